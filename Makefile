@@ -1,0 +1,53 @@
+# nhgraph: the two commands a newcomer needs are `make demo` and `make test`.
+# Everything they need (a Python virtualenv, the Neo4j jars from Maven Central) is installed by
+# `make setup`, which they call first and which does nothing when it is already done.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+NHGRAPH := $(VENV)/bin/nhgraph
+JARS_STAMP := neo4j/target/lib/.fetched
+
+.DEFAULT_GOAL := help
+.PHONY: help setup neo4j-start neo4j-stop neo4j-status demo test bench lint sdl
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed $(JARS_STAMP) ## Install the Python package (in .venv) and fetch the Neo4j jars
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+$(JARS_STAMP): neo4j/pom.xml
+	@command -v java >/dev/null || { echo "Java 17+ is needed to run Neo4j without Docker"; exit 1; }
+	@command -v mvn >/dev/null || { echo "Maven is needed to fetch the Neo4j jars"; exit 1; }
+	mvn -q -B -f neo4j/pom.xml dependency:copy-dependencies
+	@touch $@
+
+neo4j-start: setup ## Start the project's Neo4j (bolt://127.0.0.1:7687)
+	$(NHGRAPH) neo4j start
+
+neo4j-stop: setup ## Stop the project's Neo4j
+	$(NHGRAPH) neo4j stop
+
+neo4j-status: setup ## Is the project's Neo4j running?
+	$(NHGRAPH) neo4j status
+
+demo: setup ## The main job: start Neo4j, load London, validate, serve GraphQL
+	$(NHGRAPH) demo
+
+test: setup ## Run the tests against a real Neo4j (started for the run)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup ## Run the benchmarks; figures go to bench/results/
+	$(PY) -m bench
+
+lint: setup ## ruff (lint and format check) and mypy on the package
+	$(VENV)/bin/ruff check nhgraph tests bench
+	$(VENV)/bin/ruff format --check nhgraph tests bench
+	$(VENV)/bin/mypy

@@ -1,0 +1,19 @@
+"""``python -m bench [NAME ...]`` runs the benchmarks (all of them when no name is given)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = ["neo4j_startup"]
+
+
+def main(names: list[str]) -> None:
+    for name in names or BENCHMARKS:
+        if name not in BENCHMARKS:
+            sys.exit(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")
+        importlib.import_module(f"bench.{name}").run()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

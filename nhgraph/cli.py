@@ -1,0 +1,168 @@
+"""The ``nhgraph`` command line: run the project's Neo4j, prepare the graph, serve the API."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nhgraph import db
+from nhgraph.config import Settings, get_settings
+from nhgraph.localserver import LocalServer, LocalServerError
+
+app = typer.Typer(
+    help="nhgraph: the neighbourhood health service knowledge graph and service registry.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+neo4j_app = typer.Typer(help="Run the project's own Neo4j server (no Docker needed).")
+db_app = typer.Typer(help="Prepare and inspect the graph database.")
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as error:  # pydantic's ValidationError is a ValueError
+        err.print(f"[red]configuration error:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+def _local_server(settings: Settings) -> LocalServer | None:
+    if not settings.manages_local_server:
+        out.print(f"NHGRAPH_NEO4J_URI is set: using the server at {settings.neo4j_uri}")
+        return None
+    return LocalServer(settings)
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start the project's Neo4j (fetching its jars with Maven the first time)."""
+    server = _local_server(_settings())
+    if server is None:
+        return
+    try:
+        state = server.start()
+    except LocalServerError as error:
+        err.print(f"[red]neo4j start failed:[/red] {error}", markup=True, highlight=False)
+        raise typer.Exit(1) from error
+    out.print(f"neo4j: {state.message}")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the project's Neo4j (SIGTERM, waiting for a clean shutdown)."""
+    server = _local_server(_settings())
+    if server is not None:
+        out.print(f"neo4j: {server.stop().message}")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Say whether the project's Neo4j runs; exit 0 when it does, 1 when not."""
+    settings = _settings()
+    server = _local_server(settings)
+    if server is None:
+        ready = db.get_database(settings).is_ready()
+        out.print(f"neo4j at {settings.neo4j_uri}: {'reachable' if ready else 'NOT reachable'}")
+        raise typer.Exit(0 if ready else 1)
+    state = server.status()
+    out.print(f"neo4j: {state.message}")
+    raise typer.Exit(0 if state.running else 1)
+
+
+@neo4j_app.command("reset")
+def neo4j_reset(
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Stop the project's Neo4j and delete its data, logs and password."""
+    server = _local_server(_settings())
+    if server is None:
+        return
+    if not yes:
+        typer.confirm(f"Delete {server.home} and all the data in it?", abort=True)
+    out.print(f"neo4j: {server.reset().message}")
+
+
+@db_app.command("init")
+def db_init() -> None:
+    """Create the graph's constraints and indexes (idempotent)."""
+    database = db.get_database(_settings())
+    try:
+        count = database.ensure_schema()
+    except db.DatabaseError as error:
+        err.print(f"[red]db init failed:[/red] {error}")
+        raise typer.Exit(1) from error
+    out.print(f"schema: {count} constraints and indexes in place on {database.uri}")
+
+
+@db_app.command("counts")
+def db_counts() -> None:
+    """How many nodes of each label the graph holds."""
+    from nhgraph import queries
+
+    database = db.get_database(_settings())
+    try:
+        rows = database.read(queries.load("node_counts"))
+    except db.DatabaseError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    table = Table("label", "count")
+    for row in rows:
+        table.add_row(row["label"], str(row["count"]))
+    out.print(table)
+
+
+@app.command("serve")
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (NHGRAPH_API_HOST)."),
+    port: int | None = typer.Option(None, help="Port (NHGRAPH_API_PORT)."),
+) -> None:
+    """Serve the GraphQL API (/graphql), /healthz and /readyz."""
+    import uvicorn
+
+    from nhgraph.graphql.app import create_app
+
+    settings = _settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="info",
+    )
+
+
+@app.command("demo")
+def demo(
+    serve_api: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API at the end."),
+) -> None:
+    """The main job: start Neo4j, prepare the graph, and serve GraphQL."""
+    settings = _settings()
+    server = _local_server(settings)
+    if server is not None:
+        try:
+            out.print(f"neo4j: {server.start().message}")
+        except LocalServerError as error:
+            err.print(f"[red]neo4j start failed:[/red] {error}")
+            raise typer.Exit(1) from error
+    db_init()
+    if serve_api:
+        out.print(
+            f"serving GraphQL at http://{settings.api_host}:{settings.api_port}/graphql "
+            "(Ctrl-C to stop; `nhgraph neo4j stop` stops Neo4j)"
+        )
+        serve(None, None)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,97 @@
+"""Configuration, read from the environment (prefix ``NHGRAPH_``) or a ``.env`` file.
+
+There is one settings class and no settings object is built at import time: commands and
+tests call :func:`get_settings` (or build :class:`Settings` with overrides) when they start, so
+that changing an environment variable between two runs in one process is seen.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The development password of the project's own Neo4j server. It is refused in production.
+DEVELOPMENT_PASSWORD = "nhgraph-dev-password"
+
+#: The checkout (or install) root: the folder that holds the ``nhgraph`` package.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Environment = Literal["development", "test", "production"]
+
+
+class SettingsError(ValueError):
+    """A configuration that must not be used, with the variable to change named."""
+
+
+class Settings(BaseSettings):
+    """Every setting nhgraph reads, each one an ``NHGRAPH_<NAME>`` environment variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NHGRAPH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Environment = "development"
+
+    # Neo4j. With no URI, nhgraph runs its own server (``nhgraph neo4j start``) on
+    # 127.0.0.1:<neo4j_bolt_port>; with a URI it uses that server and starts nothing.
+    neo4j_uri: str | None = Field(
+        default=None,
+        description="Bolt URI of an existing Neo4j (bolt://, neo4j://, neo4j+s://...).",
+    )
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr(DEVELOPMENT_PASSWORD)
+    neo4j_database: str = "neo4j"
+    neo4j_retry_seconds: float = Field(
+        default=15.0, ge=0, description="How long a transaction is retried on transient errors."
+    )
+
+    # The project's own server (used only when neo4j_uri is not set).
+    neo4j_bolt_port: int = Field(default=7687, ge=1, le=65535)
+    neo4j_http_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Neo4j HTTP port; HTTP is off when unset."
+    )
+    neo4j_home: Path = PROJECT_ROOT / "var" / "neo4j"
+    neo4j_lib: Path = PROJECT_ROOT / "neo4j" / "target" / "lib"
+    neo4j_heap: str = "512m"
+    neo4j_pagecache: str = "256m"
+    neo4j_start_timeout: float = Field(default=120.0, gt=0)
+    java: str = Field(default="java", description="The java executable (17 or 21).")
+
+    # The API.
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
+    # Data.
+    data_dir: Path = PROJECT_ROOT / "data"
+    reference_dir: Path = PROJECT_ROOT / "data" / "reference"
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> Settings:
+        if self.env == "production" and (
+            self.neo4j_password.get_secret_value() == DEVELOPMENT_PASSWORD
+        ):
+            raise SettingsError(
+                "NHGRAPH_NEO4J_PASSWORD is the development default, which is refused when "
+                "NHGRAPH_ENV=production: set a password of your own"
+            )
+        return self
+
+    @property
+    def manages_local_server(self) -> bool:
+        """True when nhgraph runs its own Neo4j rather than using one at NHGRAPH_NEO4J_URI."""
+        return self.neo4j_uri is None
+
+    @property
+    def bolt_uri(self) -> str:
+        """The URI the driver connects to: the configured one, or the project's own server."""
+        return self.neo4j_uri or f"bolt://127.0.0.1:{self.neo4j_bolt_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once on first use (not at import)."""
+    return Settings()

@@ -1,0 +1,212 @@
+"""The one thin layer that owns Neo4j: the driver, sessions, transactions and retries.
+
+Nothing else in the package imports ``neo4j``. Callers hand this layer a named query from
+:mod:`nhgraph.queries` (or, inside nhgraph, a fixed statement) and parameters; they get plain
+dicts back and nhgraph's own exceptions, so the API can answer 503 when the server is down and
+a loader can name the rule a write broke, without knowing the driver.
+
+Reads and writes go through managed transactions (``execute_read``/``execute_write``), which
+retry transient failures (leader switches, deadlocks) by themselves; ``database_`` is always
+set so that no call pays for home-database resolution.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+from nhgraph import queries
+from nhgraph.config import Settings
+from nhgraph.queries import Query
+
+T = TypeVar("T")
+Record = dict[str, Any]
+
+
+class DatabaseError(RuntimeError):
+    """Neo4j refused or failed a unit of work."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """Neo4j cannot be reached (down, starting, wrong address or credentials)."""
+
+
+class ConstraintViolation(DatabaseError):
+    """A write broke a constraint of the graph (for example a duplicate id)."""
+
+
+class QueryFailed(DatabaseError):
+    """Neo4j rejected a statement (syntax, type or semantic error)."""
+
+
+def _text(query: Query | str) -> str:
+    return query.text if isinstance(query, Query) else query
+
+
+def _name(query: Query | str) -> str:
+    return query.name if isinstance(query, Query) else query.strip().splitlines()[0][:60]
+
+
+@contextmanager
+def _translated(what: str) -> Iterator[None]:
+    """Turn driver exceptions into nhgraph's, each naming what was being done."""
+    try:
+        yield
+    except neo4j_errors.AuthError as error:
+        raise DatabaseUnavailable(
+            f"{what}: Neo4j refused the credentials ({error.message}); check "
+            "NHGRAPH_NEO4J_USER and NHGRAPH_NEO4J_PASSWORD"
+        ) from error
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as error:
+        raise DatabaseUnavailable(f"{what}: Neo4j is not reachable ({error})") from error
+    except neo4j_errors.ConstraintError as error:
+        raise ConstraintViolation(f"{what}: {error.message}") from error
+    except neo4j_errors.Neo4jError as error:
+        raise QueryFailed(f"{what}: {error.code}: {error.message}") from error
+    except neo4j_errors.DriverError as error:
+        raise DatabaseError(f"{what}: {error}") from error
+
+
+class Transaction:
+    """One managed transaction, handed to a unit of work; it runs statements and returns dicts."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction) -> None:
+        self._tx = tx
+
+    def run(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run one statement in this transaction and return its records as dicts."""
+        result = self._tx.run(_text(query), dict(parameters or {}))
+        return [record.data() for record in result]
+
+
+class Database:
+    """A Neo4j database reached through one driver, shared by the whole process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.name = settings.neo4j_database
+        self.uri = settings.bolt_uri
+        self._driver = neo4j.GraphDatabase.driver(
+            self.uri,
+            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+            connection_timeout=5.0,
+            max_transaction_retry_time=settings.neo4j_retry_seconds,
+            notifications_min_severity="OFF",
+        )
+
+    # -- connectivity ------------------------------------------------------------------------
+
+    def verify(self) -> None:
+        """Raise DatabaseUnavailable unless the server answers with these credentials."""
+        with _translated(f"connecting to {self.uri}"):
+            self._driver.verify_connectivity()
+            self._driver.execute_query("RETURN 1", database_=self.name)
+
+    def is_ready(self) -> bool:
+        """True when the server answers a query now (for readiness probes)."""
+        try:
+            self.verify()
+        except DatabaseError:
+            return False
+        return True
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # -- units of work -----------------------------------------------------------------------
+
+    def read(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run one read statement in a managed read transaction."""
+        return self.execute_read(lambda tx: tx.run(query, parameters), what=_name(query))
+
+    def write(
+        self, query: Query | str, parameters: Mapping[str, Any] | None = None
+    ) -> list[Record]:
+        """Run one write statement in a managed write transaction."""
+        return self.execute_write(lambda tx: tx.run(query, parameters), what=_name(query))
+
+    def execute_read(self, work: Callable[[Transaction], T], *, what: str = "read") -> T:
+        """Run a unit of work in one read transaction (retried on transient errors)."""
+        with _translated(what), self._driver.session(database=self.name) as session:
+            return session.execute_read(lambda tx: work(Transaction(tx)))
+
+    def execute_write(self, work: Callable[[Transaction], T], *, what: str = "write") -> T:
+        """Run a unit of work in one write transaction: all of it commits, or none of it."""
+        with _translated(what), self._driver.session(database=self.name) as session:
+            return session.execute_write(lambda tx: work(Transaction(tx)))
+
+    def run_autocommit(
+        self, statement: str, parameters: Mapping[str, Any] | None = None
+    ) -> list[Record]:
+        """Run a statement outside a managed transaction (schema changes, CALL IN TRANSACTIONS)."""
+        with _translated(_name(statement)), self._driver.session(database=self.name) as session:
+            result = session.run(statement, dict(parameters or {}))
+            return [record.data() for record in result]
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def ensure_schema(self) -> int:
+        """Create every constraint and index of constraints.cypher; safe to run again."""
+        statements = queries.schema_statements()
+        for statement in statements:
+            self.run_autocommit(statement)
+        self.run_autocommit("CALL db.awaitIndexes(300)")
+        return len(statements)
+
+    def constraint_names(self) -> set[str]:
+        return {row["name"] for row in self.run_autocommit("SHOW CONSTRAINTS YIELD name")}
+
+    def reset(self) -> None:
+        """Empty the graph and leave exactly the schema of constraints.cypher (a clean slate).
+
+        Cheaper than :meth:`wipe` followed by :meth:`ensure_schema`: the constraints the file
+        declares are kept, and only the others are dropped.
+        """
+        self.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        declared = {statement.split()[2] for statement in queries.schema_statements()}
+        for row in self.run_autocommit("SHOW CONSTRAINTS YIELD name"):
+            if row["name"] not in declared:
+                self.run_autocommit(f"DROP CONSTRAINT `{row['name']}` IF EXISTS")
+        for row in self.run_autocommit(
+            "SHOW INDEXES YIELD name, type, owningConstraint "
+            "WHERE type <> 'LOOKUP' AND owningConstraint IS NULL RETURN name"
+        ):
+            if row["name"] not in declared:
+                self.run_autocommit(f"DROP INDEX `{row['name']}` IF EXISTS")
+        self.ensure_schema()
+
+    def wipe(self) -> None:
+        """Delete every node, constraint and index: Community has one database, tests reset it."""
+        self.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        for row in self.run_autocommit("SHOW CONSTRAINTS YIELD name"):
+            self.run_autocommit(f"DROP CONSTRAINT `{row['name']}` IF EXISTS")
+        for row in self.run_autocommit(
+            "SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name"
+        ):
+            self.run_autocommit(f"DROP INDEX `{row['name']}` IF EXISTS")
+
+
+_databases: dict[tuple[str, str, str], Database] = {}
+_lock = threading.Lock()
+
+
+def get_database(settings: Settings) -> Database:
+    """The process's Database for these settings: the driver is made once and reused."""
+    key = (settings.bolt_uri, settings.neo4j_user, settings.neo4j_database)
+    with _lock:
+        database = _databases.get(key)
+        if database is None:
+            database = _databases[key] = Database(settings)
+        return database
+
+
+def close_all() -> None:
+    """Close every driver this process made (at shutdown, or between test sessions)."""
+    with _lock:
+        for database in _databases.values():
+            database.close()
+        _databases.clear()

@@ -1,0 +1,27 @@
+// The graph's constraints and indexes, applied by nhgraph.db.Database.ensure_schema().
+// Every statement is idempotent (IF NOT EXISTS), so it runs at every start and every load.
+// One uniqueness constraint on `id` per class of the design (DESIGN.md, "The model"): ids are
+// stable, built from official codes (ONS, ODS) or from the team-of-teams dataset.
+
+CREATE CONSTRAINT region_id IF NOT EXISTS FOR (n:Region) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT system_id IF NOT EXISTS FOR (n:System) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT place_id IF NOT EXISTS FOR (n:Place) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT lsoa_id IF NOT EXISTS FOR (n:Lsoa) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT postcode_id IF NOT EXISTS FOR (n:Postcode) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT neighbourhood_id IF NOT EXISTS FOR (n:Neighbourhood) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT site_id IF NOT EXISTS FOR (n:Site) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT role_id IF NOT EXISTS FOR (n:Role) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT post_id IF NOT EXISTS FOR (n:Post) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT int_id IF NOT EXISTS FOR (n:Int) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT team_id IF NOT EXISTS FOR (n:Team) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT membership_id IF NOT EXISTS FOR (n:Membership) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT function_id IF NOT EXISTS FOR (n:Function) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT service_id IF NOT EXISTS FOR (n:Service) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT cohort_id IF NOT EXISTS FOR (n:Cohort) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT agreement_id IF NOT EXISTS FOR (n:DataSharingAgreement) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT alignment_id IF NOT EXISTS FOR (n:SpecialistAlignment) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT load_version_id IF NOT EXISTS FOR (n:LoadVersion) REQUIRE n.id IS UNIQUE;
+CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
+CREATE INDEX organisation_code IF NOT EXISTS FOR (n:Organisation) ON (n.code);
+CREATE INDEX lsoa_place IF NOT EXISTS FOR (n:Lsoa) ON (n.place);

@@ -1,0 +1,103 @@
+"""Fixtures that start what the tests need: a real Neo4j, and a clean graph per test.
+
+The server is the one at NHGRAPH_NEO4J_URI when that is set; otherwise the project's own,
+in its own home (var/neo4j-test) and port (NHGRAPH_TEST_BOLT_PORT, default 7688) so that a
+test run never wipes the demo's data. It is started for the run and stopped after, unless it
+was already running when the run began.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from nhgraph import db
+from nhgraph.config import PROJECT_ROOT, Settings
+from nhgraph.localserver import LocalServer
+
+
+def make_test_settings(**overrides: object) -> Settings:
+    """Settings for tests: the environment's, with the test server's home and port."""
+    values: dict[str, object] = {
+        "env": "test",
+        "neo4j_home": PROJECT_ROOT / "var" / "neo4j-test",
+        "neo4j_bolt_port": int(os.environ.get("NHGRAPH_TEST_BOLT_PORT", "7688")),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> Iterator[Settings]:
+    """A reachable Neo4j for the whole run, and the settings that reach it."""
+    settings = make_test_settings()
+    if not settings.manages_local_server:
+        yield settings
+        return
+    server = LocalServer(settings)
+    was_running = server.status().running
+    server.start()
+    try:
+        yield settings
+    finally:
+        db.close_all()
+        if not was_running:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def database(neo4j_settings: Settings) -> db.Database:
+    return db.get_database(neo4j_settings)
+
+
+@pytest.fixture()
+def graph(database: db.Database) -> db.Database:
+    """A clean slate: Community has one database, so wipe it and re-create the constraints."""
+    database.reset()
+    return database
+
+
+class LiveServer:
+    """A uvicorn server in a thread on a free loopback port: tests speak real HTTP to it."""
+
+    def __init__(self, settings: Settings) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        from nhgraph.graphql.app import create_app
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        import time
+
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the API server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def api(neo4j_settings: Settings) -> Iterator[LiveServer]:
+    """The API served over real HTTP, wired to the test Neo4j."""
+    with LiveServer(neo4j_settings) as server:
+        yield server

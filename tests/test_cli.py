@@ -1,0 +1,67 @@
+"""The command line, run as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from nhgraph.config import Settings
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nhgraph", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    env = {
+        "NHGRAPH_NEO4J_HOME": str(settings.neo4j_home),
+        "NHGRAPH_NEO4J_BOLT_PORT": str(settings.neo4j_bolt_port),
+        "NHGRAPH_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+    }
+    if settings.neo4j_uri:
+        env["NHGRAPH_NEO4J_URI"] = settings.neo4j_uri
+    return env
+
+
+def test_status_of_the_test_server(neo4j_settings: Settings) -> None:
+    done = run_cli("neo4j", "status", env=settings_env(neo4j_settings))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "running" in done.stdout or "reachable" in done.stdout
+
+
+def test_db_init_creates_the_schema(neo4j_settings: Settings) -> None:
+    done = run_cli("db", "init", env=settings_env(neo4j_settings))
+    assert done.returncode == 0, done.stderr
+    assert "constraints and indexes in place" in done.stdout
+
+
+def test_production_with_the_default_password_exits_2(neo4j_settings: Settings) -> None:
+    env = settings_env(neo4j_settings)
+    env.pop("NHGRAPH_NEO4J_PASSWORD")
+    env["NHGRAPH_ENV"] = "production"
+    os_env = {k: v for k, v in os.environ.items() if k != "NHGRAPH_NEO4J_PASSWORD"}
+    done = subprocess.run(
+        [sys.executable, "-m", "nhgraph", "db", "init"],
+        capture_output=True,
+        text=True,
+        env={**os_env, **env},
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "NHGRAPH_NEO4J_PASSWORD" in done.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["neo4j", "--help"], ["db", "--help"]])
+def test_help(args: list[str]) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 0
+    assert "Usage" in done.stdout

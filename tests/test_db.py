@@ -1,0 +1,106 @@
+"""The database layer against a real Neo4j: constraints, transactions, errors."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from nhgraph import db, queries
+from nhgraph.config import Settings
+
+from .conftest import make_test_settings
+
+
+def test_uniqueness_constraint_rejects_a_duplicate_place(graph: db.Database) -> None:
+    # A fake server would accept this; Neo4j's constraint refuses the second node.
+    graph.write("CREATE (:Place {id: 'E09000007', name: 'Camden'})")
+    with pytest.raises(db.ConstraintViolation, match="E09000007"):
+        graph.write("CREATE (:Place {id: 'E09000007', name: 'Camden again'})")
+    assert graph.read("MATCH (p:Place) RETURN count(p) AS n") == [{"n": 1}]
+
+
+def test_a_failed_unit_of_work_writes_nothing(graph: db.Database) -> None:
+    graph.write("CREATE (:Place {id: 'E09000012', name: 'Hackney'})")
+
+    def work(tx: db.Transaction) -> None:
+        tx.run("CREATE (:Place {id: 'E09000001', name: 'City of London'})")
+        tx.run("CREATE (:Place {id: 'E09000012', name: 'duplicate'})")
+
+    with pytest.raises(db.ConstraintViolation):
+        graph.execute_write(work, what="two places")
+    rows = graph.read("MATCH (p:Place) RETURN p.id AS id ORDER BY id")
+    assert rows == [{"id": "E09000012"}]
+
+
+def test_ensure_schema_is_idempotent(graph: db.Database) -> None:
+    first = graph.constraint_names()
+    graph.ensure_schema()
+    graph.ensure_schema()
+    assert graph.constraint_names() == first
+    expected = {line.split()[2] for line in queries.schema_statements() if "CONSTRAINT" in line}
+    assert expected <= first
+    assert len(expected) >= 19
+
+
+def test_wipe_removes_nodes_and_constraints(graph: db.Database) -> None:
+    graph.write("UNWIND range(1, 25) AS i CREATE (:Lsoa {id: 'E0100000' + toString(i)})")
+    graph.wipe()
+    assert graph.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    assert graph.constraint_names() == set()
+
+
+def test_reset_drops_undeclared_constraints_and_keeps_declared(graph: db.Database) -> None:
+    declared = graph.constraint_names()
+    graph.run_autocommit(
+        "CREATE CONSTRAINT stray IF NOT EXISTS FOR (n:Stray) REQUIRE n.k IS UNIQUE"
+    )
+    graph.write("CREATE (:Stray {k: 1})")
+    graph.reset()
+    assert graph.constraint_names() == declared
+    assert graph.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+
+
+def test_named_query_runs_with_parameters(graph: db.Database) -> None:
+    graph.write(
+        "CREATE (:Place {id: $id, name: $name})-[:PART_OF]->(:System {id: 'QMJ'})",
+        {"id": "E09000007", "name": "Camden"},
+    )
+    rows = graph.read(queries.load("place_by_id"), {"id": "E09000007"})
+    assert rows == [{"id": "E09000007", "name": "Camden", "system": "QMJ"}]
+    assert graph.read(queries.load("place_by_id"), {"id": "nowhere"}) == []
+
+
+def test_a_syntax_error_is_reported_as_query_failed(graph: db.Database) -> None:
+    with pytest.raises(db.QueryFailed, match="Syntax"):
+        graph.read("MATCH (n RETURN n")
+
+
+def test_unreachable_server_is_database_unavailable() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = make_test_settings(neo4j_uri=f"bolt://127.0.0.1:{port}", neo4j_retry_seconds=0)
+    database = db.Database(settings)
+    try:
+        assert database.is_ready() is False
+        with pytest.raises(db.DatabaseUnavailable, match="not reachable"):
+            database.read("RETURN 1")
+    finally:
+        database.close()
+
+
+def test_wrong_password_names_the_variables(neo4j_settings: Settings) -> None:
+    settings = neo4j_settings.model_copy(
+        update={"neo4j_password": neo4j_settings.neo4j_password.__class__("wrong-password")}
+    )
+    database = db.Database(settings)
+    try:
+        with pytest.raises(db.DatabaseUnavailable, match="NHGRAPH_NEO4J_PASSWORD"):
+            database.verify()
+    finally:
+        database.close()
+
+
+def test_driver_is_made_once_per_process(neo4j_settings: Settings) -> None:
+    assert db.get_database(neo4j_settings) is db.get_database(neo4j_settings)

@@ -1,0 +1,56 @@
+"""Every .cypher file keeps its header contract, and Neo4j accepts it (EXPLAIN)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nhgraph import db, queries
+
+NAMES = queries.names()
+MINIMUM_QUERIES = 2  # raise this as questions are added, so the suite cannot shrink unnoticed
+
+
+def test_the_catalog_does_not_shrink() -> None:
+    assert len(NAMES) >= MINIMUM_QUERIES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_header_parameters_match_the_statement(name: str) -> None:
+    query = queries.load(name)
+    assert query.purpose
+    assert query.columns, f"{name}: declare the result columns"
+    assert set(query.parameters) == query.used_parameters(), (
+        f"{name}: header declares {sorted(query.parameters)}, "
+        f"statement uses {sorted(query.used_parameters())}"
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_neo4j_accepts_the_statement(name: str, graph: db.Database) -> None:
+    query = queries.load(name)
+    parameters = dict.fromkeys(query.parameters)
+    graph.read(f"EXPLAIN {query.text}", parameters)
+
+
+def test_schema_statements_are_idempotent_forms() -> None:
+    statements = queries.schema_statements()
+    assert statements
+    assert all("IF NOT EXISTS" in statement for statement in statements)
+
+
+def test_unknown_query_lists_the_known_ones() -> None:
+    with pytest.raises(queries.QueryCatalogError, match="place_by_id"):
+        queries.load("drop_everything")
+
+
+def test_header_must_declare_its_contract() -> None:
+    with pytest.raises(queries.QueryCatalogError, match="lacks columns"):
+        queries.parse("x", "// name: x\n// purpose: p\n// parameters: a\nRETURN $a")
+    with pytest.raises(queries.QueryCatalogError, match="header names 'y'"):
+        queries.parse(
+            "x", "// name: y\n// purpose: p\n// parameters: none\n// columns: a\nRETURN 1 AS a"
+        )
+
+
+def test_parameters_in_comments_and_strings_are_not_counted() -> None:
+    assert queries.used_parameters("RETURN $a, '$b' // $c\n, \"$d\"") == {"a"}
