@@ -1,0 +1,216 @@
+"""From the pydantic models to RDF (rdflib), so that SHACL can validate them.
+
+One table says which predicate each field becomes: nhgraph's own terms by default
+(``nhg:<fieldInCamelCase>``), and W3C ORG, DPV, schema.org, PROV and RDFS terms where they say
+the same thing. Instance IRIs are stable and built from official codes
+(``nhgid:lsoa/E01000001``, ``nhgid:organisation/ods/F84003``); concepts are
+``nhgc:<scheme>/<notation>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
+
+from nhgraph.ontology.namespaces import CONCEPT, DPV, ID, NHG, ORG, PREFIXES
+from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
+from nhgraph.schema.vocabulary import CONCEPT_SCHEMES, CohortCode, Concept, FunctionCode, RoleCode
+
+#: Path segment of each class's instance IRIs.
+IRI_SEGMENT: dict[str, str] = {
+    "Region": "region",
+    "System": "system",
+    "Place": "place",
+    "Lsoa": "lsoa",
+    "Postcode": "postcode",
+    "Neighbourhood": "neighbourhood",
+    "Site": "site",
+    "Organisation": "organisation",
+    "PcnMembership": "pcn-membership",
+    "IntegratorAppointment": "integrator",
+    "Post": "post",
+    "Int": "int",
+    "Team": "team",
+    "Membership": "membership",
+    "SpecialistAlignment": "alignment",
+    "Service": "service",
+    "DataSharingAgreement": "agreement",
+}
+
+#: The concept scheme behind each concept class.
+CONCEPT_CLASSES: dict[str, type[Concept]] = {
+    "Role": RoleCode,
+    "Function": FunctionCode,
+    "Cohort": CohortCode,
+}
+
+#: Fields every class shares, and fields whose predicate is another vocabulary's term.
+COMMON_PREDICATES: dict[str, URIRef] = {
+    "id": DCTERMS.identifier,
+    "name": RDFS.label,
+    "label": RDFS.label,
+    "source": DCTERMS.source,
+    "source_version": NHG.sourceVersion,
+    "loaded_at": PROV.generatedAtTime,
+    "illustrative": NHG.illustrative,
+    "postcode": SDO.postalCode,
+    "latitude": SDO.latitude,
+    "longitude": SDO.longitude,
+}
+CLASS_PREDICATES: dict[tuple[str, str], URIRef] = {
+    ("Membership", "team"): ORG.member,
+    ("Membership", "int"): ORG.organization,
+    ("PcnMembership", "practice"): ORG.member,
+    ("PcnMembership", "pcn"): ORG.organization,
+    ("Post", "organisation"): ORG.postIn,
+    ("Post", "role"): ORG.role,
+    ("Site", "organisation"): ORG.siteOf,
+    ("DataSharingAgreement", "controllers"): DPV.hasDataController,
+    ("DataSharingAgreement", "joint_controllers"): DPV.hasJointDataControllers,
+    ("DataSharingAgreement", "processors"): DPV.hasDataProcessor,
+    ("DataSharingAgreement", "purposes"): DPV.hasPurpose,
+    ("DataSharingAgreement", "lawful_basis"): DPV.hasLegalBasis,
+    ("DataSharingAgreement", "data_categories"): DPV.hasPersonalData,
+}
+
+#: Multi-valued fields named in the plural in Python and in the singular in RDF.
+SINGULAR: dict[str, str] = {"channels": "channel", "hours": "openingHours"}
+
+#: Fields that are kept out of RDF: the Python id of the record is its IRI already.
+NOT_IN_RDF: frozenset[str] = frozenset()
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def predicate(cls_name: str, field: str) -> URIRef:
+    """The predicate a field of a class becomes."""
+    if (cls_name, field) in CLASS_PREDICATES:
+        return CLASS_PREDICATES[(cls_name, field)]
+    if field in COMMON_PREDICATES:
+        return COMMON_PREDICATES[field]
+    cls = _CLASSES[cls_name]
+    link = cls.links().get(field)
+    if link is not None:  # the edge's name, as in Neo4j: IN_PLACE -> nhg:inPlace
+        return NHG[camel(link.rel.lower())]
+    return NHG[camel(SINGULAR.get(field, field))]
+
+
+_CLASSES: dict[str, type[Node]] = {class_name(cls): cls for cls in MODEL_CLASSES}
+
+
+def class_iri(cls_name: str) -> URIRef:
+    return NHG[cls_name]
+
+
+def concept_iri(concept: Concept) -> URIRef:
+    return CONCEPT[f"{type(concept).scheme}/{concept.value}"]
+
+
+def node_iri(cls_name: str, node_id: str) -> URIRef:
+    """The stable IRI of a node, from its class and id (official codes where there are)."""
+    if cls_name in CONCEPT_CLASSES:
+        return concept_iri(CONCEPT_CLASSES[cls_name](node_id))  # type: ignore[call-arg]
+    segment = IRI_SEGMENT[cls_name]
+    if cls_name == "Organisation":
+        scheme, _, code = node_id.partition(":")
+        return ID[f"{segment}/{scheme}/{code}"]
+    if cls_name == "Postcode":
+        return ID[f"{segment}/{node_id.replace(' ', '')}"]
+    return ID[f"{segment}/{node_id}"]
+
+
+def _literal(value: Any) -> Literal:
+    if isinstance(value, bool):
+        return Literal(value, datatype=XSD.boolean)
+    if isinstance(value, int):
+        return Literal(value, datatype=XSD.integer)
+    if isinstance(value, float):
+        return Literal(str(value), datatype=XSD.decimal)
+    if isinstance(value, datetime):
+        return Literal(value.isoformat(), datatype=XSD.dateTime)
+    if isinstance(value, date):
+        return Literal(value.isoformat(), datatype=XSD.date)
+    return Literal(str(value), datatype=XSD.string)
+
+
+def _object(value: Any, target: Link | None) -> URIRef | Literal:
+    if isinstance(value, Concept):
+        return concept_iri(value)
+    if target is not None:
+        return node_iri(target.target, str(value))
+    if isinstance(value, Enum):
+        return _literal(value.value)
+    return _literal(value)
+
+
+def new_graph() -> Graph:
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def add_model(graph: Graph, model: Node) -> URIRef:
+    """Add one model's triples; returns its IRI."""
+    cls_name = class_name(type(model))
+    subject = node_iri(cls_name, str(model.id))  # type: ignore[attr-defined]
+    graph.add((subject, RDF.type, class_iri(cls_name)))
+    links = type(model).links()
+    for field in type(model).model_fields:
+        value = getattr(model, field)
+        if value is None or field in NOT_IN_RDF:
+            continue
+        if field == "illustrative" and value is False:
+            continue
+        p = predicate(cls_name, field)
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            graph.add((subject, p, _object(item, links.get(field))))
+    return subject
+
+
+def models_to_graph(models: Iterable[Node], graph: Graph | None = None) -> Graph:
+    """The RDF graph of a set of models (a new graph unless one is given)."""
+    graph = graph if graph is not None else new_graph()
+    for model in models:
+        add_model(graph, model)
+    return graph
+
+
+#: How far ahead an expiring agreement is warned of.
+EXPIRY_WARNING_DAYS = 90
+
+
+def add_validation_context(graph: Graph, on: date) -> None:
+    """State the day the data are validated for, so that date rules do not read a clock.
+
+    Shapes such as "an agreement expiring within 90 days" compare with ``nhg:asOf`` of the one
+    ``nhg:ValidationContext`` node, which makes validation reproducible for any date.
+    """
+    context = BNode("validation-context")
+    graph.add((context, RDF.type, NHG.ValidationContext))
+    graph.add((context, NHG.asOf, Literal(on.isoformat(), datatype=XSD.date)))
+    until = on + timedelta(days=EXPIRY_WARNING_DAYS)
+    graph.add((context, NHG.warnUntil, Literal(until.isoformat(), datatype=XSD.date)))
+
+
+def all_predicates() -> dict[tuple[str, str], URIRef]:
+    """Every (class, field) of the model with the predicate it becomes."""
+    return {
+        (class_name(cls), field): predicate(class_name(cls), field)
+        for cls in MODEL_CLASSES
+        for field in cls.model_fields
+        if field not in NOT_IN_RDF
+    }
+
+
+def concept_classes() -> tuple[type[Concept], ...]:
+    return CONCEPT_SCHEMES

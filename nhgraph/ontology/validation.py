@@ -1,0 +1,314 @@
+"""SHACL validation of nhgraph data with pyshacl, and the report users read.
+
+The data graph is the data plus the concept schemes (so that ``sh:class nhg:Function`` can be
+checked) plus one ``nhg:ValidationContext`` stating the day validated for. The shapes are every
+``shapes/*.ttl`` file (the London core offer and any place's ``core-offer-E09*.ttl`` among them)
+and any extra files given. Validation of a few focus nodes (an edit) prunes the data graph to
+those nodes and what is within two links of them, so it does not pay for the whole of London.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from pyshacl import validate as pyshacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+from rdflib.term import Node as RdfNode
+
+from nhgraph.ontology.concepts import CONCEPTS_TTL
+from nhgraph.ontology.namespaces import CONCEPT, ID, NHG, PREFIXES, SHAPE
+from nhgraph.ontology.rdf import add_validation_context
+
+SHAPES_DIR = Path(__file__).with_name("shapes")
+VOCABULARY_TTL = Path(__file__).with_name("nhgraph.ttl")
+
+
+class ShapesError(ValueError):
+    """A shapes file that cannot be read: the file and the parser's reason."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One broken rule at one node."""
+
+    rule: str
+    severity: str
+    focus_node: str
+    focus_id: str | None
+    focus_name: str | None
+    path: str | None
+    value: str | None
+    message: str
+    constraint: str
+
+
+@dataclass
+class ValidationReport:
+    """What SHACL found, grouped by rule; ``graph`` is the SHACL validation report graph."""
+
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+    graph: Graph | None = None
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Warning"]
+
+    def by_rule(self) -> dict[str, list[ValidationResult]]:
+        grouped: dict[str, list[ValidationResult]] = defaultdict(list)
+        for result in sorted(self.results, key=lambda r: (r.severity != "Violation", r.rule)):
+            grouped[result.rule].append(result)
+        return dict(grouped)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "violations": len(self.violations),
+                "warnings": len(self.warnings),
+                "rules": {
+                    rule: [asdict(r) for r in results] for rule, results in self.by_rule().items()
+                },
+            },
+            indent=2,
+        )
+
+    def to_text(self) -> str:
+        if not self.results:
+            return "conforms: no violations, no warnings"
+        lines = [
+            f"{'conforms' if self.conforms else 'does NOT conform'}: "
+            f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)"
+        ]
+        for rule, results in self.by_rule().items():
+            lines.append(f"\n{results[0].severity} {rule} ({len(results)})")
+            for r in results:
+                who = r.focus_id or r.focus_node
+                if r.focus_name:
+                    who += f" ({r.focus_name})"
+                detail = f" {r.path}" if r.path else ""
+                if r.value is not None:
+                    detail += f" = {r.value}"
+                lines.append(f"  {who}{detail}: {r.message}")
+        return "\n".join(lines)
+
+    def to_turtle(self) -> str:
+        assert self.graph is not None
+        text: str = self.graph.serialize(format="turtle")
+        return text
+
+
+def _shape_files(extra: Sequence[Path] = ()) -> list[Path]:
+    return sorted(SHAPES_DIR.glob("*.ttl")) + [Path(p) for p in extra]
+
+
+def load_shapes(extra: Sequence[Path] = ()) -> Graph:
+    """The shapes graph: every shapes file, plus extra files (a place's core offer, say)."""
+    return _load_shapes(tuple(str(p) for p in extra))
+
+
+@cache
+def _load_shapes(extra: tuple[str, ...]) -> Graph:
+    graph = Graph()
+    for path in _shape_files([Path(p) for p in extra]):
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as error:  # rdflib raises several parser exception types
+            raise ShapesError(f"{path}: cannot be read as Turtle: {error}") from error
+    return graph
+
+
+@cache
+def concepts_graph() -> Graph:
+    return Graph().parse(CONCEPTS_TTL, format="turtle")
+
+
+def data_graph_for(data: Graph, on: date) -> Graph:
+    """The graph SHACL sees: the data, the concept schemes and the validation context."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph += data
+    graph += concepts_graph()
+    add_validation_context(graph, on)
+    return graph
+
+
+def _local(node: object) -> str:
+    text = str(node)
+    for prefix, namespace in (("nhgsh:", str(SHAPE)), ("nhg:", str(NHG)), ("", str(ID))):
+        if text.startswith(namespace):
+            return prefix + text[len(namespace) :]
+    return text
+
+
+def _path_text(report: Graph, path: RdfNode | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return _compact(path)
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{_compact(inverse)}"
+    items = list(report.items(path))
+    if items:
+        return "/".join(_compact(i) for i in items)
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_compact(i) for i in report.items(alternatives))
+    return str(path)
+
+
+def _compact(term: object) -> str:
+    text = str(term)
+    for prefix, namespace in PREFIXES.items():
+        if text.startswith(str(namespace)):
+            return f"{prefix}:{text[len(str(namespace)) :]}"
+    return text
+
+
+def _rule_name(report: Graph, shapes: Graph, source: RdfNode | None) -> str:
+    """Name a result by its shape; a blank property shape is named by its node shape and path."""
+    if isinstance(source, URIRef):
+        return _local(source)
+    parent = next(shapes.subjects(SH.property, source), None)
+    path = _path_text(shapes, shapes.value(source, SH.path))
+    return f"{_local(parent) if parent is not None else 'shape'}[{path}]"
+
+
+def _value_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Literal):
+        return str(value)
+    return _local(value)
+
+
+def read_report(report: Graph, data: Graph, shapes: Graph) -> list[ValidationResult]:
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(node, SH.focusNode)
+        severity = report.value(node, SH.resultSeverity)
+        source = report.value(node, SH.sourceShape)
+        constraint = report.value(node, SH.sourceConstraint)
+        if isinstance(constraint, URIRef):  # a named SPARQL constraint is the rule itself
+            source = constraint
+        messages = [
+            str(m).replace(str(ID), "").replace(str(CONCEPT), "")
+            for m in report.objects(node, SH.resultMessage)
+        ]
+        focus_id = data.value(focus, DCTERMS.identifier) if focus is not None else None
+        focus_name = data.value(focus, RDFS.label) if focus is not None else None
+        results.append(
+            ValidationResult(
+                rule=_rule_name(report, shapes, source),
+                severity=_local(severity).split("#")[-1] if severity is not None else "Violation",
+                focus_node=_local(focus),
+                focus_id=str(focus_id) if focus_id is not None else None,
+                focus_name=str(focus_name) if focus_name is not None else None,
+                path=_path_text(report, report.value(node, SH.resultPath)),
+                value=_value_text(report.value(node, SH.value)),
+                message="; ".join(messages)
+                or _local(report.value(node, SH.sourceConstraintComponent)),
+                constraint=_local(report.value(node, SH.sourceConstraintComponent)).split("#")[-1],
+            )
+        )
+    results.sort(key=lambda r: (r.rule, r.focus_node, r.value or ""))
+    return results
+
+
+def validate_graph(
+    data: Graph,
+    *,
+    on: date | None = None,
+    extra_shapes: Sequence[Path] = (),
+    focus_nodes: Sequence[URIRef] | None = None,
+) -> ValidationReport:
+    """Validate an RDF data graph against nhgraph's shapes, for the day ``on`` (today)."""
+    shapes = load_shapes(extra_shapes)
+    graph = data_graph_for(data, on or date.today())
+    _, report_graph, _ = pyshacl_validate(
+        graph,
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        advanced=False,
+        focus_nodes=list(focus_nodes) if focus_nodes else None,
+    )
+    results = read_report(report_graph, graph, shapes)
+    return ValidationReport(
+        conforms=not any(r.severity == "Violation" for r in results),
+        results=results,
+        graph=report_graph,
+    )
+
+
+_HUB_CLASSES = (NHG.Region, NHG.System, NHG.Place)
+
+
+def _is_hub(data: Graph, node: RdfNode) -> bool:
+    """Nodes that thousands of others point at: regions, systems, places and concepts."""
+    if str(node).startswith(str(CONCEPT)):
+        return True
+    return any((node, RDF.type, hub) in data for hub in _HUB_CLASSES)
+
+
+def neighbourhood_of(data: Graph, nodes: Iterable[URIRef], hops: int = 2) -> Graph:
+    """The triples within ``hops`` links of the nodes, in both directions, with their types.
+
+    Enough for every shape of nhgraph to judge a node: a rule looks at most two links away
+    (an INT's memberships' teams' functions; a neighbourhood's LSOAs' places).
+    """
+    focus = set(nodes)
+    frontier: set[RdfNode] = set(focus)
+    seen: set[RdfNode] = set()
+    sub = Graph()
+    for _ in range(hops + 1):
+        next_frontier: set[RdfNode] = set()
+        for node in frontier - seen:
+            seen.add(node)
+            for triple in data.triples((node, None, None)):
+                sub.add(triple)
+                if isinstance(triple[2], URIRef | BNode) and triple[1] != RDF.type:
+                    next_frontier.add(triple[2])
+            if node not in focus and _is_hub(data, node):
+                continue  # a place or a concept: what points at it is not about the focus
+            for triple in data.triples((None, None, node)):
+                sub.add(triple)
+                next_frontier.add(triple[0])
+        frontier = next_frontier
+    for node in frontier - seen:  # the last ring: types and labels only
+        for triple in data.triples((node, RDF.type, None)):
+            sub.add(triple)
+        for p in (NHG.inPlace, NHG.carries, DCTERMS.identifier):
+            for triple in data.triples((node, p, None)):
+                sub.add(triple)
+    return sub
+
+
+def validate_focus(
+    data: Graph,
+    focus_nodes: Sequence[URIRef],
+    *,
+    on: date | None = None,
+    extra_shapes: Sequence[Path] = (),
+) -> ValidationReport:
+    """Validate only these nodes (an edit's), against what lies around them.
+
+    The data graph is pruned to the nodes' neighbourhood before SHACL runs, and only results
+    about the focus nodes are reported.
+    """
+    sub = neighbourhood_of(data, focus_nodes)
+    return validate_graph(sub, on=on, extra_shapes=extra_shapes, focus_nodes=focus_nodes)

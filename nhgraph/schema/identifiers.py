@@ -1,0 +1,149 @@
+"""Identifiers checked at the edge: ONS codes, ODS codes, organisation ids, UK postcodes.
+
+Each type is an ``Annotated[str, ...]`` that pydantic checks wherever a model uses it, so a
+wrong code is refused where it enters (a file, an API edit), with the field and the value
+named, and never reaches the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Final
+
+from pydantic import AfterValidator, BeforeValidator
+
+# ONS GSS codes: a letter-digit entity prefix and six digits.
+ONS_PATTERNS: Final = {
+    "E01": "LSOA",
+    "E02": "MSOA",
+    "E09": "London borough (place)",
+    "E12": "region",
+    "E54": "integrated care board",
+}
+
+
+def _ons(prefix: str) -> AfterValidator:
+    pattern = re.compile(rf"^{prefix}\d{{6}}$")
+
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(
+                f"'{value}' is not an ONS {ONS_PATTERNS[prefix]} code ({prefix} and six digits)"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _strip_upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+LsoaCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E01")]
+MsoaCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E02")]
+PlaceCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E09")]
+RegionCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E12")]
+IcbOnsCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E54")]
+
+# ODS code shapes by kind of organisation (NHS England Organisation Data Service).
+ODS_SHAPES: Final[dict[str, tuple[str, str]]] = {
+    "gp_practice": (r"[A-HJ-TV-Z]\d{5}", "a letter (not I or U) and five digits, e.g. F84003"),
+    "pcn": (r"U\d{5}", "U and five digits, e.g. U12345"),
+    "icb": (r"Q[A-Z0-9]{2}", "Q and two characters, e.g. QMJ"),
+    "nhs_trust": (r"R[A-Z0-9]{2}|[A-Z0-9]{5}", "R and two characters (e.g. RAL) or five"),
+    "community_pharmacy": (r"F[A-Z0-9]{4}", "F and four characters, e.g. FA123"),
+    "ambulance_service": (r"R[A-Z0-9]{2}", "R and two characters, e.g. RRU"),
+}
+ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
+
+
+def check_ods_code(code: str, kind: str | None = None) -> str:
+    """An ODS code of the right shape for its kind of organisation (when the kind has one)."""
+    if not ODS_CODE.fullmatch(code):
+        raise ValueError(f"'{code}' is not an ODS code (3 to 6 capital letters and digits)")
+    if kind in ODS_SHAPES:
+        shape, example = ODS_SHAPES[kind]
+        if not re.fullmatch(shape, code):
+            raise ValueError(f"'{code}' is not the ODS code of a {kind}: expected {example}")
+    return code
+
+
+def _ods(value: str) -> str:
+    return check_ods_code(value)
+
+
+OdsCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(_ods)]
+IcbCode = Annotated[
+    str, BeforeValidator(_strip_upper), AfterValidator(lambda v: check_ods_code(v, "icb"))
+]
+
+# Organisation ids: scheme:code, one scheme per register.
+ORGANISATION_SCHEMES: Final[dict[str, tuple[str, str]]] = {
+    "ods": (r"[A-Z0-9]{3,6}", "an NHS ODS code"),
+    "charity": (r"\d{6,8}(-\d{1,2})?", "a Charity Commission number"),
+    "cqc": (r"1-\d{9,11}", "a CQC location or provider id, 1-123456789"),
+    "ons": (r"E\d{8}", "an ONS code (a local authority, E09...)"),
+    "companies": (r"[A-Z0-9]{8}", "a Companies House number"),
+    "local": (r"[a-z0-9][a-z0-9-]{1,62}", "an id local to nhgraph (illustrative partners)"),
+}
+
+
+def check_organisation_id(value: str) -> str:
+    """``scheme:code`` with a known scheme and a code of that scheme's shape."""
+    scheme, sep, code = value.partition(":")
+    if not sep or scheme not in ORGANISATION_SCHEMES:
+        raise ValueError(
+            f"'{value}' is not an organisation id: expected scheme:code with scheme one of "
+            f"{', '.join(ORGANISATION_SCHEMES)}"
+        )
+    shape, what = ORGANISATION_SCHEMES[scheme]
+    if not re.fullmatch(shape, code):
+        raise ValueError(f"'{value}': '{code}' is not {what}")
+    return value
+
+
+def _org_id(value: object) -> object:
+    if isinstance(value, str):
+        scheme, sep, code = value.strip().partition(":")
+        if sep and scheme.lower() in ("ods", "ons", "companies"):
+            return f"{scheme.lower()}:{code.upper()}"
+        return value.strip()
+    return value
+
+
+OrganisationId = Annotated[str, BeforeValidator(_org_id), AfterValidator(check_organisation_id)]
+
+# Ids of things nhgraph's own dataset names (neighbourhoods, INTs, teams, services...).
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+
+
+def _slug(value: str) -> str:
+    if not SLUG.fullmatch(value):
+        raise ValueError(
+            f"'{value}' is not an id: use 2-128 lower-case letters, digits, '.', '_' or '-'"
+        )
+    return value
+
+
+Slug = Annotated[
+    str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), AfterValidator(_slug)
+]
+
+# UK postcodes: outward code (area, district) and inward code (sector digit, unit letters).
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(value: str) -> str:
+    """``'se17eh'`` and ``' SE1 7EH '`` are the same postcode: ``'SE1 7EH'``."""
+    compact = re.sub(r"\s+", "", value).upper()
+    match = POSTCODE.fullmatch(compact)
+    if not match:
+        raise ValueError(f"'{value}' is not a UK postcode")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def _postcode(value: object) -> object:
+    return normalise_postcode(value) if isinstance(value, str) else value
+
+
+Postcode = Annotated[str, BeforeValidator(_postcode)]

@@ -1,0 +1,478 @@
+"""The domain model: one pydantic model per class of the design (DESIGN.md, "The model").
+
+Each class is also one OWL class (``nhgraph/ontology/nhgraph.ttl``), one SHACL node shape
+(``nhgraph/ontology/shapes/``), one Neo4j label and, later, one GraphQL type, with the same
+name everywhere. Fields that point at other nodes carry a :class:`Link` marker naming the
+target class and the Neo4j relationship type, so that the RDF mapping, the Neo4j mapping and
+the drift tests read one declaration instead of three.
+
+What a single record can check is checked here (code shapes, date ranges, age ranges); what
+needs the whole graph (an LSOA in two neighbourhoods, two integrators on one day) is the SHACL
+shapes' job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from nhgraph.schema.identifiers import (
+    IcbCode,
+    IcbOnsCode,
+    LsoaCode,
+    MsoaCode,
+    OrganisationId,
+    PlaceCode,
+    Postcode,
+    RegionCode,
+    Slug,
+    check_ods_code,
+)
+from nhgraph.schema.vocabulary import (
+    AgreementStatus,
+    Article9Condition,
+    Channel,
+    CohortCode,
+    DataCategory,
+    FunctionCode,
+    LawfulBasis,
+    OrganisationKind,
+    Purpose,
+    RoleCode,
+    ServiceStatus,
+    Tier,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Marks a field whose values are ids of other nodes: the target class and the edge type."""
+
+    target: str
+    rel: str
+
+
+def link(target: str, rel: str) -> Link:
+    return Link(target, rel)
+
+
+HOURS = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))? "
+    r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$"
+)
+
+
+class Node(BaseModel):
+    """What every node has: an id, and where it came from."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+    #: Classes whose instances are SKOS concepts rather than graph records.
+    is_concept: ClassVar[bool] = False
+
+    source: str | None = Field(default=None, description="The dataset the record came from.")
+    source_version: str | None = Field(default=None, description="That dataset's version.")
+    loaded_at: datetime | None = Field(default=None, description="When it was loaded.")
+    illustrative: bool = Field(
+        default=False, description="True for invented demo data, never to be taken as real."
+    )
+
+    @classmethod
+    def links(cls) -> dict[str, Link]:
+        """The fields of this class that point at other nodes."""
+        found: dict[str, Link] = {}
+        for name, field in cls.model_fields.items():
+            for meta in field.metadata:
+                if isinstance(meta, Link):
+                    found[name] = meta
+        return found
+
+
+def _check_range(start: date | None, end: date | None, what: str) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"{what} ends ({end}) before it starts ({start})")
+
+
+# -- geography ------------------------------------------------------------------------------
+
+
+class Region(Node):
+    """An English region (ONS E12), such as London (E12000007)."""
+
+    id: RegionCode
+    name: str
+
+
+class System(Node):
+    """An integrated care system, identified by its ICB's ODS code (QMJ) and ONS code (E54)."""
+
+    id: IcbCode
+    ons_code: IcbOnsCode
+    name: str
+    region: Annotated[RegionCode, link("Region", "IN_REGION")]
+
+
+class Place(Node):
+    """A place: a London borough (ONS E09), part of one system."""
+
+    id: PlaceCode
+    name: str
+    system: Annotated[IcbCode, link("System", "PART_OF")]
+
+
+class Lsoa(Node):
+    """A 2021 lower layer super output area (ONS E01), in one place."""
+
+    id: LsoaCode
+    name: str
+    place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
+    msoa: MsoaCode | None = None
+    population: int | None = Field(default=None, ge=0)
+    imd_decile: int | None = Field(
+        default=None, ge=1, le=10, description="Index of Multiple Deprivation decile (1 = most)."
+    )
+
+
+class PostcodeUnit(Node):
+    """A postcode, looked up to its LSOA. (Named PostcodeUnit in Python: Postcode is its type.)"""
+
+    rdf_name: ClassVar[str] = "Postcode"
+
+    id: Postcode
+    lsoa: Annotated[LsoaCode, link("Lsoa", "IN_LSOA")]
+    latitude: float | None = Field(default=None, ge=49.0, le=61.0)
+    longitude: float | None = Field(default=None, ge=-9.0, le=2.5)
+
+
+class Neighbourhood(Node):
+    """A footprint agreed by a place partnership: a set of LSOAs in one place."""
+
+    id: Slug
+    name: str
+    place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
+    lsoas: Annotated[list[LsoaCode], link("Lsoa", "COVERS")] = Field(min_length=1)
+    priorities: Annotated[list[CohortCode], link("Cohort", "PRIORITISES")] = Field(
+        default_factory=list
+    )
+
+
+class Site(Node):
+    """A building where services are delivered: a hub, a practice, a pharmacy."""
+
+    id: Slug
+    name: str
+    postcode: Postcode
+    organisation: Annotated[OrganisationId | None, link("Organisation", "SITE_OF")] = None
+
+
+# -- organisations and roles ----------------------------------------------------------------
+
+
+class Organisation(Node):
+    """A partner organisation, identified by scheme and code (``ods:F84003``)."""
+
+    id: OrganisationId
+    name: str
+    kind: OrganisationKind
+    open_date: date | None = None
+    close_date: date | None = None
+    postcode: Postcode | None = None
+    places: Annotated[list[PlaceCode], link("Place", "OPERATES_IN")] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Organisation:
+        scheme, _, code = self.id.partition(":")
+        if scheme == "ods":
+            check_ods_code(code, self.kind.value)
+        _check_range(self.open_date, self.close_date, f"organisation {self.id}")
+        return self
+
+    def is_open_on(self, day: date) -> bool:
+        return (self.open_date is None or self.open_date <= day) and (
+            self.close_date is None or day <= self.close_date
+        )
+
+
+class PcnMembership(Node):
+    """A GP practice's membership of a primary care network, from a date (ODS ePCN)."""
+
+    id: Slug
+    practice: Annotated[OrganisationId, link("Organisation", "MEMBER")]
+    pcn: Annotated[OrganisationId, link("Organisation", "OF_PCN")]
+    start: date
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PcnMembership:
+        _check_range(self.start, self.end, f"membership {self.id}")
+        return self
+
+
+class IntegratorAppointment(Node):
+    """The integrator of a place: one organisation hosting named functions, from a date."""
+
+    id: Slug
+    place: Annotated[PlaceCode, link("Place", "INTEGRATOR_FOR")]
+    organisation: Annotated[OrganisationId, link("Organisation", "INTEGRATOR")]
+    functions: Annotated[list[FunctionCode], link("Function", "HOSTS")] = Field(
+        default_factory=list
+    )
+    start: date
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> IntegratorAppointment:
+        _check_range(self.start, self.end, f"integrator appointment {self.id}")
+        return self
+
+
+class Role(Node):
+    """A professional role (GP, district nurse, consultant geriatrician...), a SKOS concept."""
+
+    is_concept: ClassVar[bool] = True
+
+    id: RoleCode
+    label: str
+
+
+class Function(Node):
+    """What a team or service does (district nursing, frailty...), a SKOS concept."""
+
+    is_concept: ClassVar[bool] = True
+
+    id: FunctionCode
+    label: str
+
+
+class Cohort(Node):
+    """A priority cohort (older people, frailty...), a SKOS concept."""
+
+    is_concept: ClassVar[bool] = True
+
+    id: CohortCode
+    label: str
+
+
+class Post(Node):
+    """A role held in a team or organisation, optionally by a named professional.
+
+    A name is stored only when ``holder_is_public`` says it is published by the organisation.
+    """
+
+    id: Slug
+    role: Annotated[RoleCode, link("Role", "OF_ROLE")]
+    organisation: Annotated[OrganisationId, link("Organisation", "POST_IN")]
+    team: Annotated[Slug | None, link("Team", "IN_TEAM")] = None
+    holder_name: str | None = None
+    holder_is_public: bool = False
+    specialty: RoleCode | None = None
+    sessions_per_week: float | None = Field(default=None, gt=0, le=10)
+
+    @model_validator(mode="after")
+    def _check(self) -> Post:
+        if self.holder_name and not self.holder_is_public:
+            raise ValueError(
+                f"post {self.id}: holder_name is given but holder_is_public is false; names of "
+                "professionals are stored only where the organisation publishes them"
+            )
+        return self
+
+
+# -- the team of teams ----------------------------------------------------------------------
+
+
+class Int(Node):
+    """An integrated neighbourhood team, serving one or more neighbourhoods of one place."""
+
+    id: Slug
+    name: str
+    place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
+    neighbourhoods: Annotated[list[Slug], link("Neighbourhood", "SERVES")] = Field(min_length=1)
+
+
+class Team(Node):
+    """A team provided by an organisation, carrying functions."""
+
+    id: Slug
+    name: str
+    provider: Annotated[OrganisationId, link("Organisation", "PROVIDED_BY")]
+    functions: Annotated[list[FunctionCode], link("Function", "CARRIES")] = Field(min_length=1)
+
+
+class Membership(Node):
+    """A team's membership of an INT, with its tier: the tier belongs to the membership."""
+
+    id: Slug
+    team: Annotated[Slug, link("Team", "MEMBER")]
+    int: Annotated[Slug, link("Int", "OF_INT")]
+    tier: Tier
+    start: date | None = None
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Membership:
+        _check_range(self.start, self.end, f"membership {self.id}")
+        return self
+
+
+class SpecialistAlignment(Node):
+    """A post or team aligned to an INT for a specialty, with sessions a week, from a date."""
+
+    id: Slug
+    int: Annotated[Slug, link("Int", "ALIGNED_TO")]
+    provider: Annotated[OrganisationId, link("Organisation", "PROVIDED_BY")]
+    specialty: Annotated[RoleCode, link("Role", "IN_SPECIALTY")]
+    post: Annotated[Slug | None, link("Post", "BY_POST")] = None
+    team: Annotated[Slug | None, link("Team", "BY_TEAM")] = None
+    sessions_per_week: float = Field(gt=0, le=10)
+    start: date
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SpecialistAlignment:
+        _check_range(self.start, self.end, f"alignment {self.id}")
+        return self
+
+
+# -- services -------------------------------------------------------------------------------
+
+
+class Service(Node):
+    """A service: provided by an organisation, of a function, at sites, for an area."""
+
+    id: Slug
+    name: str
+    provider: Annotated[OrganisationId, link("Organisation", "PROVIDED_BY")]
+    team: Annotated[Slug | None, link("Team", "DELIVERED_BY")] = None
+    function: Annotated[FunctionCode, link("Function", "OF_FUNCTION")]
+    sites: Annotated[list[Slug], link("Site", "AT_SITE")] = Field(default_factory=list)
+    lsoas: Annotated[list[LsoaCode], link("Lsoa", "FOR_AREA")] = Field(default_factory=list)
+    neighbourhoods: Annotated[list[Slug], link("Neighbourhood", "FOR_AREA")] = Field(
+        default_factory=list
+    )
+    places: Annotated[list[PlaceCode], link("Place", "FOR_AREA")] = Field(default_factory=list)
+    min_age: int | None = Field(default=None, ge=0, le=130)
+    max_age: int | None = Field(default=None, ge=0, le=130)
+    cohorts: Annotated[list[CohortCode], link("Cohort", "FOR_COHORT")] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    open_24_7: bool = False
+    hours: list[str] = Field(
+        default_factory=list, description="Opening hours such as 'Mon-Fri 08:00-18:30'."
+    )
+    self_referral: bool = False
+    phone: str | None = None
+    url: str | None = None
+    status: ServiceStatus = ServiceStatus.ACTIVE
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if not HOURS.fullmatch(entry):
+                raise ValueError(
+                    f"'{entry}' is not opening hours: write 'Mon-Fri 08:00-18:30' "
+                    "or 'Sat 09:00-13:00'"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Service:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError(
+                f"service {self.id}: min_age {self.min_age} is above max_age {self.max_age}"
+            )
+        if not (self.lsoas or self.neighbourhoods or self.places):
+            raise ValueError(f"service {self.id}: give an area (lsoas, neighbourhoods or places)")
+        return self
+
+
+# -- data sharing ---------------------------------------------------------------------------
+
+
+class DataSharingAgreement(Node):
+    """An agreement between partner organisations to share personal data for purposes."""
+
+    id: Slug
+    name: str
+    controllers: Annotated[list[OrganisationId], link("Organisation", "CONTROLLER")] = Field(
+        default_factory=list
+    )
+    joint_controllers: Annotated[list[OrganisationId], link("Organisation", "JOINT_CONTROLLER")] = (
+        Field(default_factory=list)
+    )
+    processors: Annotated[list[OrganisationId], link("Organisation", "PROCESSOR")] = Field(
+        default_factory=list
+    )
+    purposes: list[Purpose] = Field(min_length=1)
+    lawful_basis: LawfulBasis | None = None
+    article9_condition: Article9Condition | None = None
+    data_categories: list[DataCategory] = Field(default_factory=list)
+    status: AgreementStatus
+    valid_from: date
+    valid_to: date | None = None
+    review_date: date | None = None
+    framework: Annotated[Slug | None, link("DataSharingAgreement", "ACCEDES_TO")] = None
+
+    def parties(self) -> set[str]:
+        return {*self.controllers, *self.joint_controllers, *self.processors}
+
+    @model_validator(mode="after")
+    def _check(self) -> DataSharingAgreement:
+        _check_range(self.valid_from, self.valid_to, f"agreement {self.id}")
+        if len(self.parties()) < 2:
+            raise ValueError(f"agreement {self.id}: name at least two parties")
+        if self.status is AgreementStatus.ACTIVE:
+            if self.lawful_basis is None:
+                raise ValueError(f"active agreement {self.id}: give an Article 6 lawful_basis")
+            if DataCategory.HEALTH in self.data_categories and self.article9_condition is None:
+                raise ValueError(
+                    f"active agreement {self.id} shares health data: give an article9_condition"
+                )
+        return self
+
+
+#: Every class of the model, in the order data flows (geography first).
+MODEL_CLASSES: tuple[type[Node], ...] = (
+    Region,
+    System,
+    Place,
+    Lsoa,
+    PostcodeUnit,
+    Neighbourhood,
+    Site,
+    Organisation,
+    PcnMembership,
+    IntegratorAppointment,
+    Role,
+    Function,
+    Cohort,
+    Post,
+    Int,
+    Team,
+    Membership,
+    SpecialistAlignment,
+    Service,
+    DataSharingAgreement,
+)
+
+
+def class_name(cls: type[Node]) -> str:
+    """The name shared by the OWL class, the Neo4j label and the GraphQL type."""
+    name: str = getattr(cls, "rdf_name", cls.__name__)
+    return name
+
+
+def model_by_name(name: str) -> type[Node]:
+    for cls in MODEL_CLASSES:
+        if class_name(cls) == name:
+            return cls
+    raise KeyError(name)
+
+
+def field_values(model: Node) -> dict[str, Any]:
+    """The model's fields as plain values (enums as their notation, dates as dates)."""
+    return model.model_dump(mode="python")

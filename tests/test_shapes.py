@@ -1,0 +1,42 @@
+"""Every SHACL rule: the world conforms, and each case breaks its rule at its focus node."""
+
+from __future__ import annotations
+
+import pytest
+
+from nhgraph.ontology.validation import validate_graph
+
+from .shape_cases import CASES, MINIMUM_CASES, Case, broken_graph, focus_set, world_graph
+from .world import ON
+
+
+def test_the_suite_does_not_shrink() -> None:
+    assert len(CASES) >= MINIMUM_CASES
+    assert len({case.rule for case in CASES}) == len(CASES), "one case per rule"
+
+
+def test_the_world_conforms_with_no_warning() -> None:
+    report = validate_graph(world_graph(), on=ON)
+    assert report.conforms
+    assert report.results == [], report.to_text()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.rule for case in CASES])
+def test_the_rule_is_broken_at_its_focus_node(case: Case) -> None:
+    report = validate_graph(broken_graph(case), on=case.on)
+    hits = [r for r in report.results if r.rule == case.rule]
+    assert hits, f"{case.rule} did not fire:\n{report.to_text()}"
+    assert {r.focus_node for r in hits} == focus_set(case), report.to_text()
+    assert all(r.severity == case.severity for r in hits)
+    assert all(r.message for r in hits)
+    fired = {r.rule for r in report.results}
+    assert fired <= {case.rule, *case.also}, f"unexpected rules: {fired}\n{report.to_text()}"
+    assert report.conforms is (
+        case.severity == "Warning" and not any(r.severity == "Violation" for r in report.results)
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.rule for case in CASES])
+def test_the_conforming_world_does_not_break_the_rule(case: Case) -> None:
+    report = validate_graph(world_graph(), on=case.on if case.severity == "Violation" else ON)
+    assert not [r for r in report.results if r.rule == case.rule]
