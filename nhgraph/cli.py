@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -22,8 +26,8 @@ db_app = typer.Typer(help="Prepare and inspect the graph database.")
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
@@ -117,6 +121,62 @@ def db_counts() -> None:
     for row in rows:
         table.add_row(row["label"], str(row["count"]))
     out.print(table)
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    ttl = "ttl"
+
+
+@app.command("validate")
+def validate(
+    paths: list[Path] = typer.Argument(
+        None, help="Data files or folders: team-of-teams YAML/JSON, Turtle."
+    ),
+    stored: bool = typer.Option(False, "--stored", help="Validate the graph stored in Neo4j."),
+    output: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or ttl"),
+    on: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"], help="The day to validate for (default today)."
+    ),
+    shapes: list[Path] = typer.Option(
+        [], "--shapes", help="Extra shapes files, such as a place's core offer."
+    ),
+) -> None:
+    """Check data against the SHACL shapes; exit 0 if it conforms, 1 if not, 2 if unreadable."""
+    from nhgraph.loaders.bundle import InputError
+    from nhgraph.ontology.validation import ShapesError
+    from nhgraph.validate import validate_paths, validate_stored
+
+    day = on.date() if on else None
+    if bool(paths) == stored:
+        err.print("give data files or folders, or --stored (not both)")
+        raise typer.Exit(2)
+    try:
+        if stored:
+            report = validate_stored(db.get_database(_settings()), on=day, extra_shapes=shapes)
+        else:
+            report = validate_paths(paths, on=day, extra_shapes=shapes)
+    except InputError as error:
+        if output is ReportFormat.json:
+            problems = [vars(p) for p in error.problems]
+            print(json.dumps({"conforms": False, "input_errors": problems}, indent=2))
+        else:
+            heading = "cannot read the input" if error.unreadable else "the data break the model"
+            err.print(f"{heading} ({len(error.problems)} problem(s)):", highlight=False)
+            for problem in error.problems:
+                err.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(2 if error.unreadable else 1) from error
+    except (ShapesError, db.DatabaseError) as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from error
+    if output is ReportFormat.json:
+        print(report.to_json())
+    elif output is ReportFormat.ttl:
+        print(report.to_turtle())
+    else:
+        out.print(report.to_text(), markup=False, highlight=False)
+    raise typer.Exit(0 if report.conforms else 1)
 
 
 @app.command("serve")

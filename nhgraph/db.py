@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import neo4j.time
+
 import neo4j
 from neo4j import exceptions as neo4j_errors
 from nhgraph import queries
@@ -71,6 +73,20 @@ def _translated(what: str) -> Iterator[None]:
         raise DatabaseError(f"{what}: {error}") from error
 
 
+def _native(value: Any) -> Any:
+    """Driver values as plain Python: dates and times become datetime objects."""
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _native(v) for k, v in value.items()}
+    to_native = getattr(value, "to_native", None)
+    if to_native is not None and isinstance(
+        value, neo4j.time.Date | neo4j.time.DateTime | neo4j.time.Time
+    ):
+        return to_native()
+    return value
+
+
 class Transaction:
     """One managed transaction, handed to a unit of work; it runs statements and returns dicts."""
 
@@ -80,7 +96,7 @@ class Transaction:
     def run(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
         """Run one statement in this transaction and return its records as dicts."""
         result = self._tx.run(_text(query), dict(parameters or {}))
-        return [record.data() for record in result]
+        return [_native(record.data()) for record in result]
 
 
 class Database:
@@ -145,7 +161,7 @@ class Database:
         """Run a statement outside a managed transaction (schema changes, CALL IN TRANSACTIONS)."""
         with _translated(_name(statement)), self._driver.session(database=self.name) as session:
             result = session.run(statement, dict(parameters or {}))
-            return [record.data() for record in result]
+            return [_native(record.data()) for record in result]
 
     # -- schema ------------------------------------------------------------------------------
 

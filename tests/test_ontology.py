@@ -32,12 +32,13 @@ def test_every_model_class_has_a_shape(name: str) -> None:
     assert any(str(t).endswith(f"#{name}Shape") for t in targets), f"no {name}Shape"
 
 
-@pytest.mark.parametrize(("owner", "predicate"), sorted(
-    {(f"{c}.{f}", str(p)) for (c, f), p in all_predicates().items()}
-))
+@pytest.mark.parametrize(
+    ("owner", "predicate"), sorted({(f"{c}.{f}", str(p)) for (c, f), p in all_predicates().items()})
+)
 def test_every_field_maps_to_a_property_of_the_vocabulary(owner: str, predicate: str) -> None:
     declared = {
-        s for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+        s
+        for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
         for s in VOCABULARY.subjects(RDF.type, kind)
     }
     assert URIRef(predicate) in declared, f"{owner} -> {predicate} is not in nhgraph.ttl"

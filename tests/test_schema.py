@@ -37,17 +37,36 @@ def test_bad_postcodes_are_refused(raw: str) -> None:
     [
         (Lsoa, {"id": "E02000001", "name": "x", "place": "E09000007"}, "id", "E02000001"),
         (Lsoa, {"id": "E01000001", "name": "x", "place": "E08000007"}, "place", "E08000007"),
-        (Lsoa, {"id": "E01000001", "name": "x", "place": "E09000007", "imd_decile": 11},
-         "imd_decile", "11"),
+        (
+            Lsoa,
+            {"id": "E01000001", "name": "x", "place": "E09000007", "imd_decile": 11},
+            "imd_decile",
+            "11",
+        ),
         (Organisation, {"id": "ods:U1234", "name": "x", "kind": "pcn"}, "", "U1234"),
         (Organisation, {"id": "ods:F84003", "name": "x", "kind": "spaceship"}, "kind", "spaceship"),
-        (Organisation, {"id": "nhs:F84003", "name": "x", "kind": "gp_practice"}, "id", "nhs:F84003"),
+        (
+            Organisation,
+            {"id": "nhs:F84003", "name": "x", "kind": "gp_practice"},
+            "id",
+            "nhs:F84003",
+        ),
         (Neighbourhood, {"id": "n-1", "name": "x", "place": "E09000007", "lsoas": []}, "lsoas", ""),
         (Membership, {"id": "m-1", "team": "t-1", "int": "i-1"}, "tier", ""),
         (Membership, {"id": "m-1", "team": "t-1", "int": "i-1", "tier": "outer"}, "tier", "outer"),
-        (SpecialistAlignment, {"id": "a-1", "int": "i-1", "provider": "ods:RAL",
-                               "specialty": "consultant_geriatrician", "sessions_per_week": 0,
-                               "start": "2025-01-01"}, "sessions_per_week", "0"),
+        (
+            SpecialistAlignment,
+            {
+                "id": "a-1",
+                "int": "i-1",
+                "provider": "ods:RAL",
+                "specialty": "consultant_geriatrician",
+                "sessions_per_week": 0,
+                "start": "2025-01-01",
+            },
+            "sessions_per_week",
+            "0",
+        ),
     ],
 )
 def test_errors_name_the_field_and_the_value(
@@ -71,39 +90,71 @@ def test_organisation_ids_are_normalised() -> None:
 
 def test_date_ranges_are_checked() -> None:
     with pytest.raises(ValidationError, match=r"ends \(2020-01-01\) before it starts"):
-        Organisation(id="ods:F84003", name="x", kind="gp_practice",
-                     open_date=date(2021, 1, 1), close_date=date(2020, 1, 1))
+        Organisation(
+            id="ods:F84003",
+            name="x",
+            kind="gp_practice",
+            open_date=date(2021, 1, 1),
+            close_date=date(2020, 1, 1),
+        )
 
 
 def test_a_service_age_range_is_checked() -> None:
     with pytest.raises(ValidationError, match="min_age 90 is above max_age 10"):
-        Service(id="s-1", name="x", provider="ods:RAL", function="frailty",
-                places=["E09000007"], min_age=90, max_age=10)
+        Service(
+            id="s-1",
+            name="x",
+            provider="ods:RAL",
+            function="frailty",
+            places=["E09000007"],
+            min_age=90,
+            max_age=10,
+        )
 
 
 def test_opening_hours_are_checked() -> None:
     with pytest.raises(ValidationError, match="is not opening hours"):
-        Service(id="s-1", name="x", provider="ods:RAL", function="frailty",
-                places=["E09000007"], hours=["weekdays 9 to 5"])
+        Service(
+            id="s-1",
+            name="x",
+            provider="ods:RAL",
+            function="frailty",
+            places=["E09000007"],
+            hours=["weekdays 9 to 5"],
+        )
 
 
 def test_agreements_need_two_parties_and_a_lawful_basis_when_active() -> None:
-    base = {"id": "a-1", "name": "x", "purposes": ["direct_care"], "status": "active",
-            "valid_from": "2025-01-01"}
+    base = {
+        "id": "a-1",
+        "name": "x",
+        "purposes": ["direct_care"],
+        "status": "active",
+        "valid_from": "2025-01-01",
+    }
     with pytest.raises(ValidationError, match="at least two parties"):
         DataSharingAgreement(**base, controllers=["ods:RAL"], lawful_basis="a6_1_e")
     with pytest.raises(ValidationError, match="Article 6"):
         DataSharingAgreement(**base, controllers=["ods:RAL", "ods:RKE"])
     with pytest.raises(ValidationError, match="article9_condition"):
-        DataSharingAgreement(**base, controllers=["ods:RAL", "ods:RKE"], lawful_basis="a6_1_e",
-                             data_categories=["health"])
+        DataSharingAgreement(
+            **base,
+            controllers=["ods:RAL", "ods:RKE"],
+            lawful_basis="a6_1_e",
+            data_categories=["health"],
+        )
 
 
 def test_names_of_professionals_only_when_public() -> None:
     with pytest.raises(ValidationError, match="holder_is_public"):
         Post(id="p-1", role="gp", organisation="ods:F84003", holder_name="Dr A Person")
-    post = Post(id="p-1", role="gp", organisation="ods:F84003", holder_name="Dr A Person",
-                holder_is_public=True)
+    post = Post(
+        id="p-1",
+        role="gp",
+        organisation="ods:F84003",
+        holder_name="Dr A Person",
+        holder_is_public=True,
+    )
     assert post.holder_name == "Dr A Person"
 
 

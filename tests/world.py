@@ -8,6 +8,7 @@ thing at a time.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from nhgraph.schema.models import (
     DataSharingAgreement,
@@ -190,3 +191,19 @@ def world() -> list[Node]:
 
 #: The day the world is validated for (far from the agreement's end).
 ON = date(2026, 6, 1)
+
+
+def write_bundle(path: Path, models: list[Node]) -> Path:
+    """Write models as a team-of-teams YAML file, as an integrator would keep it."""
+    from collections import defaultdict
+
+    import yaml
+
+    from nhgraph.loaders.bundle import BUNDLE_KEYS
+
+    key_of = {cls: key for key, cls in BUNDLE_KEYS.items()}
+    document: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for model in models:
+        document[key_of[type(model)]].append(model.model_dump(mode="json", exclude_defaults=True))
+    path.write_text(yaml.safe_dump(dict(document), sort_keys=False), encoding="utf-8")
+    return path

@@ -9,10 +9,12 @@ the same thing. Instance IRIs are stable and built from official codes
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any
+from functools import cache
+from typing import Any, get_args
+from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
@@ -117,14 +119,14 @@ def concept_iri(concept: Concept) -> URIRef:
 def node_iri(cls_name: str, node_id: str) -> URIRef:
     """The stable IRI of a node, from its class and id (official codes where there are)."""
     if cls_name in CONCEPT_CLASSES:
-        return concept_iri(CONCEPT_CLASSES[cls_name](node_id))  # type: ignore[call-arg]
+        return CONCEPT[f"{CONCEPT_CLASSES[cls_name].scheme}/{quote(node_id)}"]
     segment = IRI_SEGMENT[cls_name]
     if cls_name == "Organisation":
         scheme, _, code = node_id.partition(":")
-        return ID[f"{segment}/{scheme}/{code}"]
+        return ID[f"{segment}/{quote(scheme)}/{quote(code)}"]
     if cls_name == "Postcode":
-        return ID[f"{segment}/{node_id.replace(' ', '')}"]
-    return ID[f"{segment}/{node_id}"]
+        return ID[f"{segment}/{quote(node_id.replace(' ', ''))}"]
+    return ID[f"{segment}/{quote(node_id)}"]
 
 
 def _literal(value: Any) -> Literal:
@@ -141,40 +143,61 @@ def _literal(value: Any) -> Literal:
     return Literal(str(value), datatype=XSD.string)
 
 
-def _object(value: Any, target: Link | None) -> URIRef | Literal:
-    if isinstance(value, Concept):
-        return concept_iri(value)
-    if target is not None:
-        return node_iri(target.target, str(value))
-    if isinstance(value, Enum):
-        return _literal(value.value)
-    return _literal(value)
+def concept_type(annotation: Any) -> type[Concept] | None:
+    """The concept scheme a field's values come from, if they are concepts."""
+    stack = [annotation]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, type) and issubclass(current, Concept):
+            return current
+        stack.extend(get_args(current))
+    return None
 
 
-def new_graph() -> Graph:
-    graph = Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    return graph
+@cache
+def field_kinds(cls_name: str) -> dict[str, tuple[URIRef, Link | None, type[Concept] | None]]:
+    """For each field of a class: its predicate, its link (if any) and its concept scheme."""
+    cls = _CLASSES[cls_name]
+    links = cls.links()
+    kinds = {}
+    for field, info in cls.model_fields.items():
+        if field in NOT_IN_RDF:
+            continue
+        link = links.get(field)
+        scheme = None if link else concept_type(info.annotation)
+        kinds[field] = (predicate(cls_name, field), link, scheme)
+    return kinds
+
+
+def add_record(graph: Graph, cls_name: str, values: Mapping[str, Any]) -> URIRef:
+    """Add one record's triples, from plain values (a model's, or a stored node's).
+
+    Values are not checked here: a stored node with a wrong code or an unknown concept becomes
+    a triple that the shapes then refuse, which is what validating the stored graph is for.
+    """
+    subject = node_iri(cls_name, str(values["id"]))
+    graph.add((subject, RDF.type, class_iri(cls_name)))
+    for field, (p, link, scheme) in field_kinds(cls_name).items():
+        value = values.get(field)
+        if value is None or (field == "illustrative" and value is False):
+            continue
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, Enum):
+                item = item.value
+            obj: URIRef | Literal
+            if link is not None:
+                obj = node_iri(link.target, str(item))
+            elif scheme is not None:
+                obj = CONCEPT[f"{scheme.scheme}/{quote(str(item))}"]
+            else:
+                obj = _literal(item)
+            graph.add((subject, p, obj))
+    return subject
 
 
 def add_model(graph: Graph, model: Node) -> URIRef:
     """Add one model's triples; returns its IRI."""
-    cls_name = class_name(type(model))
-    subject = node_iri(cls_name, str(model.id))  # type: ignore[attr-defined]
-    graph.add((subject, RDF.type, class_iri(cls_name)))
-    links = type(model).links()
-    for field in type(model).model_fields:
-        value = getattr(model, field)
-        if value is None or field in NOT_IN_RDF:
-            continue
-        if field == "illustrative" and value is False:
-            continue
-        p = predicate(cls_name, field)
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            graph.add((subject, p, _object(item, links.get(field))))
-    return subject
+    return add_record(graph, class_name(type(model)), dict(model))
 
 
 def models_to_graph(models: Iterable[Node], graph: Graph | None = None) -> Graph:
@@ -182,6 +205,13 @@ def models_to_graph(models: Iterable[Node], graph: Graph | None = None) -> Graph
     graph = graph if graph is not None else new_graph()
     for model in models:
         add_model(graph, model)
+    return graph
+
+
+def new_graph() -> Graph:
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
     return graph
 
 

@@ -1,0 +1,253 @@
+"""The team-of-teams files: YAML (or JSON) documents that an integrator can edit and review.
+
+A file holds lists of records under keys named after the classes::
+
+    neighbourhoods:
+      - id: camden-north
+        name: Camden North
+        place: E09000007
+        lsoas: [E01000800, E01000801]
+
+Every problem is reported with the file, the line, the record and the field, and all of a
+file's problems are reported at once, so an editor can fix them in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from nhgraph.schema.models import (
+    DataSharingAgreement,
+    Int,
+    IntegratorAppointment,
+    Lsoa,
+    Membership,
+    Neighbourhood,
+    Node,
+    Organisation,
+    PcnMembership,
+    Place,
+    Post,
+    PostcodeUnit,
+    Region,
+    Service,
+    Site,
+    SpecialistAlignment,
+    System,
+    Team,
+)
+
+#: The keys of a file and the class of their records.
+BUNDLE_KEYS: dict[str, type[Node]] = {
+    "regions": Region,
+    "systems": System,
+    "places": Place,
+    "lsoas": Lsoa,
+    "postcodes": PostcodeUnit,
+    "neighbourhoods": Neighbourhood,
+    "sites": Site,
+    "organisations": Organisation,
+    "pcn_memberships": PcnMembership,
+    "integrators": IntegratorAppointment,
+    "posts": Post,
+    "ints": Int,
+    "teams": Team,
+    "memberships": Membership,
+    "specialist_alignments": SpecialistAlignment,
+    "services": Service,
+    "data_sharing_agreements": DataSharingAgreement,
+}
+BUNDLE_SUFFIXES = (".yaml", ".yml", ".json")
+_LINE = "__line__"
+_LINES = "__lines__"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, where it is and what rule it breaks."""
+
+    file: str
+    line: int | None
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        place = f"{self.file}:{self.line}" if self.line else self.file
+        return (
+            f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        )
+
+
+class InputError(ValueError):
+    """Input that cannot become models; ``unreadable`` when the file itself cannot be read."""
+
+    def __init__(self, problems: list[Problem], *, unreadable: bool) -> None:
+        self.problems = problems
+        self.unreadable = unreadable
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line each mapping starts on."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[_LINE] = node.start_mark.line + 1
+    mapping[_LINES] = {
+        key.value: key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")
+    }
+    return mapping  # type: ignore[return-value]
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(
+            [Problem(str(path), None, "", f"cannot be read: {error.strerror}")], unreadable=True
+        ) from error
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark is accepted and dropped
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    line,
+                    "",
+                    f"is not UTF-8 (byte 0x{raw[error.start]:02x} at "
+                    f"offset {error.start}); save the file as UTF-8",
+                )
+            ],
+            unreadable=True,
+        ) from error
+    if not text.strip():
+        raise InputError([Problem(str(path), None, "", "is empty")], unreadable=True)
+    return text
+
+
+def _field_line(record: dict[str, Any], field: str) -> int | None:
+    line = record.get(_LINES, {}).get(field)
+    return line if line is not None else record.get(_LINE)
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k not in (_LINE, _LINES)}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def read_bundle(path: Path) -> list[Node]:
+    """The models of one file; an InputError lists every problem with file, line and field."""
+    text = _read_text(path)
+    try:
+        document = yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    mark.line + 1 if mark else None,
+                    "",
+                    f"is not valid YAML/JSON: {error.problem}",
+                )
+            ],
+            unreadable=True,
+        ) from error
+    if not isinstance(document, dict):
+        raise InputError(
+            [Problem(str(path), None, "", "must be a mapping of lists, such as 'neighbourhoods:'")],
+            unreadable=True,
+        )
+    problems: list[Problem] = []
+    models: list[Node] = []
+    for key, records in document.items():
+        if key in (_LINE, _LINES):
+            continue
+        cls = BUNDLE_KEYS.get(key)
+        if cls is None:
+            problems.append(
+                Problem(
+                    str(path),
+                    document.get(_LINE),
+                    key,
+                    f"unknown key; expected one of {', '.join(BUNDLE_KEYS)}",
+                )
+            )
+            continue
+        if not isinstance(records, list):
+            problems.append(Problem(str(path), None, key, "must be a list of records"))
+            continue
+        for index, record in enumerate(records):
+            where = f"{key}[{index}]"
+            if not isinstance(record, dict):
+                problems.append(Problem(str(path), None, where, "must be a mapping of fields"))
+                continue
+            record_id = record.get("id")
+            if record_id is not None:
+                where += f" (id {record_id})"
+            try:
+                models.append(cls.model_validate(_strip_lines(record)))
+            except ValidationError as error:
+                for issue in error.errors():
+                    loc = [str(p) for p in issue["loc"]]
+                    field = ".".join(loc)
+                    value = issue.get("input")
+                    shown = "" if isinstance(value, dict) else f" (value {value!r})"
+                    problems.append(
+                        Problem(
+                            str(path),
+                            _field_line(record, loc[0]) if loc else record.get(_LINE),
+                            f"{where} {field}".strip(),
+                            f"{issue['msg'].removeprefix('Value error, ')}{shown}",
+                        )
+                    )
+    if problems:
+        raise InputError(problems, unreadable=False)
+    return models
+
+
+def find_files(paths: list[Path]) -> list[Path]:
+    """The input files under the given paths (folders are searched for data files)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.suffix in (*BUNDLE_SUFFIXES, ".ttl") and p.is_file()
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def check_duplicates(models: list[Node], sources: dict[int, str]) -> list[Problem]:
+    """Two records of one class with one id, across files."""
+    seen: dict[tuple[str, str], str] = {}
+    problems = []
+    for index, model in enumerate(models):
+        key = (type(model).__name__, str(model.id))  # type: ignore[attr-defined]
+        if key in seen:
+            problems.append(
+                Problem(
+                    sources.get(index, "?"),
+                    None,
+                    f"{key[0]} {key[1]}",
+                    f"duplicate id (also in {seen[key]})",
+                )
+            )
+        else:
+            seen[key] = sources.get(index, "?")
+    return problems

@@ -1,0 +1,198 @@
+"""Models into Neo4j and back: one label per class, one relationship type per link field.
+
+The mapping is read from the models (their :class:`~nhgraph.schema.models.Link` markers), so
+the writer, the reader, the RDF mapping and the shapes cannot disagree on a name. Statements
+are generated from that metadata, never from input values; values always travel as
+parameters, in ``UNWIND $rows`` batches.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from nhgraph.db import Database, Transaction
+from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
+from nhgraph.schema.vocabulary import CohortCode, Concept, FunctionCode, RoleCode
+
+#: The concept classes stored as nodes, with the schemes they come from.
+CONCEPT_NODES: dict[str, type[Concept]] = {
+    "Function": FunctionCode,
+    "Role": RoleCode,
+    "Cohort": CohortCode,
+}
+
+
+class DanglingReference(ValueError):
+    """A link names a node that is neither in the write nor in the graph."""
+
+    def __init__(self, missing: list[tuple[str, str, str, str]]) -> None:
+        self.missing = missing
+        shown = "; ".join(
+            f"{cls} {node_id}: {field_name} names unknown {target}"
+            for cls, node_id, field_name, target in missing[:20]
+        )
+        more = f" (and {len(missing) - 20} more)" if len(missing) > 20 else ""
+        super().__init__(f"{len(missing)} reference(s) to missing nodes: {shown}{more}")
+
+
+@dataclass
+class WriteSummary:
+    """How many nodes of each class were written."""
+
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: int = 0
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _batches(rows: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+@cache
+def _node_statement(label: str) -> str:
+    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
+
+
+@cache
+def _link_statement(label: str, link: Link) -> str:
+    """Replace a node's edges of one field with the listed ones; return the unknown targets."""
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
+        f"OPTIONAL MATCH (n)-[old:{link.rel}]->(former:{link.target}) "
+        "WHERE NOT former.id IN row.targets DELETE old "
+        "WITH DISTINCT n, row UNWIND row.targets AS target "
+        f"OPTIONAL MATCH (m:{link.target} {{id: target}}) "
+        f"FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | MERGE (n)-[:{link.rel}]->(m)) "
+        "WITH row, target, m WHERE m IS NULL RETURN row.id AS id, target"
+    )
+
+
+def node_rows(models: Sequence[Node], loaded_at: datetime | None = None) -> list[dict[str, Any]]:
+    """Rows of ``{id, props, links}`` for one class: properties apart from links."""
+    rows = []
+    for model in models:
+        links = type(model).links()
+        values = dict(model)
+        props = {k: _plain(v) for k, v in values.items() if k not in links}
+        if loaded_at is not None and props.get("loaded_at") is None:
+            props["loaded_at"] = loaded_at
+        targets = {}
+        for name in links:
+            value = values[name]
+            targets[name] = (
+                [_plain(v) for v in value]
+                if isinstance(value, list)
+                else ([] if value is None else [_plain(value)])
+            )
+        rows.append({"id": props["id"], "props": props, "links": targets})
+    return rows
+
+
+def ensure_concepts(tx: Transaction) -> None:
+    """The concept nodes (functions, roles, cohorts) the links point at, from the schemes."""
+    for label, scheme in CONCEPT_NODES.items():
+        rows = [
+            {"id": member.value, "props": {"id": member.value, "label": member.label}}
+            for member in scheme
+        ]
+        tx.run(_node_statement(label), {"rows": rows})
+
+
+def write_models(
+    database: Database, models: Iterable[Node], *, batch_size: int = 5000
+) -> WriteSummary:
+    """MERGE the models and their links in one transaction: all of them, or none."""
+    by_class: dict[type[Node], list[Node]] = defaultdict(list)
+    for model in models:
+        by_class[type(model)].append(model)
+    loaded_at = datetime.now().astimezone()
+    summary = WriteSummary()
+
+    def work(tx: Transaction) -> WriteSummary:
+        ensure_concepts(tx)
+        prepared = {cls: node_rows(items, loaded_at) for cls, items in by_class.items()}
+        for cls in MODEL_CLASSES:
+            rows = prepared.get(cls)
+            if not rows:
+                continue
+            for batch in _batches(rows, batch_size):
+                tx.run(
+                    _node_statement(class_name(cls)),
+                    {"rows": [{"id": r["id"], "props": r["props"]} for r in batch]},
+                )
+            summary.nodes[class_name(cls)] = len(rows)
+        missing: list[tuple[str, str, str, str]] = []
+        for cls in MODEL_CLASSES:
+            rows = prepared.get(cls)
+            if not rows:
+                continue
+            for name, link in cls.links().items():
+                link_rows = [{"id": r["id"], "targets": r["links"][name]} for r in rows]
+                for batch in _batches(link_rows, batch_size):
+                    for row in tx.run(_link_statement(class_name(cls), link), {"rows": batch}):
+                        missing.append((class_name(cls), row["id"], name, row["target"]))
+                summary.relationships += sum(len(r["targets"]) for r in link_rows)
+        if missing:
+            raise DanglingReference(missing)  # the transaction rolls back
+        return summary
+
+    return database.execute_write(work, what="writing models")
+
+
+@cache
+def _read_statement(label: str) -> str:
+    return (
+        f"MATCH (n:{label}) "
+        "RETURN n {.*} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links"
+    )
+
+
+def read_records(database: Database) -> dict[str, list[dict[str, Any]]]:
+    """Every stored node of every (non-concept) class as a plain record, links as id lists.
+
+    The records are not checked against the models: validating the stored graph is meant to
+    find what does not fit, and report it by rule.
+    """
+    records: dict[str, list[dict[str, Any]]] = {}
+    for cls in MODEL_CLASSES:
+        if cls.is_concept:
+            continue
+        label = class_name(cls)
+        by_edge = {(link.rel, link.target): name for name, link in cls.links().items()}
+        list_fields = {
+            name for name in cls.links() if "list[" in str(cls.model_fields[name].annotation)
+        }
+        rows = database.read(_read_statement(label))
+        out = []
+        for row in rows:
+            record = dict(row["props"])
+            for name in cls.links():
+                record[name] = [] if name in list_fields else None
+            for rel, labels, target in row["links"]:
+                for candidate in labels:
+                    field_name = by_edge.get((rel, candidate))
+                    if field_name is None:
+                        continue
+                    if field_name in list_fields:
+                        record[field_name].append(target)
+                    else:
+                        record[field_name] = target
+            for name in list_fields:
+                record[name].sort()
+            out.append(record)
+        records[label] = out
+    return records

@@ -1,0 +1,111 @@
+"""Validation as the users run it: of files before a load, and of the stored graph.
+
+Files are read into models (the model check, with file, line and field named), mapped to RDF
+with the Turtle files given alongside, and checked with the SHACL shapes. The stored graph is
+read from Neo4j as plain records, without the model check, so that whatever is wrong in it is
+reported by rule rather than refused on the way out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from nhgraph.db import Database
+from nhgraph.loaders.bundle import (
+    BUNDLE_SUFFIXES,
+    InputError,
+    Problem,
+    check_duplicates,
+    read_bundle,
+)
+from nhgraph.loaders.bundle import find_files as find_input_files
+from nhgraph.loaders.graph import read_records
+from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph, node_iri
+from nhgraph.ontology.validation import ValidationReport, validate_focus, validate_graph
+from nhgraph.schema.models import Node
+
+
+def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:
+    """The RDF graph of input files (team-of-teams YAML/JSON, and Turtle), and their models.
+
+    Raises InputError listing every problem of every file; ``unreadable`` is set when a file
+    could not be read at all (missing, not UTF-8, not YAML/Turtle, empty).
+    """
+    graph = new_graph()
+    models: list[Node] = []
+    sources: dict[int, str] = {}
+    problems: list[Problem] = []
+    unreadable = False
+    files = find_input_files(list(paths))
+    if not files:
+        raise InputError(
+            [Problem(", ".join(map(str, paths)), None, "", "holds no data files")], unreadable=True
+        )
+    for path in files:
+        if not path.exists():
+            problems.append(Problem(str(path), None, "", "does not exist"))
+            unreadable = True
+        elif path.suffix == ".ttl":
+            try:
+                graph.parse(path, format="turtle")
+            except Exception as error:  # rdflib's parsers raise several types
+                problems.append(Problem(str(path), None, "", f"is not valid Turtle: {error}"))
+                unreadable = True
+        elif path.suffix in BUNDLE_SUFFIXES:
+            try:
+                found = read_bundle(path)
+            except InputError as error:
+                problems += error.problems
+                unreadable = unreadable or error.unreadable
+                continue
+            for model in found:
+                sources[len(models)] = str(path)
+                models.append(model)
+        else:
+            problems.append(
+                Problem(str(path), None, "", "is not a data file (.yaml, .yml, .json or .ttl)")
+            )
+            unreadable = True
+    problems += check_duplicates(models, sources)
+    if problems:
+        raise InputError(problems, unreadable=unreadable)
+    models_to_graph(models, graph)
+    return graph, models
+
+
+def stored_graph(database: Database) -> Graph:
+    """The stored graph as RDF, node by node, as it is (not checked by the models)."""
+    graph = new_graph()
+    for label, records in read_records(database).items():
+        for record in records:
+            add_record(graph, label, record)
+    return graph
+
+
+def validate_paths(
+    paths: Sequence[Path], *, on: date | None = None, extra_shapes: Sequence[Path] = ()
+) -> ValidationReport:
+    graph, _ = read_inputs(paths)
+    return validate_graph(graph, on=on, extra_shapes=extra_shapes)
+
+
+def validate_stored(
+    database: Database, *, on: date | None = None, extra_shapes: Sequence[Path] = ()
+) -> ValidationReport:
+    return validate_graph(stored_graph(database), on=on, extra_shapes=extra_shapes)
+
+
+def validate_nodes(
+    data: Graph,
+    nodes: Sequence[tuple[str, str]],
+    *,
+    on: date | None = None,
+    extra_shapes: Sequence[Path] = (),
+) -> ValidationReport:
+    """Validate only the given (class, id) nodes and what they link to: what an edit touches."""
+    focus: list[URIRef] = [node_iri(cls_name, node_id) for cls_name, node_id in nodes]
+    return validate_focus(data, focus, on=on, extra_shapes=extra_shapes)

@@ -1,0 +1,64 @@
+"""Models into Neo4j and back: links, idempotence, and all-or-nothing on a dangling link."""
+
+from __future__ import annotations
+
+import pytest
+
+from nhgraph import db
+from nhgraph.loaders.graph import DanglingReference, read_records, write_models
+from nhgraph.schema.models import Int, Neighbourhood, Team
+
+from .world import world
+
+
+def test_models_round_trip_through_neo4j(graph: db.Database) -> None:
+    models = world()
+    summary = write_models(graph, models)
+    assert summary.nodes["Lsoa"] == 9
+    records = read_records(graph)
+    by_id = {r["id"]: r for r in records["Neighbourhood"]}
+    assert by_id["camden-north"]["lsoas"] == ["E01000800", "E01000801", "E01000802"]
+    assert by_id["camden-north"]["place"] == "E09000007"
+    assert by_id["camden-north"]["priorities"] == ["older_people"]
+    [agreement] = records["DataSharingAgreement"]
+    assert agreement["controllers"] == ["ods:RKE", "ons:E09000007"]
+    assert agreement["valid_from"].isoformat() == "2024-01-01"
+    for label, rows in records.items():
+        expected = sum(1 for m in models if type(m).__name__.replace("Unit", "") == label)
+        assert len(rows) == expected, label
+    assert all(r["loaded_at"] is not None for r in records["Lsoa"])
+
+
+def test_writing_the_same_models_twice_changes_nothing(graph: db.Database) -> None:
+    write_models(graph, world())
+    count = "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r"
+    first = graph.read(count)
+    write_models(graph, world())
+    assert graph.read(count) == first
+
+
+def test_an_edit_replaces_the_links_of_a_field(graph: db.Database) -> None:
+    write_models(graph, world())
+    moved = Neighbourhood(
+        id="camden-north", name="Camden North", place="E09000007", lsoas=["E01000800"]
+    )
+    write_models(graph, [moved])
+    rows = graph.read(
+        "MATCH (:Neighbourhood {id: 'camden-north'})-[:COVERS]->(l) RETURN l.id AS id"
+    )
+    assert rows == [{"id": "E01000800"}]
+
+
+def test_a_dangling_link_writes_nothing(graph: db.Database) -> None:
+    write_models(graph, world())
+    before = graph.read("MATCH (n) RETURN count(n) AS n")
+    new = [
+        Team(id="ghost-team", name="Ghost", provider="ods:Y99999", functions=["frailty"]),
+        Int(id="ghost-int", name="Ghost INT", place="E09000007", neighbourhoods=["nowhere"]),
+    ]
+    with pytest.raises(DanglingReference) as caught:
+        write_models(graph, new)
+    message = str(caught.value)
+    assert "Team ghost-team: provider names unknown ods:Y99999" in message
+    assert "Int ghost-int: neighbourhoods names unknown nowhere" in message
+    assert graph.read("MATCH (n) RETURN count(n) AS n") == before
