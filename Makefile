@@ -7,6 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 NHGRAPH := $(VENV)/bin/nhgraph
 JARS_STAMP := neo4j/target/lib/.fetched
+JENA_STAMP := jena/target/lib/.fetched
 
 .DEFAULT_GOAL := help
 .PHONY: help setup neo4j-start neo4j-stop neo4j-status demo test bench lint sdl
@@ -14,7 +15,7 @@ JARS_STAMP := neo4j/target/lib/.fetched
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed $(JARS_STAMP) ## Install the Python package (in .venv) and fetch the Neo4j jars
+setup: $(VENV)/.installed $(JARS_STAMP) $(JENA_STAMP) ## Install the package (in .venv), fetch the Neo4j and Jena jars
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -27,6 +28,11 @@ $(JARS_STAMP): neo4j/pom.xml
 	@command -v java >/dev/null || { echo "Java 17+ is needed to run Neo4j without Docker"; exit 1; }
 	@command -v mvn >/dev/null || { echo "Maven is needed to fetch the Neo4j jars"; exit 1; }
 	mvn -q -B -f neo4j/pom.xml dependency:copy-dependencies
+	@touch $@
+
+# Apache Jena's SHACL engine: the second engine the shape tests compare pyshacl with.
+$(JENA_STAMP): jena/pom.xml
+	mvn -q -B -f jena/pom.xml dependency:copy-dependencies
 	@touch $@
 
 neo4j-start: setup ## Start the project's Neo4j (bolt://127.0.0.1:7687)

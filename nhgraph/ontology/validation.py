@@ -202,6 +202,12 @@ def read_report(report: Graph, data: Graph, shapes: Graph) -> list[ValidationRes
         severity = report.value(node, SH.resultSeverity)
         source = report.value(node, SH.sourceShape)
         constraint = report.value(node, SH.sourceConstraint)
+        if source is not None and (not isinstance(constraint, URIRef) or constraint == source):
+            # Engines differ in reporting sh:sourceConstraint; a shape with one named SPARQL
+            # constraint is named after that constraint either way.
+            sparql = list(shapes.objects(source, SH.sparql))
+            if len(sparql) == 1:
+                constraint = sparql[0]
         if isinstance(constraint, URIRef):  # a named SPARQL constraint is the rule itself
             source = constraint
         messages = [
