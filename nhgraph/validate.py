@@ -90,13 +90,13 @@ def validate_paths(
     paths: Sequence[Path], *, on: date | None = None, extra_shapes: Sequence[Path] = ()
 ) -> ValidationReport:
     graph, _ = read_inputs(paths)
-    return validate_graph(graph, on=on, extra_shapes=extra_shapes)
+    return validate_graph(graph, on=on, extra_shapes=extra_shapes, copy=False)
 
 
 def validate_stored(
     database: Database, *, on: date | None = None, extra_shapes: Sequence[Path] = ()
 ) -> ValidationReport:
-    return validate_graph(stored_graph(database), on=on, extra_shapes=extra_shapes)
+    return validate_graph(stored_graph(database), on=on, extra_shapes=extra_shapes, copy=False)
 
 
 def validate_nodes(

@@ -219,3 +219,8 @@ def broken_graph(case: Case) -> Graph:
 
 def focus_set(case: Case) -> set[str]:
     return {case.focus} if isinstance(case.focus, str) else set(case.focus)
+
+
+def case_id(case: Case) -> str:
+    focus = case.focus if isinstance(case.focus, str) else case.focus[0]
+    return f"{case.rule}@{focus}"

@@ -24,7 +24,7 @@ from nhgraph.ontology.validation import (
     validate_graph,
 )
 
-from .shape_cases import CASES, broken_graph, world_graph
+from .shape_cases import CASES, broken_graph, case_id, world_graph
 from .world import ON
 
 JENA_LIB = PROJECT_ROOT / "jena" / "target" / "lib"
@@ -47,7 +47,7 @@ def jena_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graph]:
     shapes_file = folder / "shapes.ttl"
     load_shapes().serialize(shapes_file, format="turtle")
     examples = {"world": (world_graph(), ON)} | {
-        case.rule: (broken_graph(case), case.on) for case in CASES
+        case_id(case): (broken_graph(case), case.on) for case in CASES
     }
     files = {}
     for index, (name, (data, on)) in enumerate(examples.items()):
@@ -73,12 +73,12 @@ def jena_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graph]:
     }
 
 
-@pytest.mark.parametrize("name", ["world", *[case.rule for case in CASES]])
+@pytest.mark.parametrize("name", ["world", *[case_id(case) for case in CASES]])
 def test_both_engines_agree(name: str, jena_reports: dict[str, Graph]) -> None:
     if name == "world":
         data, on = world_graph(), ON
     else:
-        case = next(c for c in CASES if c.rule == name)
+        case = next(c for c in CASES if case_id(c) == name)
         data, on = broken_graph(case), case.on
     ours = validate_graph(data, on=on)
     graph = data_graph_for(data, on)

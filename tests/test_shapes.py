@@ -6,13 +6,21 @@ import pytest
 
 from nhgraph.ontology.validation import validate_graph
 
-from .shape_cases import CASES, MINIMUM_CASES, Case, broken_graph, focus_set, world_graph
+from .shape_cases import (
+    CASES,
+    MINIMUM_CASES,
+    Case,
+    broken_graph,
+    case_id,
+    focus_set,
+    world_graph,
+)
 from .world import ON
 
 
 def test_the_suite_does_not_shrink() -> None:
     assert len(CASES) >= MINIMUM_CASES
-    assert len({case.rule for case in CASES}) == len(CASES), "one case per rule"
+    assert len({case_id(case) for case in CASES}) == len(CASES), "one case per rule and node"
 
 
 def test_the_world_conforms_with_no_warning() -> None:
@@ -21,7 +29,7 @@ def test_the_world_conforms_with_no_warning() -> None:
     assert report.results == [], report.to_text()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.rule for case in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[case_id(case) for case in CASES])
 def test_the_rule_is_broken_at_its_focus_node(case: Case) -> None:
     report = validate_graph(broken_graph(case), on=case.on)
     hits = [r for r in report.results if r.rule == case.rule]
@@ -36,7 +44,7 @@ def test_the_rule_is_broken_at_its_focus_node(case: Case) -> None:
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.rule for case in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[case_id(case) for case in CASES])
 def test_the_conforming_world_does_not_break_the_rule(case: Case) -> None:
     report = validate_graph(world_graph(), on=case.on if case.severity == "Violation" else ON)
     assert not [r for r in report.results if r.rule == case.rule]

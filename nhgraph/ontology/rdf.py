@@ -20,6 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
 
 from nhgraph.ontology.namespaces import CONCEPT, DPV, ID, NHG, ORG, PREFIXES
+from nhgraph.ontology.speedups import PreparedQueryGraph
 from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
 from nhgraph.schema.vocabulary import CONCEPT_SCHEMES, CohortCode, Concept, FunctionCode, RoleCode
 
@@ -209,7 +210,8 @@ def models_to_graph(models: Iterable[Node], graph: Graph | None = None) -> Graph
 
 
 def new_graph() -> Graph:
-    graph = Graph(bind_namespaces="none")
+    """An empty graph with nhgraph's prefixes, ready to be validated without a copy."""
+    graph = PreparedQueryGraph(bind_namespaces="none")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
