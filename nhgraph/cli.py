@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -142,6 +143,9 @@ def validate(
     shapes: list[Path] = typer.Option(
         [], "--shapes", help="Extra shapes files, such as a place's core offer."
     ),
+    workers: int = typer.Option(
+        min(2, os.cpu_count() or 1), min=1, help="Processes to share the shapes among."
+    ),
 ) -> None:
     """Check data against the SHACL shapes; exit 0 if it conforms, 1 if not, 2 if unreadable."""
     from nhgraph.loaders.bundle import InputError
@@ -149,14 +153,18 @@ def validate(
     from nhgraph.validate import validate_paths, validate_stored
 
     day = on.date() if on else None
+    if output is ReportFormat.ttl:
+        workers = 1  # the report graph is made by a single run
+
     if bool(paths) == stored:
         err.print("give data files or folders, or --stored (not both)")
         raise typer.Exit(2)
     try:
         if stored:
-            report = validate_stored(db.get_database(_settings()), on=day, extra_shapes=shapes)
+            database = db.get_database(_settings())
+            report = validate_stored(database, on=day, extra_shapes=shapes, workers=workers)
         else:
-            report = validate_paths(paths, on=day, extra_shapes=shapes)
+            report = validate_paths(paths, on=day, extra_shapes=shapes, workers=workers)
     except InputError as error:
         if output is ReportFormat.json:
             problems = [vars(p) for p in error.problems]

@@ -87,16 +87,26 @@ def stored_graph(database: Database) -> Graph:
 
 
 def validate_paths(
-    paths: Sequence[Path], *, on: date | None = None, extra_shapes: Sequence[Path] = ()
+    paths: Sequence[Path],
+    *,
+    on: date | None = None,
+    extra_shapes: Sequence[Path] = (),
+    workers: int = 1,
 ) -> ValidationReport:
     graph, _ = read_inputs(paths)
-    return validate_graph(graph, on=on, extra_shapes=extra_shapes, copy=False)
+    return validate_graph(graph, on=on, extra_shapes=extra_shapes, copy=False, workers=workers)
 
 
 def validate_stored(
-    database: Database, *, on: date | None = None, extra_shapes: Sequence[Path] = ()
+    database: Database,
+    *,
+    on: date | None = None,
+    extra_shapes: Sequence[Path] = (),
+    workers: int = 1,
 ) -> ValidationReport:
-    return validate_graph(stored_graph(database), on=on, extra_shapes=extra_shapes, copy=False)
+    return validate_graph(
+        stored_graph(database), on=on, extra_shapes=extra_shapes, copy=False, workers=workers
+    )
 
 
 def validate_nodes(

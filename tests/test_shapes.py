@@ -48,3 +48,14 @@ def test_the_rule_is_broken_at_its_focus_node(case: Case) -> None:
 def test_the_conforming_world_does_not_break_the_rule(case: Case) -> None:
     report = validate_graph(world_graph(), on=case.on if case.severity == "Violation" else ON)
     assert not [r for r in report.results if r.rule == case.rule]
+
+
+def test_workers_report_what_one_process_reports() -> None:
+    graph = world_graph()
+    for case in CASES[:6]:
+        case.change(graph)  # several rules broken at once
+    one = validate_graph(graph, on=ON)
+    two = validate_graph(graph, on=ON, workers=2)
+    assert len(one.results) >= 6
+    assert two.results == one.results
+    assert two.graph is None and one.graph is not None

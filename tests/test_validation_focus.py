@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib.namespace import ORG
 
 from nhgraph.ontology.namespaces import CONCEPT, ID, NHG
-from nhgraph.ontology.validation import SHAPES_DIR, neighbourhood_of
+from nhgraph.ontology.validation import (
+    SHAPES_DIR,
+    neighbourhood_of,
+    validate_focus,
+    validate_graph,
+)
 from nhgraph.validate import validate_nodes
 
-from .shape_cases import world_graph
+from .shape_cases import CASES, Case, broken_graph, case_id, focus_set, world_graph
 from .world import ON
 
 
@@ -78,3 +84,14 @@ def test_a_place_adds_to_the_core_offer_with_a_file(tmp_path: Path) -> None:
     graph.add((membership, NHG.tier, CONCEPT["tier/consistent"]))
     report = validate_nodes(graph, [("Int", "camden-int-1")], on=ON, extra_shapes=[place_file])
     assert report.results == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(case) for case in CASES])
+def test_focus_validation_finds_what_full_validation_finds(case: Case) -> None:
+    graph = broken_graph(case)
+    full = validate_graph(graph, on=case.on)
+    focus = sorted(focus_set(case))
+    nodes = [ID[node] for node in focus]
+    narrow = validate_focus(graph, nodes, on=case.on)
+    expected = [r for r in full.results if r.focus_node in focus]
+    assert narrow.results == expected

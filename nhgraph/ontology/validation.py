@@ -10,8 +10,9 @@ those nodes and what is within two links of them, so it does not pay for the who
 from __future__ import annotations
 
 import json
+import multiprocessing
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
@@ -145,14 +146,15 @@ def data_graph_for(data: Graph, on: date) -> Graph:
     return graph
 
 
-def prepare_in_place(graph: Graph, on: date) -> None:
+def prepare_in_place(graph: Graph, on: date, *, concepts: bool = True) -> None:
     """Add the concept schemes and the validation context to a graph the caller owns.
 
     Copying London's graph to add a thousand triples cost a second; validation adds them
     in place instead (and a concept or context triple already there is simply there again).
     """
-    for triple in concepts_graph():
-        graph.add(triple)
+    if concepts:
+        for triple in concepts_graph():
+            graph.add(triple)
     graph.remove((None, NHG.asOf, None))
     graph.remove((None, NHG.warnUntil, None))
     add_validation_context(graph, on)
@@ -254,29 +256,34 @@ def validate_graph(
     extra_shapes: Sequence[Path] = (),
     focus_nodes: Sequence[URIRef] | None = None,
     copy: bool = True,
+    workers: int = 1,
 ) -> ValidationReport:
     """Validate an RDF data graph against nhgraph's shapes, for the day ``on`` (today).
 
     With ``copy=False`` the concept schemes and the validation context are added to ``data``
     itself, which saves copying a large graph that the caller built for validation only.
+    With ``workers`` above 1 the node shapes are shared out among forked processes, each
+    validating the whole graph against its share (for command-line runs on large graphs; a
+    threaded server should not fork). The report graph is then left out (``graph`` is None).
     """
     shapes = load_shapes(extra_shapes)
     if copy or not isinstance(data, PreparedQueryGraph):
         graph = data_graph_for(data, on or date.today())
     else:
         graph = data
-        prepare_in_place(graph, on or date.today())
-    _, report_graph, _ = pyshacl_validate(
-        graph,
-        shacl_graph=shapes,
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=True,
-        advanced=False,
-    )
-    if not isinstance(report_graph, Graph):  # pyshacl returns its failure in place of a report
-        raise ShapesError(f"the shapes could not be applied: {report_graph}")
-    results = read_report(report_graph, graph, shapes)
+        prepare_in_place(graph, on or date.today(), concepts=not focus_nodes)
+    if focus_nodes:
+        classes = frozenset(
+            str(cls) for node in focus_nodes for cls in graph.objects(node, RDF.type)
+        )
+        shapes = _shapes_targeting(tuple(str(p) for p in extra_shapes), classes)
+    report_graph: Graph | None
+    if workers > 1 and not focus_nodes:
+        results = _validate_in_workers(graph, shapes, workers)
+        report_graph = None
+    else:
+        report_graph = _pyshacl(graph, shapes, None)
+        results = read_report(report_graph, graph, shapes)
     if focus_nodes:
         # pyshacl's own focus_nodes option reported nothing here (0.40), so results are
         # filtered after a run over the graph, which validate_focus keeps small.
@@ -287,6 +294,93 @@ def validate_graph(
         results=results,
         graph=report_graph,
     )
+
+
+def _untargeted(shapes: Graph, keep: Callable[[RdfNode, RdfNode], bool]) -> Graph:
+    """The shapes graph with the targets removed from the shapes ``keep`` refuses.
+
+    A shape without a target has no focus node and is not run, while everything it is built
+    from stays for the shapes that are.
+    """
+    local = Graph()
+    for triple in shapes:
+        if triple[1] == SH.targetClass and not keep(triple[0], triple[2]):
+            continue
+        local.add(triple)
+    return local
+
+
+@cache
+def _shapes_targeting(extra: tuple[str, ...], classes: frozenset[str]) -> Graph:
+    """Only the shapes that target the focus nodes' classes keep their targets."""
+    return _untargeted(_load_shapes(extra), lambda _shape, target: str(target) in classes)
+
+
+def _pyshacl(graph: Graph, shapes: Graph, use_shapes: list[str] | None = None) -> Graph:
+    _, report_graph, _ = pyshacl_validate(
+        graph,
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        advanced=False,
+        use_shapes=use_shapes,
+    )
+    if not isinstance(report_graph, Graph):  # pyshacl returns its failure in place of a report
+        raise ShapesError(f"the shapes could not be applied: {report_graph}")
+    return report_graph
+
+
+def _shape_costs(graph: Graph, shapes: Graph) -> dict[str, int]:
+    """Each targeted node shape with a rough cost: its focus nodes times its constraints."""
+    costs: dict[str, int] = {}
+    for shape in set(shapes.subjects(SH.targetClass, None)):
+        if not isinstance(shape, URIRef):
+            continue
+        focus = sum(
+            sum(1 for _ in graph.subjects(RDF.type, target))
+            for target in shapes.objects(shape, SH.targetClass)
+        )
+        constraints = 1 + len(list(shapes.objects(shape, SH.property)))
+        constraints += 4 * len(list(shapes.objects(shape, SH.sparql)))
+        costs[str(shape)] = max(1, focus * constraints)
+    return costs
+
+
+_WORKER_STATE: dict[str, Graph] = {}
+
+
+def _worker(share: list[str]) -> list[ValidationResult]:
+    """Validate against the share of node shapes: the others lose their targets here.
+
+    (pyshacl's use_shapes option left out the results of named property shapes, so the
+    share is made by untargeting instead.)
+    """
+    graph, shapes = _WORKER_STATE["graph"], _WORKER_STATE["shapes"]
+    mine = {URIRef(shape) for shape in share}
+    local = _untargeted(shapes, lambda shape, _target: shape in mine)
+    return read_report(_pyshacl(graph, local), graph, shapes)
+
+
+def _validate_in_workers(graph: Graph, shapes: Graph, workers: int) -> list[ValidationResult]:
+    """Share the node shapes out by cost among forked workers that inherit the graph."""
+    costs = _shape_costs(graph, shapes)
+    shares: list[list[str]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for shape, cost in sorted(costs.items(), key=lambda item: -item[1]):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(shape)
+        loads[lightest] += cost
+    _WORKER_STATE.update(graph=graph, shapes=shapes)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            parts = pool.map(_worker, [share for share in shares if share])
+    finally:
+        _WORKER_STATE.clear()
+    results = [result for part in parts for result in part]
+    results.sort(key=lambda r: (r.rule, r.focus_node, r.value or ""))
+    return results
 
 
 _HUB_CLASSES = (NHG.Region, NHG.System, NHG.Place)
@@ -345,6 +439,10 @@ def validate_focus(
     about the focus nodes are reported.
     """
     sub = neighbourhood_of(data, focus_nodes)
+    known = concepts_graph()
+    for concept in {o for o in sub.objects() if str(o).startswith(str(CONCEPT))}:
+        for triple in known.triples((concept, None, None)):
+            sub.add(triple)
     return validate_graph(
         sub, on=on, extra_shapes=extra_shapes, focus_nodes=focus_nodes, copy=False
     )
