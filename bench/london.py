@@ -9,7 +9,8 @@ from collections import defaultdict
 from datetime import date
 
 from nhgraph.config import PROJECT_ROOT
-from nhgraph.loaders.reference import read_reference
+from nhgraph.loaders.ods import load_organisations
+from nhgraph.loaders.ons import load_geography
 from nhgraph.schema.models import (
     DataSharingAgreement,
     Int,
@@ -34,7 +35,8 @@ CORE = [
 
 
 def london_models() -> list[Node]:
-    reference = read_reference(PROJECT_ROOT / "data" / "reference").models
+    folder = PROJECT_ROOT / "data" / "reference"
+    reference = load_geography(folder).models + load_organisations(folder).models
     lsoas = [m for m in reference if isinstance(m, Lsoa)]
     orgs = [m for m in reference if isinstance(m, Organisation)]
     trusts = [o.id for o in orgs if o.kind.value == "nhs_trust"]

@@ -187,6 +187,91 @@ def validate(
     raise typer.Exit(0 if report.conforms else 1)
 
 
+@app.command("load")
+def load(
+    sources: list[str] = typer.Argument(
+        ..., help="'reference' (the shipped London data), a loader's name, or a dataset folder."
+    ),
+    on: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"], help="The day to validate for (default today)."
+    ),
+    workers: int = typer.Option(
+        min(2, os.cpu_count() or 1), min=1, help="Processes to share SHACL validation among."
+    ),
+) -> None:
+    """Load sources into Neo4j: all or nothing, refused on any SHACL violation."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from nhgraph.loaders.bundle import InputError
+    from nhgraph.loaders.pipeline import LoadRefused, read_sources
+    from nhgraph.loaders.pipeline import load as run_load
+
+    settings = _settings()
+    database = db.get_database(settings)
+    try:
+        read = read_sources(sources, settings)
+    except InputError as error:
+        heading = "cannot read the input" if error.unreadable else "the data break the model"
+        err.print(f"{heading} ({len(error.problems)} problem(s)); nothing written:")
+        for problem in error.problems[:200]:
+            err.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(2 if error.unreadable else 1) from error
+    total = sum(len(source.models) for source in read)
+    out.print(f"read {total} records from {len(read)} source(s)")
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("validating", total=None)
+
+        def step(message: str) -> None:
+            bar.update(task, description=message, total=total if message == "writing" else None)
+            print(message, file=sys.stderr, flush=True)  # a plain line for logs and tests
+
+        try:
+            result = run_load(
+                database,
+                read,
+                on=on.date() if on else None,
+                workers=workers,
+                progress=lambda _what, n: bar.advance(task, n),
+                step=step,
+            )
+        except LoadRefused as refused:
+            bar.stop()
+            err.print(refused.report.to_text(), markup=False, highlight=False)
+            err.print(f"load refused: {refused}")
+            raise typer.Exit(1) from refused
+        except db.DatabaseError as error:
+            err.print(f"load failed, nothing written: {error}", markup=False, highlight=False)
+            raise typer.Exit(1) from error
+        except ValueError as error:  # a dangling link, found while writing
+            err.print(f"load failed, nothing written: {error}", markup=False, highlight=False)
+            raise typer.Exit(1) from error
+    if result.report.warnings:
+        out.print(result.report.to_text(), markup=False, highlight=False)
+    written = result.written
+    table = Table("label", "created", "updated", "unchanged", "removed", title="load summary")
+    labels = sorted(
+        set(written.created) | set(written.updated) | set(written.unchanged) | set(written.removed)
+    )
+    for label in labels:
+        table.add_row(
+            label,
+            *(
+                str(c[label])
+                for c in (written.created, written.updated, written.unchanged, written.removed)
+            ),
+        )
+    out.print(table)
+    for reason, count in sorted(result.skipped.items()):
+        out.print(f"left out: {count} x {reason}")
+    out.print("nothing changed" if not written.changed else "loaded")
+
+
 @app.command("serve")
 def serve(
     host: str | None = typer.Option(None, help="Bind address (NHGRAPH_API_HOST)."),

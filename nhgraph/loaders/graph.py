@@ -8,8 +8,10 @@ parameters, in ``UNWIND $rows`` batches.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -43,10 +45,34 @@ class DanglingReference(ValueError):
 
 @dataclass
 class WriteSummary:
-    """How many nodes of each class were written."""
+    """What a write did, per label: nodes created, updated, unchanged and removed."""
 
-    nodes: dict[str, int] = field(default_factory=dict)
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
     relationships: int = 0
+
+    @property
+    def nodes(self) -> dict[str, int]:
+        """Nodes of each label in the write (created, updated or unchanged)."""
+        return dict(self.created + self.updated + self.unchanged)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            sum(self.created.values()) + sum(self.updated.values()) + sum(self.removed.values())
+        )
+
+
+Progress = Callable[[str, int], None]
+
+
+def content_hash(row: dict[str, Any]) -> str:
+    """A fingerprint of what a node says (its properties and links, not when it was loaded)."""
+    body = {k: v for k, v in row["props"].items() if k not in ("loaded_at", "content_hash")}
+    text = json.dumps([body, row["links"]], sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
 def _plain(value: Any) -> Any:
@@ -113,44 +139,99 @@ def ensure_concepts(tx: Transaction) -> None:
 
 
 def write_models(
-    database: Database, models: Iterable[Node], *, batch_size: int = 5000
+    database: Database,
+    models: Iterable[Node],
+    *,
+    batch_size: int = 5000,
+    replace_sources: Collection[str] = (),
+    progress: Progress | None = None,
 ) -> WriteSummary:
-    """MERGE the models and their links in one transaction: all of them, or none."""
+    """Write the models and their links in one transaction: all of them, or none.
+
+    Only nodes whose content changed are written (a reload of unchanged data writes nothing
+    and keeps their load time). Nodes of the ``replace_sources`` that are not among the models
+    are removed: a source's new version replaces its old one.
+    """
     by_class: dict[type[Node], list[Node]] = defaultdict(list)
     for model in models:
         by_class[type(model)].append(model)
     loaded_at = datetime.now().astimezone()
     summary = WriteSummary()
+    tick = progress or (lambda _step, _n: None)
 
     def work(tx: Transaction) -> WriteSummary:
         ensure_concepts(tx)
-        prepared = {cls: node_rows(items, loaded_at) for cls, items in by_class.items()}
+        written: dict[type[Node], list[dict[str, Any]]] = {}
         for cls in MODEL_CLASSES:
-            rows = prepared.get(cls)
-            if not rows:
+            items = by_class.get(cls)
+            if not items:
                 continue
-            for batch in _batches(rows, batch_size):
+            label = class_name(cls)
+            rows = node_rows(items)
+            existing: dict[str, str | None] = {}
+            for batch in _batches([r["id"] for r in rows], batch_size):
+                for found in tx.run(_hash_statement(label), {"ids": list(batch)}):
+                    existing[found["id"]] = found["hash"]
+            changed = []
+            for row in rows:
+                digest = content_hash(row)
+                if row["id"] not in existing:
+                    summary.created[label] += 1
+                elif existing[row["id"]] != digest:
+                    summary.updated[label] += 1
+                else:
+                    summary.unchanged[label] += 1
+                    continue
+                row["props"]["content_hash"] = digest
+                row["props"]["loaded_at"] = row["props"].get("loaded_at") or loaded_at
+                changed.append(row)
+            for batch in _batches(changed, batch_size):
                 tx.run(
-                    _node_statement(class_name(cls)),
+                    _node_statement(label),
                     {"rows": [{"id": r["id"], "props": r["props"]} for r in batch]},
                 )
-            summary.nodes[class_name(cls)] = len(rows)
+                tick("nodes", len(batch))
+            written[cls] = changed
         missing: list[tuple[str, str, str, str]] = []
-        for cls in MODEL_CLASSES:
-            rows = prepared.get(cls)
-            if not rows:
-                continue
+        for cls, rows in written.items():
             for name, link in cls.links().items():
                 link_rows = [{"id": r["id"], "targets": r["links"][name]} for r in rows]
                 for batch in _batches(link_rows, batch_size):
                     for row in tx.run(_link_statement(class_name(cls), link), {"rows": batch}):
                         missing.append((class_name(cls), row["id"], name, row["target"]))
+                    tick("links", len(batch))
                 summary.relationships += sum(len(r["targets"]) for r in link_rows)
         if missing:
             raise DanglingReference(missing)  # the transaction rolls back
+        if replace_sources:
+            for cls in MODEL_CLASSES:
+                if cls.is_concept:
+                    continue
+                keep = [str(m.id) for m in by_class.get(cls, [])]  # type: ignore[attr-defined]
+                for found in tx.run(
+                    _remove_statement(class_name(cls)),
+                    {"sources": list(replace_sources), "keep": keep},
+                ):
+                    if found["removed"]:
+                        summary.removed[class_name(cls)] += found["removed"]
         return summary
 
     return database.execute_write(work, what="writing models")
+
+
+@cache
+def _hash_statement(label: str) -> str:
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, n.content_hash AS hash"
+    )
+
+
+@cache
+def _remove_statement(label: str) -> str:
+    return (
+        f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
+        "DETACH DELETE n RETURN count(*) AS removed"
+    )
 
 
 @cache

@@ -1,0 +1,206 @@
+"""NHS ODS organisations: GP practices (epraccur), PCNs and their member practices (ePCN),
+NHS trusts (etr) and community pharmacies (edispensary).
+
+epraccur is read with or without its header row: ODS publishes it headerless in a fixed
+27-column layout, and the project's extract has the names. It mixes GP practices with other
+prescribing settings; only active GP practices (prescribing setting 4) are kept, and what is
+left out is counted by reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from nhgraph.loaders.csvfiles import read_text, rows
+from nhgraph.loaders.sources import SourceData, register
+from nhgraph.schema.models import Organisation, PcnMembership
+
+#: The columns of ODS's headerless epraccur file, in order ("null" columns are empty).
+EPRACCUR_LAYOUT = (
+    "practice_code",
+    "name",
+    "national_grouping",
+    "high_level_health_geography",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "address_line_4",
+    "address_line_5",
+    "postcode",
+    "open_date",
+    "close_date",
+    "status_code",
+    "organisation_subtype_code",
+    "commissioner_code",
+    "join_provider_purchaser_date",
+    "left_provider_purchaser_date",
+    "contact_telephone_number",
+    "null_1",
+    "null_2",
+    "null_3",
+    "amended_record_indicator",
+    "null_4",
+    "provider_purchaser",
+    "null_5",
+    "prescribing_setting",
+    "null_6",
+)
+
+
+def ods_date(value: str) -> date | None:
+    value = value.strip()
+    return date(int(value[:4]), int(value[4:6]), int(value[6:8])) if value else None
+
+
+def _epraccur(path: Path) -> tuple[list[str] | None, list[str]]:
+    first = read_text(path).lstrip().split("\n", 1)[0]
+    if first.lower().startswith("practice_code") or "name" in first.lower().split(","):
+        return None, ["practice_code", "name", "status_code", "prescribing_setting"]
+    return list(EPRACCUR_LAYOUT), ["practice_code"]
+
+
+@register("ods-organisations")
+def load_organisations(folder: Path) -> SourceData:
+    data = SourceData("NHS ODS (OGL v3.0)", "epraccur 2025-09; ePCN 2024-10; etr; edispensary")
+    practices: set[str] = set()
+    epraccur = folder / "london_gp_practices_epraccur.csv"
+    layout, required = _epraccur(epraccur)
+    for line, row in rows(epraccur, required, fieldnames=layout):
+        if row["prescribing_setting"] != "4":
+            data.skipped[f"epraccur: prescribing setting {row['prescribing_setting']}"] += 1
+            continue
+        if row["status_code"] != "A":
+            data.skipped[f"epraccur: status {row['status_code']}"] += 1
+            continue
+        practices.add(row["practice_code"])
+        data.add(
+            Organisation,
+            epraccur,
+            line,
+            {
+                "id": f"ods:{row['practice_code']}",
+                "name": row["name"],
+                "kind": "gp_practice",
+                "postcode": row.get("postcode") or None,
+                "open_date": ods_date(row["open_date"]),
+            },
+        )
+    pcns: set[str] = set()
+    pcn_file = folder / "london_pcns_epcn.csv"
+    for line, row in rows(pcn_file, ["pcn_code", "pcn_name", "open_date", "close_date"]):
+        if row["close_date"]:
+            data.skipped["ePCN: closed PCN"] += 1
+            continue
+        pcns.add(row["pcn_code"])
+        data.add(
+            Organisation,
+            pcn_file,
+            line,
+            {
+                "id": f"ods:{row['pcn_code']}",
+                "name": row["pcn_name"],
+                "kind": "pcn",
+                "postcode": row.get("postcode") or None,
+                "open_date": ods_date(row["open_date"]),
+            },
+        )
+    _memberships(data, folder / "london_pcn_core_partners_epcn.csv", practices, pcns)
+    etr = folder / "london_nhs_trusts_etr.csv"
+    for line, row in rows(etr, ["org_code", "name", "close_date"]):
+        if row["close_date"]:
+            data.skipped["etr: closed trust"] += 1
+            continue
+        data.add(
+            Organisation,
+            etr,
+            line,
+            {
+                "id": f"ods:{row['org_code']}",
+                "name": row["name"],
+                "kind": "nhs_trust",
+                "postcode": row.get("postcode") or None,
+                "open_date": ods_date(row["open_date"]),
+            },
+        )
+    pharmacies = folder / "london_pharmacies_edispensary.csv"
+    for line, row in rows(
+        pharmacies, ["org_code", "name", "status_code", "organisation_subtype_code"]
+    ):
+        if row["status_code"] != "A" or row["organisation_subtype_code"] != "1":
+            data.skipped["edispensary: not an active community pharmacy"] += 1
+            continue
+        data.add(
+            Organisation,
+            pharmacies,
+            line,
+            {
+                "id": f"ods:{row['org_code']}",
+                "name": row["name"],
+                "kind": "community_pharmacy",
+                "postcode": row.get("postcode") or None,
+                "open_date": ods_date(row["open_date"]),
+            },
+        )
+    return data.check()
+
+
+def _memberships(data: SourceData, path: Path, practices: set[str], pcns: set[str]) -> None:
+    """PCN memberships, with ODS's hand-over day made unambiguous.
+
+    ePCN ends a practice's old membership on the day its new one starts (and once records a
+    membership that starts and ends on that day), so the practice would be in two PCNs that
+    day. The old membership is taken to end the day before; one that would then end before
+    it starts is left out. Both are counted in ``skipped``.
+    """
+    found: list[tuple[int, dict[str, str]]] = []
+    for line, row in rows(
+        path,
+        [
+            "partner_organisation_code",
+            "pcn_code",
+            "practice_to_pcn_relationship_start_date",
+            "practice_to_pcn_relationship_end_date",
+        ],
+    ):
+        if row["partner_organisation_code"] not in practices or row["pcn_code"] not in pcns:
+            data.skipped["ePCN core partners: practice or PCN not open in London"] += 1
+            continue
+        found.append((line, row))
+    starts: dict[str, set[date]] = {}
+    for _, row in found:
+        start = ods_date(row["practice_to_pcn_relationship_start_date"])
+        if start:
+            starts.setdefault(row["partner_organisation_code"], set()).add(start)
+    for line, row in found:
+        practice, pcn = row["partner_organisation_code"], row["pcn_code"]
+        start = ods_date(row["practice_to_pcn_relationship_start_date"])
+        end = ods_date(row["practice_to_pcn_relationship_end_date"])
+        if end is not None and end in starts.get(practice, set()) and end != start:
+            end -= timedelta(days=1)
+            data.skipped["ePCN core partners (kept, end moved a day): hand-over day"] += 1
+        elif (
+            end is not None
+            and end == start
+            and len(starts.get(practice, set())) >= 1
+            and any(
+                other != line
+                and r["partner_organisation_code"] == practice
+                and ods_date(r["practice_to_pcn_relationship_start_date"]) == start
+                for other, r in found
+            )
+        ):
+            data.skipped["ePCN core partners: one-day membership on a hand-over day"] += 1
+            continue
+        data.add(
+            PcnMembership,
+            path,
+            line,
+            {
+                "id": f"{practice}-{pcn}-{start.isoformat() if start else 'unknown'}".lower(),
+                "practice": f"ods:{practice}",
+                "pcn": f"ods:{pcn}",
+                "start": start,
+                "end": end,
+            },
+        )

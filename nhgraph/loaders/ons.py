@@ -1,0 +1,91 @@
+"""ONS geography: the region, ICB systems, boroughs (places) and 2021 LSOAs of London, with
+Census 2021 population and the English Indices of Deprivation 2025 decile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nhgraph.loaders.bundle import Problem
+from nhgraph.loaders.csvfiles import rows
+from nhgraph.loaders.sources import SourceData, register
+from nhgraph.schema.models import Lsoa, Organisation, Place, Region, System
+
+LONDON = "E12000007"
+
+
+@register("ons-geography")
+def load_geography(folder: Path) -> SourceData:
+    data = SourceData("ONS geography (OGL v3.0)", "LSOA 2021; ICB April 2024; IoD 2025")
+    data.add(Region, folder, 0, {"id": LONDON, "name": "London"})
+    icbs = folder / "london_icbs.csv"
+    for line, row in rows(icbs, ["ICB24CD", "ICB24CDH", "ICB24NM"]):
+        data.add(
+            System,
+            icbs,
+            line,
+            {
+                "id": row["ICB24CDH"],
+                "ons_code": row["ICB24CD"],
+                "name": row["ICB24NM"],
+                "region": LONDON,
+            },
+        )
+    boroughs = folder / "london_boroughs.csv"
+    places: set[str] = set()
+    for line, row in rows(boroughs, ["LAD_CODE", "LAD_NAME", "ICB24CDH"]):
+        places.add(row["LAD_CODE"])
+        data.add(
+            Place,
+            boroughs,
+            line,
+            {"id": row["LAD_CODE"], "name": row["LAD_NAME"], "system": row["ICB24CDH"]},
+        )
+        data.add(
+            Organisation,
+            boroughs,
+            line,
+            {
+                "id": f"ons:{row['LAD_CODE']}",
+                "name": f"{row['LAD_NAME']} council",
+                "kind": "local_authority",
+                "places": [row["LAD_CODE"]],
+            },
+        )
+    population_file = folder / "london_lsoa21_population_census2021.csv"
+    population = {
+        row["LSOA21CD"]: row["usual_residents_2021"]
+        for _, row in rows(population_file, ["LSOA21CD", "usual_residents_2021"])
+    }
+    imd_file = folder / "london_lsoa21_imd2025.csv"
+    decile = {
+        row["lsoa21_code"]: row["IMD_decile"]
+        for _, row in rows(imd_file, ["lsoa21_code", "IMD_decile"])
+    }
+    msoa_file = folder / "london_lsoa21_msoa21_derived.csv"
+    msoa = {
+        row["LSOA21CD"]: row["MSOA21CD"] for _, row in rows(msoa_file, ["LSOA21CD", "MSOA21CD"])
+    }
+    lsoa_file = folder / "london_lsoa21.csv"
+    for line, row in rows(lsoa_file, ["LSOA21CD", "LSOA21NM", "LAD_CODE"]):
+        code = row["LSOA21CD"]
+        if row["LAD_CODE"] not in places:
+            data.problems.append(
+                Problem(
+                    str(lsoa_file), line, f"Lsoa {code} place", f"unknown place {row['LAD_CODE']!r}"
+                )
+            )
+            continue
+        data.add(
+            Lsoa,
+            lsoa_file,
+            line,
+            {
+                "id": code,
+                "name": row["LSOA21NM"],
+                "place": row["LAD_CODE"],
+                "msoa": msoa.get(code),
+                "population": population.get(code) or None,
+                "imd_decile": decile.get(code) or None,
+            },
+        )
+    return data.check()

@@ -1,0 +1,172 @@
+"""`nhgraph load`: read, check against the model, validate with SHACL, write all or nothing.
+
+1. Read every source (reference loaders by name, team-of-teams folders): problems name the
+   file, line and field, and stop the load before anything is written.
+2. Validate with SHACL the graph as it would be after the load: what is stored, less what
+   the loaded sources held before, plus what they hold now. Violations refuse the load;
+   warnings are reported.
+3. Write in one transaction: MERGE on stable ids in UNWIND batches, only nodes whose content
+   changed, removing what a reloaded source no longer holds. A load that fails at any point,
+   or a process killed midway, leaves the previous graph exactly as it was, since the
+   transaction never commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rdflib import Graph
+
+from nhgraph.config import Settings
+from nhgraph.db import Database
+from nhgraph.loaders import ods, ons  # noqa: F401  (register themselves)
+from nhgraph.loaders.bundle import InputError, Problem, check_duplicates, find_files, read_bundle
+from nhgraph.loaders.graph import Progress, WriteSummary, read_records, write_models
+from nhgraph.loaders.sources import LOADERS, SourceData
+from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph
+from nhgraph.ontology.validation import ValidationReport, validate_graph
+from nhgraph.schema.models import Node, class_name
+
+#: The name `nhgraph load` gives the shipped London reference data: every registered loader.
+REFERENCE = "reference"
+#: Classes too numerous to validate with SHACL at each load (checked by the model and by the
+#: write's dangling-link check instead).
+NOT_SHACL_VALIDATED = frozenset({"Postcode"})
+
+
+class LoadRefused(RuntimeError):
+    """SHACL found violations: nothing was written."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        super().__init__(f"the load breaks {len(report.violations)} rule(s); nothing written")
+
+
+@dataclass
+class LoadResult:
+    sources: list[SourceData]
+    report: ValidationReport
+    written: WriteSummary
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def team_of_teams(folder: Path) -> SourceData:
+    """A team-of-teams dataset: a folder of YAML files (one folder per place, say)."""
+    files = [p for p in find_files([folder]) if p.suffix in (".yaml", ".yml", ".json")]
+    if not files:
+        raise InputError(
+            [Problem(str(folder), None, "", "holds no .yaml or .json files")], unreadable=True
+        )
+    digest = hashlib.sha1()
+    for path in files:
+        digest.update(path.read_bytes())
+    data = SourceData(f"team-of-teams:{folder.name}", digest.hexdigest()[:12])
+    problems: list[Problem] = []
+    sources: dict[int, str] = {}
+    unreadable = False
+    for path in files:
+        try:
+            models = read_bundle(path)
+        except InputError as error:
+            problems += error.problems
+            unreadable = unreadable or error.unreadable
+            continue
+        for model in models:
+            sources[len(data.models)] = str(path)
+            data.models.append(
+                model.model_copy(update={"source": data.name, "source_version": data.version})
+            )
+    problems += check_duplicates(data.models, sources)
+    if problems:
+        raise InputError(problems, unreadable=unreadable)
+    return data
+
+
+def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
+    """Every source named: 'reference', a registered loader's name, or a dataset folder."""
+    found: list[SourceData] = []
+    problems: list[Problem] = []
+    unreadable = False
+    for spec in specs:
+        try:
+            if spec == REFERENCE:
+                found += [loader(settings.reference_dir) for loader in LOADERS.values()]
+            elif spec in LOADERS:
+                found.append(LOADERS[spec](settings.reference_dir))
+            elif Path(spec).exists():
+                found.append(team_of_teams(Path(spec)))
+            else:
+                raise InputError(
+                    [
+                        Problem(
+                            spec,
+                            None,
+                            "",
+                            "is neither a folder nor a source "
+                            f"({', '.join([REFERENCE, *LOADERS])})",
+                        )
+                    ],
+                    unreadable=True,
+                )
+        except InputError as error:
+            problems += error.problems
+            unreadable = unreadable or error.unreadable
+    if problems:
+        raise InputError(problems, unreadable=unreadable)
+    everything = [m for source in found for m in source.models]
+    origin = {i: source.name for source in found for i, _ in enumerate(source.models)}
+    duplicates = check_duplicates(everything, origin)
+    if duplicates:
+        raise InputError(duplicates, unreadable=False)
+    return found
+
+
+def graph_after_load(database: Database, sources: Sequence[SourceData]) -> Graph:
+    """The RDF graph as it would be after the load (what SHACL is asked about)."""
+    names = {source.name for source in sources}
+    graph = new_graph()
+    for label, records in read_records(database).items():
+        if label in NOT_SHACL_VALIDATED:
+            continue
+        for record in records:
+            if record.get("source") not in names:
+                add_record(graph, label, record)
+    models: list[Node] = [
+        m for s in sources for m in s.models if class_name(type(m)) not in NOT_SHACL_VALIDATED
+    ]
+    return models_to_graph(models, graph)
+
+
+def load(
+    database: Database,
+    sources: Sequence[SourceData],
+    *,
+    on: date | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    step: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Validate and write the sources; LoadRefused (nothing written) on any violation."""
+    announce = step or (lambda _message: None)
+    announce("validating")
+    graph = graph_after_load(database, sources)
+    report = validate_graph(graph, on=on, copy=False, workers=workers)
+    if not report.conforms:
+        raise LoadRefused(report)
+    announce("writing")
+    database.ensure_schema()
+    written = write_models(
+        database,
+        [m for source in sources for m in source.models],
+        replace_sources=[source.name for source in sources],
+        progress=progress,
+    )
+    skipped: Counter[str] = Counter()
+    for source in sources:
+        skipped.update(source.skipped)
+    return LoadResult(list(sources), report, written, skipped)

@@ -1,0 +1,62 @@
+"""What every reference loader returns, and the registry that names them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from nhgraph.loaders.bundle import InputError, Problem
+from nhgraph.schema.models import Node
+
+
+@dataclass
+class SourceData:
+    """The models read from one source, what was left out and why, and the problems found."""
+
+    name: str
+    version: str
+    models: list[Node] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, cls: type[Node], path: Path, line: int, values: dict[str, Any]) -> None:
+        """Build one model; a refusal becomes a problem naming the file, line and field."""
+        try:
+            self.models.append(cls(**values, source=self.name, source_version=self.version))
+        except ValidationError as error:
+            for issue in error.errors():
+                where = ".".join(str(p) for p in issue["loc"]) or cls.__name__
+                value = issue.get("input")
+                shown = "" if isinstance(value, dict) else f" (value {value!r})"
+                self.problems.append(
+                    Problem(
+                        str(path),
+                        line,
+                        f"{cls.__name__} {where}",
+                        f"{issue['msg'].removeprefix('Value error, ')}{shown}",
+                    )
+                )
+
+    def check(self) -> SourceData:
+        if self.problems:
+            raise InputError(self.problems, unreadable=False)
+        return self
+
+
+Loader = Callable[[Path], SourceData]
+LOADERS: dict[str, Loader] = {}
+
+
+def register(name: str) -> Callable[[Loader], Loader]:
+    """Register a reference loader under the name `nhgraph load` knows it by."""
+
+    def decorate(loader: Loader) -> Loader:
+        LOADERS[name] = loader
+        return loader
+
+    return decorate
