@@ -153,6 +153,7 @@ def validate(
     from nhgraph.validate import validate_paths, validate_stored
 
     day = on.date() if on else None
+    paths = paths or []
     if output is ReportFormat.ttl:
         workers = 1  # the report graph is made by a single run
 
@@ -295,7 +296,7 @@ def serve(
 def demo(
     serve_api: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API at the end."),
 ) -> None:
-    """The main job: start Neo4j, prepare the graph, and serve GraphQL."""
+    """The main job: start Neo4j, load London (reference and demo data), validate, serve."""
     settings = _settings()
     server = _local_server(settings)
     if server is not None:
@@ -305,6 +306,18 @@ def demo(
             err.print(f"[red]neo4j start failed:[/red] {error}")
             raise typer.Exit(1) from error
     db_init()
+    out.print("loading London: the reference data and the ILLUSTRATIVE demo dataset")
+    try:
+        load(["reference", str(settings.data_dir / "demo")], on=None, workers=2)
+    except typer.Exit as done:
+        if done.exit_code:
+            raise
+    out.print("validating the stored graph")
+    try:
+        validate([], stored=True, output=ReportFormat.text, on=None, shapes=[], workers=2)
+    except typer.Exit as done:
+        if done.exit_code:
+            raise
     if serve_api:
         out.print(
             f"serving GraphQL at http://{settings.api_host}:{settings.api_port}/graphql "

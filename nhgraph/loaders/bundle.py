@@ -226,7 +226,11 @@ def find_files(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if p.suffix in (*BUNDLE_SUFFIXES, ".ttl") and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix in (*BUNDLE_SUFFIXES, ".ttl")
+                and p.is_file()
+                and not p.name.endswith(".schema.json")  # the editors' schema, not data
             )
         else:
             found.append(path)
@@ -251,3 +255,17 @@ def check_duplicates(models: list[Node], sources: dict[int, str]) -> list[Proble
         else:
             seen[key] = sources.get(index, "?")
     return problems
+
+
+def bundle_json_schema() -> str:
+    """The JSON Schema of a team-of-teams file, generated from the models, for editors."""
+    import json
+
+    from pydantic import create_model
+
+    fields: dict[str, Any] = {key: (list[cls], []) for key, cls in BUNDLE_KEYS.items()}  # type: ignore[valid-type]
+    bundle = create_model("TeamOfTeamsFile", **fields)
+    schema = bundle.model_json_schema()
+    schema["title"] = "nhgraph team-of-teams file"
+    schema["additionalProperties"] = False
+    return json.dumps(schema, indent=2, sort_keys=True)

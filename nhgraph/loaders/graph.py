@@ -69,8 +69,13 @@ Progress = Callable[[str, int], None]
 
 
 def content_hash(row: dict[str, Any]) -> str:
-    """A fingerprint of what a node says (its properties and links, not when it was loaded)."""
-    body = {k: v for k, v in row["props"].items() if k not in ("loaded_at", "content_hash")}
+    """A fingerprint of what a node says: its properties and links, not when or from which
+    version of its source it was loaded (a node keeps the version it last changed in)."""
+    body = {
+        k: v
+        for k, v in row["props"].items()
+        if k not in ("loaded_at", "content_hash", "source_version")
+    }
     text = json.dumps([body, row["links"]], sort_keys=True, default=str)
     return hashlib.sha1(text.encode()).hexdigest()[:20]
 
