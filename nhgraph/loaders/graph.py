@@ -166,7 +166,7 @@ def write_models(
 
     def work(tx: Transaction) -> WriteSummary:
         ensure_concepts(tx)
-        written: dict[type[Node], list[dict[str, Any]]] = {}
+        written: dict[type[Node], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
         for cls in MODEL_CLASSES:
             items = by_class.get(cls)
             if not items:
@@ -177,35 +177,54 @@ def write_models(
             for batch in _batches([r["id"] for r in rows], batch_size):
                 for found in tx.run(_hash_statement(label), {"ids": list(batch)}):
                     existing[found["id"]] = found["hash"]
-            changed = []
+            created: list[dict[str, Any]] = []
+            updated: list[dict[str, Any]] = []
             for row in rows:
                 digest = content_hash(row)
                 if row["id"] not in existing:
                     summary.created[label] += 1
+                    target = created
                 elif existing[row["id"]] != digest:
                     summary.updated[label] += 1
+                    target = updated
                 else:
                     summary.unchanged[label] += 1
                     continue
                 row["props"]["content_hash"] = digest
                 row["props"]["loaded_at"] = row["props"].get("loaded_at") or loaded_at
-                changed.append(row)
-            for batch in _batches(changed, batch_size):
-                tx.run(
-                    _node_statement(label),
-                    {"rows": [{"id": r["id"], "props": r["props"]} for r in batch]},
-                )
-                tick("nodes", len(batch))
-            written[cls] = changed
+                target.append(row)
+            for statement, batch_rows in (
+                (_create_statement(label), created),
+                (_update_statement(label), updated),
+            ):
+                for batch in _batches(batch_rows, batch_size):
+                    tx.run(
+                        statement, {"rows": [{"id": r["id"], "props": r["props"]} for r in batch]}
+                    )
+                    tick("nodes", len(batch))
+            written[cls] = (created, updated)
         missing: list[tuple[str, str, str, str]] = []
-        for cls, rows in written.items():
+        for cls, (created, updated) in written.items():
+            label = class_name(cls)
             for name, link in cls.links().items():
-                link_rows = [{"id": r["id"], "targets": r["links"][name]} for r in rows]
-                for batch in _batches(link_rows, batch_size):
-                    for row in tx.run(_link_statement(class_name(cls), link), {"rows": batch}):
-                        missing.append((class_name(cls), row["id"], name, row["target"]))
+                new_rows = [
+                    {"id": r["id"], "targets": r["links"][name]}
+                    for r in created
+                    if r["links"][name]
+                ]
+                for batch in _batches(new_rows, batch_size):
+                    expected = sum(len(r["targets"]) for r in batch)
+                    [done] = tx.run(_new_link_statement(label, link), {"rows": batch})
+                    if done["linked"] != expected:
+                        for row in tx.run(_missing_statement(link), {"rows": batch}):
+                            missing.append((label, row["id"], name, row["target"]))
                     tick("links", len(batch))
-                summary.relationships += sum(len(r["targets"]) for r in link_rows)
+                old_rows = [{"id": r["id"], "targets": r["links"][name]} for r in updated]
+                for batch in _batches(old_rows, batch_size):
+                    for row in tx.run(_link_statement(label, link), {"rows": batch}):
+                        missing.append((label, row["id"], name, row["target"]))
+                    tick("links", len(batch))
+                summary.relationships += sum(len(r["targets"]) for r in new_rows + old_rows)
         if missing:
             raise DanglingReference(missing)  # the transaction rolls back
         if replace_sources:
@@ -222,6 +241,88 @@ def write_models(
         return summary
 
     return database.execute_write(work, what="writing models")
+
+
+def plan_write(
+    database: Database,
+    models: Iterable[Node],
+    *,
+    replace_sources: Collection[str] = (),
+    batch_size: int = 10_000,
+) -> WriteSummary:
+    """What :func:`write_models` would do, read-only: so an unchanged reload can stop early."""
+    by_class: dict[type[Node], list[Node]] = defaultdict(list)
+    for model in models:
+        by_class[type(model)].append(model)
+    summary = WriteSummary()
+
+    def work(tx: Transaction) -> WriteSummary:
+        for cls in MODEL_CLASSES:
+            label = class_name(cls)
+            items = by_class.get(cls, [])
+            if items:
+                rows = node_rows(items)
+                existing: dict[str, str | None] = {}
+                for batch in _batches([r["id"] for r in rows], batch_size):
+                    for found in tx.run(_hash_statement(label), {"ids": list(batch)}):
+                        existing[found["id"]] = found["hash"]
+                for row in rows:
+                    if row["id"] not in existing:
+                        summary.created[label] += 1
+                    elif existing[row["id"]] != content_hash(row):
+                        summary.updated[label] += 1
+                    else:
+                        summary.unchanged[label] += 1
+            if replace_sources and not cls.is_concept:
+                keep = [str(m.id) for m in items]  # type: ignore[attr-defined]
+                [found] = tx.run(
+                    _count_removed_statement(label),
+                    {"sources": list(replace_sources), "keep": keep},
+                )
+                if found["removed"]:
+                    summary.removed[label] += found["removed"]
+        return summary
+
+    return database.execute_read(work, what="planning the write")
+
+
+@cache
+def _count_removed_statement(label: str) -> str:
+    return (
+        f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
+        "RETURN count(n) AS removed"
+    )
+
+
+@cache
+def _create_statement(label: str) -> str:
+    """New nodes (their ids were looked up in this transaction and are not in the graph)."""
+    return f"UNWIND $rows AS row CREATE (n:{label}) SET n = row.props"
+
+
+@cache
+def _update_statement(label: str) -> str:
+    """Changed nodes: their properties are replaced, so a field emptied is removed."""
+    return f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET n = row.props"
+
+
+@cache
+def _new_link_statement(label: str, link: Link) -> str:
+    """Edges of new nodes: created directly, and counted to find references to nothing."""
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) UNWIND row.targets AS target "
+        f"MATCH (m:{link.target} {{id: target}}) CREATE (n)-[:{link.rel}]->(m) "
+        "RETURN count(*) AS linked"
+    )
+
+
+@cache
+def _missing_statement(link: Link) -> str:
+    return (
+        f"UNWIND $rows AS row UNWIND row.targets AS target "
+        f"OPTIONAL MATCH (m:{link.target} {{id: target}}) "
+        "WITH row, target, m WHERE m IS NULL RETURN row.id AS id, target"
+    )
 
 
 @cache

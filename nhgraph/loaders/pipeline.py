@@ -26,7 +26,14 @@ from nhgraph.config import Settings
 from nhgraph.db import Database
 from nhgraph.loaders import ods, ons  # noqa: F401  (register themselves)
 from nhgraph.loaders.bundle import InputError, Problem, check_duplicates, find_files, read_bundle
-from nhgraph.loaders.graph import Progress, WriteSummary, read_records, write_models
+from nhgraph.loaders.graph import (
+    Progress,
+    WriteSummary,
+    plan_write,
+    read_records,
+    write_models,
+)
+from nhgraph.loaders.postcodes import load_postcodes
 from nhgraph.loaders.sources import LOADERS, SourceData
 from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph
 from nhgraph.ontology.validation import ValidationReport, validate_graph
@@ -34,6 +41,8 @@ from nhgraph.schema.models import Node, class_name
 
 #: The name `nhgraph load` gives the shipped London reference data: every registered loader.
 REFERENCE = "reference"
+#: The prefix naming an ONSPD/NSPL postcode file: ``postcodes:/data/NSPL.csv``.
+POSTCODES = "postcodes:"
 #: Classes too numerous to validate with SHACL at each load (checked by the model and by the
 #: write's dangling-link check instead).
 NOT_SHACL_VALIDATED = frozenset({"Postcode"})
@@ -94,7 +103,9 @@ def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
     unreadable = False
     for spec in specs:
         try:
-            if spec == REFERENCE:
+            if spec.startswith(POSTCODES):
+                found.append(load_postcodes(Path(spec.removeprefix(POSTCODES))))
+            elif spec == REFERENCE:
                 found += [loader(settings.reference_dir) for loader in LOADERS.values()]
             elif spec in LOADERS:
                 found.append(LOADERS[spec](settings.reference_dir))
@@ -153,6 +164,16 @@ def load(
 ) -> LoadResult:
     """Validate and write the sources; LoadRefused (nothing written) on any violation."""
     announce = step or (lambda _message: None)
+    everything = [m for source in sources for m in source.models]
+    names = [source.name for source in sources]
+    skipped: Counter[str] = Counter()
+    for source in sources:
+        skipped.update(source.skipped)
+    announce("comparing")
+    planned = plan_write(database, everything, replace_sources=names)
+    if not planned.changed:
+        # The graph after the load is the graph now, which was validated when it was loaded.
+        return LoadResult(list(sources), ValidationReport(conforms=True), planned, skipped)
     announce("validating")
     graph = graph_after_load(database, sources)
     report = validate_graph(graph, on=on, copy=False, workers=workers)
@@ -160,13 +181,5 @@ def load(
         raise LoadRefused(report)
     announce("writing")
     database.ensure_schema()
-    written = write_models(
-        database,
-        [m for source in sources for m in source.models],
-        replace_sources=[source.name for source in sources],
-        progress=progress,
-    )
-    skipped: Counter[str] = Counter()
-    for source in sources:
-        skipped.update(source.skipped)
+    written = write_models(database, everything, replace_sources=names, progress=progress)
     return LoadResult(list(sources), report, written, skipped)

@@ -1,0 +1,169 @@
+"""Loading London: from empty, reloading unchanged, writer throughput against naive and bare
+writes on the same data, and the postcode directory layout's read rate.
+
+Runs its own Neo4j (a fresh home on a free port) so it measures an empty database and
+touches nobody's data. Targets (issue 4): full load from empty in 20 s or less; reload of
+unchanged data in 10 s or less; the writer at least 20 times one-query-per-row MERGE and at
+least half of a bare UNWIND ... CREATE; the NSPL layout at 100k rows/s or more.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import free_port, write_results
+from bench.nspl import write_nspl
+from nhgraph import db
+from nhgraph.config import PROJECT_ROOT, Settings
+from nhgraph.loaders.graph import node_rows, write_models
+from nhgraph.loaders.ons import load_geography
+from nhgraph.loaders.pipeline import load, read_sources
+from nhgraph.loaders.postcodes import load_postcodes
+from nhgraph.localserver import LocalServer
+
+DEMO = PROJECT_ROOT / "data" / "demo"
+NSPL_ROWS = 1_000_000
+
+
+def _timed(work: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result
+
+
+def _london(database: db.Database, settings: Settings) -> dict[str, Any]:
+    database.reset()
+    read_s, sources = _timed(lambda: read_sources(["reference", str(DEMO)], settings))
+    steps: dict[str, float] = {}
+    marks: list[tuple[str, float]] = []
+
+    def step(name: str) -> None:
+        marks.append((name, time.perf_counter()))
+
+    load_s, result = _timed(lambda: load(database, sources, workers=2, step=step))
+    at = dict(marks)
+    steps["validate"] = at["writing"] - at["validating"]
+    reload_read_s, sources = _timed(lambda: read_sources(["reference", str(DEMO)], settings))
+    reload_s, again = _timed(lambda: load(database, sources, workers=2))
+    assert not again.written.changed
+    return {
+        "records": sum(len(s.models) for s in sources),
+        "from_empty_seconds": round(read_s + load_s, 2),
+        "from_empty_read_seconds": round(read_s, 2),
+        "from_empty_validate_seconds": round(steps["validate"], 2),
+        "from_empty_write_seconds": round(load_s - steps["validate"], 2),
+        "reload_unchanged_seconds": round(reload_read_s + reload_s, 2),
+        "created": sum(result.written.created.values()),
+    }
+
+
+def _throughput(database: db.Database) -> dict[str, Any]:
+    """Geography (5k LSOAs with their place links) written three ways on an empty graph."""
+    models = load_geography(PROJECT_ROOT / "data" / "reference").models
+    figures: dict[str, Any] = {"rows": len(models)}
+
+    database.reset()
+    ours, _ = _timed(lambda: write_models(database, models))
+    figures["writer_seconds"] = round(ours, 3)
+
+    database.reset()
+    from nhgraph.loaders.graph import _link_statement, _node_statement  # the same statements
+    from nhgraph.schema.models import class_name
+
+    def per_row(tx: db.Transaction) -> None:
+        for model in models:
+            row = node_rows([model])[0]
+            label = class_name(type(model))
+            tx.run(_node_statement(label), {"rows": [{"id": row["id"], "props": row["props"]}]})
+        for model in models:
+            row = node_rows([model])[0]
+            for name, link in type(model).links().items():
+                tx.run(
+                    _link_statement(class_name(type(model)), link),
+                    {"rows": [{"id": row["id"], "targets": row["links"][name]}]},
+                )
+
+    naive, _ = _timed(lambda: database.execute_write(per_row))
+    figures["one_query_per_row_seconds"] = round(naive, 3)
+
+    database.reset()
+    rows = [
+        {"props": {k: v for k, v in r["props"].items() if v is not None}} for r in node_rows(models)
+    ]
+
+    def bare(tx: db.Transaction) -> None:
+        for start in range(0, len(rows), 5000):
+            tx.run(
+                "UNWIND $rows AS row CREATE (n:BareNode) SET n = row.props",
+                {"rows": rows[start : start + 5000]},
+            )
+
+    bare_s, _ = _timed(lambda: database.execute_write(bare))
+    figures["bare_unwind_create_seconds"] = round(bare_s, 3)
+    figures["ratio_writer_over_per_row_speedup"] = round(naive / ours, 1)
+    figures["ratio_writer_speed_to_bare_create"] = round(bare_s / ours, 2)
+    database.reset()
+    return figures
+
+
+def _postcodes(database: db.Database, folder: Path) -> dict[str, Any]:
+    path = write_nspl(folder / "nspl.csv", NSPL_ROWS)
+    read_s, data = _timed(lambda: load_postcodes(path))
+    database.reset()
+    write_models(database, load_geography(PROJECT_ROOT / "data" / "reference").models)
+    write_s, _ = _timed(lambda: write_models(database, data.models, batch_size=10_000))
+    return {
+        "file_rows": NSPL_ROWS,
+        "file_mib": round(path.stat().st_size / 2**20, 1),
+        "london_rows_kept": len(data.models),
+        "read_seconds": round(read_s, 2),
+        "read_rows_per_second": round(NSPL_ROWS / read_s),
+        "write_london_seconds": round(write_s, 2),
+        "end_to_end_rows_per_second": round(NSPL_ROWS / (read_s + write_s)),
+    }
+
+
+def run() -> dict[str, Any]:
+    home = Path(tempfile.mkdtemp(prefix="nhgraph-bench-load-"))
+    base = Settings()
+    settings = base.model_copy(
+        update={
+            "neo4j_uri": None,
+            "neo4j_home": home / "neo4j",
+            "neo4j_bolt_port": free_port(),
+            "neo4j_heap": "1g",
+            "neo4j_pagecache": "512m",
+        }
+    )
+    server = LocalServer(settings)
+    server.start()
+    database = db.Database(settings)
+    try:
+        database.ensure_schema()
+        figures = {
+            "london": _london(database, settings),
+            "throughput": _throughput(database),
+            "postcodes": _postcodes(database, home),
+        }
+    finally:
+        database.close()
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+    london, throughput, postcodes = figures["london"], figures["throughput"], figures["postcodes"]
+    figures["targets"] = {
+        "from_empty_20s": london["from_empty_seconds"] <= 20,
+        "reload_10s": london["reload_unchanged_seconds"] <= 10,
+        "writer_20x_per_row": throughput["ratio_writer_over_per_row_speedup"] >= 20,
+        "writer_half_of_bare_create": throughput["ratio_writer_speed_to_bare_create"] >= 0.5,
+        "postcodes_100k_rows_per_second": postcodes["end_to_end_rows_per_second"] >= 100_000,
+    }
+    write_results("load", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,154 @@
+"""Write a file in the layout of the ONS National Statistics Postcode Lookup (NSPL), for
+benchmarks and tests when the real national file (about 2.7 million rows) is not at hand.
+
+London rows point at real LSOAs (from data/reference); other regions' rows at made-up LSOA
+codes; about one row in ten is terminated. Postcodes are made up but well formed and unique.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import string
+from pathlib import Path
+
+from nhgraph.config import PROJECT_ROOT
+
+HEADER = [
+    "pcd7",
+    "pcd8",
+    "pcds",
+    "dointr",
+    "doterm",
+    "usrtypind",
+    "east1m",
+    "north1m",
+    "gridind",
+    "oa21cd",
+    "cty25cd",
+    "ced25cd",
+    "lad25cd",
+    "wd25cd",
+    "nhser24cd",
+    "ctry25cd",
+    "rgn25cd",
+    "pcon24cd",
+    "ttwa15cd",
+    "itl25cd",
+    "npark16cd",
+    "lsoa21cd",
+    "msoa21cd",
+    "wz11cd",
+    "sicbl24cd",
+    "bua24cd",
+    "ruc21ind",
+    "oac11ind",
+    "lat",
+    "long",
+    "lep21cd1",
+    "lep21cd2",
+    "pfa23cd",
+    "imd20ind",
+    "icb24cd",
+]
+REGIONS = [f"E1200000{i}" for i in range(1, 10)]
+
+
+def london_lsoas() -> list[str]:
+    with (PROJECT_ROOT / "data" / "reference" / "london_lsoa21.csv").open(encoding="utf-8") as f:
+        return [row["LSOA21CD"] for row in csv.DictReader(f)]
+
+
+def postcodes() -> itertools.chain[str]:
+    areas = [
+        "AB",
+        "B",
+        "BS",
+        "CB",
+        "CF",
+        "DE",
+        "E",
+        "EC",
+        "G",
+        "HA",
+        "KT",
+        "L",
+        "LS",
+        "M",
+        "N",
+        "NE",
+        "NW",
+        "OX",
+        "RM",
+        "S",
+        "SE",
+        "SW",
+        "TW",
+        "W",
+        "WC",
+        "YO",
+    ]
+    letters = [a + b for a in string.ascii_uppercase for b in string.ascii_uppercase]
+    return itertools.chain.from_iterable(
+        (f"{area}{district} {sector}{unit}" for unit in letters)
+        for area in areas
+        for district in range(1, 100)
+        for sector in range(10)
+    )
+
+
+def write_nspl(path: Path, rows: int, london_share: float = 0.07) -> Path:
+    lsoas = london_lsoas()
+    every = max(1, round(1 / london_share))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for index, code in zip(range(rows), postcodes(), strict=False):
+            london = index % every == 0
+            region = "E12000007" if london else REGIONS[index % 9 if index % 9 != 6 else 0]
+            lsoa = (
+                lsoas[(index // every) % len(lsoas)]
+                if london
+                else f"E01{900000 + index % 99999:06d}"
+            )
+            compact = code.replace(" ", "")
+            writer.writerow(
+                [
+                    f"{compact[:-3]:<4}{compact[-3:]}",
+                    f"{compact[:-3]:<5}{compact[-3:]}",
+                    code,
+                    "198001",
+                    "202001" if index % 10 == 3 else "",
+                    "0",
+                    "530000",
+                    "180000",
+                    "1",
+                    "E00000001",
+                    "E99999999",
+                    "E99999999",
+                    "E09000007",
+                    "E05000001",
+                    "E40000003",
+                    "E92000001",
+                    region,
+                    "E14000001",
+                    "E30000234",
+                    "TLI31",
+                    "",
+                    lsoa,
+                    "E02000001",
+                    "E33000001",
+                    "E38000240",
+                    "E63000001",
+                    "A1",
+                    "2B1",
+                    "51.5",
+                    "-0.12",
+                    "E37000051",
+                    "",
+                    "E23000001",
+                    "12345",
+                    "E54000028",
+                ]
+            )
+    return path

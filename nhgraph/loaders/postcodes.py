@@ -1,0 +1,128 @@
+"""The ONS postcode directory (ONSPD) and National Statistics Postcode Lookup (NSPL) layouts.
+
+Both are national files of about 2.7 million rows, with a header whose column names change
+between releases (``lsoa21`` / ``lsoa21cd``, ``rgn`` / ``rgn25cd``, ``pcds``). This reader
+finds the columns by name, keeps live postcodes (no termination date) in the region asked for
+(London by default), and reads the rest of the file only as far as it must: rows are split
+with the csv module and skipped on the region column before any other work.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from nhgraph.loaders.bundle import InputError, Problem
+from nhgraph.loaders.sources import SourceData
+from nhgraph.schema.identifiers import normalise_postcode
+from nhgraph.schema.models import PostcodeUnit
+
+LONDON = "E12000007"
+_COLUMNS = {
+    "postcode": re.compile(r"^(pcds|pcd|pcd7|pcd2|pcd8)$"),
+    "lsoa": re.compile(r"^lsoa21(cd)?$"),
+    "region": re.compile(r"^rgn(\d\d)?(cd)?$"),
+    "terminated": re.compile(r"^doterm$"),
+    "latitude": re.compile(r"^lat$"),
+    "longitude": re.compile(r"^long$"),
+}
+_PREFERRED_POSTCODE = ("pcds", "pcd", "pcd7", "pcd2", "pcd8")
+
+
+def _columns(path: Path, header: list[str]) -> dict[str, int]:
+    lowered = [name.strip().lower() for name in header]
+    found: dict[str, int] = {}
+    for key, pattern in _COLUMNS.items():
+        matches = [i for i, name in enumerate(lowered) if pattern.match(name)]
+        if key == "postcode" and matches:
+            matches.sort(key=lambda i: _PREFERRED_POSTCODE.index(lowered[i]))
+        if matches:
+            found[key] = matches[0]
+    missing = [k for k in ("postcode", "lsoa", "region") if k not in found]
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    1,
+                    "header",
+                    f"is not an ONSPD/NSPL header: no column for {', '.join(missing)}",
+                )
+            ],
+            unreadable=True,
+        )
+    return found
+
+
+def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict[str, object]]]:
+    """(line, values) for each live postcode of the region."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise InputError(
+            [Problem(str(path), None, "", f"cannot be read: {error.strerror}")], unreadable=True
+        ) from error
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError([Problem(str(path), None, "", "is empty")], unreadable=True) from None
+        except UnicodeDecodeError as error:
+            raise InputError(
+                [Problem(str(path), 1, "", "is not UTF-8")], unreadable=True
+            ) from error
+        cols = _columns(path, header)
+        r_col, p_col, l_col = cols["region"], cols["postcode"], cols["lsoa"]
+        t_col = cols.get("terminated")
+        lat_col, long_col = cols.get("latitude"), cols.get("longitude")
+        width = len(header)
+        try:
+            for values in reader:
+                if len(values) != width:
+                    if not values:
+                        continue
+                    raise InputError(
+                        [
+                            Problem(
+                                str(path),
+                                reader.line_num,
+                                "",
+                                f"has {len(values)} fields where the header has "
+                                f"{width} (a truncated or shifted row)",
+                            )
+                        ],
+                        unreadable=True,
+                    )
+                if values[r_col] != region or (t_col is not None and values[t_col].strip()):
+                    continue
+                record: dict[str, object] = {"id": values[p_col], "lsoa": values[l_col]}
+                if lat_col is not None and long_col is not None and values[lat_col]:
+                    latitude, longitude = float(values[lat_col]), float(values[long_col])
+                    if latitude < 90:  # 99.999999 marks "no grid reference"
+                        record["latitude"], record["longitude"] = latitude, longitude
+                yield reader.line_num, record
+        except UnicodeDecodeError as error:
+            raise InputError(
+                [Problem(str(path), reader.line_num + 1, "", "is not UTF-8")], unreadable=True
+            ) from error
+        except csv.Error as error:
+            raise InputError(
+                [Problem(str(path), reader.line_num, "", f"is not valid CSV: {error}")],
+                unreadable=True,
+            ) from error
+
+
+def load_postcodes(path: Path, region: str = LONDON) -> SourceData:
+    """PostcodeUnit models of the region's live postcodes, with problems named by line."""
+    data = SourceData("ONS postcode directory (OGL v3.0; Royal Mail and OS data)", path.name)
+    for line, record in read_postcodes(path, region):
+        try:
+            record["id"] = normalise_postcode(str(record["id"]))
+        except ValueError as error:
+            data.problems.append(Problem(str(path), line, "Postcode id", str(error)))
+            continue
+        data.add(PostcodeUnit, path, line, record)
+    return data.check()
