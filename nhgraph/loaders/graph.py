@@ -174,7 +174,8 @@ def write_models(
             label = class_name(cls)
             rows = node_rows(items)
             existing: dict[str, str | None] = {}
-            for batch in _batches([r["id"] for r in rows], batch_size):
+            [stored] = tx.run(_count_statement(label))  # from the count store: instant
+            for batch in _batches([r["id"] for r in rows], batch_size) if stored["n"] else ():
                 for found in tx.run(_hash_statement(label), {"ids": list(batch)}):
                     existing[found["id"]] = found["hash"]
             created: list[dict[str, Any]] = []
@@ -323,6 +324,11 @@ def _missing_statement(link: Link) -> str:
         f"OPTIONAL MATCH (m:{link.target} {{id: target}}) "
         "WITH row, target, m WHERE m IS NULL RETURN row.id AS id, target"
     )
+
+
+@cache
+def _count_statement(label: str) -> str:
+    return f"MATCH (n:{label}) RETURN count(n) AS n"
 
 
 @cache

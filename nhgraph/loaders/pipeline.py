@@ -119,7 +119,7 @@ def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
                             None,
                             "",
                             "is neither a folder nor a source "
-                            f"({', '.join([REFERENCE, *LOADERS])})",
+                            f"({', '.join([REFERENCE, *LOADERS, POSTCODES + 'FILE'])})",
                         )
                     ],
                     unreadable=True,
