@@ -148,7 +148,7 @@ def validate(
     ),
 ) -> None:
     """Check data against the SHACL shapes; exit 0 if it conforms, 1 if not, 2 if unreadable."""
-    from nhgraph.loaders.bundle import InputError
+    from nhgraph.loaders.errors import InputError
     from nhgraph.ontology.validation import ShapesError
     from nhgraph.validate import validate_paths, validate_stored
 
@@ -203,7 +203,7 @@ def load(
     """Load sources into Neo4j: all or nothing, refused on any SHACL violation."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from nhgraph.loaders.bundle import InputError
+    from nhgraph.loaders.errors import InputError
     from nhgraph.loaders.pipeline import LoadRefused, read_sources
     from nhgraph.loaders.pipeline import load as run_load
 

@@ -16,7 +16,7 @@ import pytest
 
 from nhgraph import db
 from nhgraph.config import PROJECT_ROOT, Settings
-from nhgraph.loaders.bundle import InputError
+from nhgraph.loaders.errors import InputError
 from nhgraph.loaders.pipeline import LoadRefused, load, read_sources
 from nhgraph.schema.models import Neighbourhood, Team
 

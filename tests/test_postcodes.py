@@ -9,7 +9,7 @@ import pytest
 from bench.nspl import HEADER, write_nspl
 from nhgraph import db
 from nhgraph.config import Settings
-from nhgraph.loaders.bundle import InputError
+from nhgraph.loaders.errors import InputError
 from nhgraph.loaders.pipeline import load, read_sources
 
 from .world import ON

@@ -14,13 +14,13 @@ file's problems are reported at once, so an editor can fix them in one pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from nhgraph.loaders.errors import InputError, Problem, read_text
 from nhgraph.schema.models import (
     DataSharingAgreement,
     Int,
@@ -67,31 +67,6 @@ _LINE = "__line__"
 _LINES = "__lines__"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input, where it is and what rule it breaks."""
-
-    file: str
-    line: int | None
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        place = f"{self.file}:{self.line}" if self.line else self.file
-        return (
-            f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
-        )
-
-
-class InputError(ValueError):
-    """Input that cannot become models; ``unreadable`` when the file itself cannot be read."""
-
-    def __init__(self, problems: list[Problem], *, unreadable: bool) -> None:
-        self.problems = problems
-        self.unreadable = unreadable
-        super().__init__("\n".join(str(p) for p in problems))
-
-
 class _LineLoader(yaml.SafeLoader):
     """A safe loader that remembers the line each mapping starts on."""
 
@@ -106,34 +81,6 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(
-            [Problem(str(path), None, "", f"cannot be read: {error.strerror}")], unreadable=True
-        ) from error
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark is accepted and dropped
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    line,
-                    "",
-                    f"is not UTF-8 (byte 0x{raw[error.start]:02x} at "
-                    f"offset {error.start}); save the file as UTF-8",
-                )
-            ],
-            unreadable=True,
-        ) from error
-    if not text.strip():
-        raise InputError([Problem(str(path), None, "", "is empty")], unreadable=True)
-    return text
 
 
 def _field_line(record: dict[str, Any], field: str) -> int | None:
@@ -151,7 +98,7 @@ def _strip_lines(value: Any) -> Any:
 
 def read_bundle(path: Path) -> list[Node]:
     """The models of one file; an InputError lists every problem with file, line and field."""
-    text = _read_text(path)
+    text = read_text(path)
     try:
         document = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as error:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from nhgraph.db import Database, Transaction
 from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
 from nhgraph.schema.vocabulary import CohortCode, Concept, FunctionCode, RoleCode
+
+T = TypeVar("T")
 
 #: The concept classes stored as nodes, with the schemes they come from.
 CONCEPT_NODES: dict[str, type[Concept]] = {
@@ -88,7 +90,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _batches(rows: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
+def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
@@ -166,6 +168,7 @@ def write_models(
 
     def work(tx: Transaction) -> WriteSummary:
         ensure_concepts(tx)
+        missing: list[tuple[str, str, str, str]] = []
         written: dict[type[Node], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
         for cls in MODEL_CLASSES:
             items = by_class.get(cls)
@@ -173,11 +176,7 @@ def write_models(
                 continue
             label = class_name(cls)
             rows = node_rows(items)
-            existing: dict[str, str | None] = {}
-            [stored] = tx.run(_count_statement(label))  # from the count store: instant
-            for batch in _batches([r["id"] for r in rows], batch_size) if stored["n"] else ():
-                for found in tx.run(_hash_statement(label), {"ids": list(batch)}):
-                    existing[found["id"]] = found["hash"]
+            existing = _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
             created: list[dict[str, Any]] = []
             updated: list[dict[str, Any]] = []
             for row in rows:
@@ -194,17 +193,30 @@ def write_models(
                 row["props"]["content_hash"] = digest
                 row["props"]["loaded_at"] = row["props"].get("loaded_at") or loaded_at
                 target.append(row)
-            for statement, batch_rows in (
-                (_create_statement(label), created),
-                (_update_statement(label), updated),
-            ):
-                for batch in _batches(batch_rows, batch_size):
-                    tx.run(
-                        statement, {"rows": [{"id": r["id"], "props": r["props"]} for r in batch]}
-                    )
+            if created and _foldable(cls):
+                # New nodes whose links point only at nodes already written: one statement
+                # creates both, and counts the edges made to find references to nothing.
+                fields = tuple(cls.links())
+                for batch in _batches(created, batch_size):
+                    [made] = tx.run(_create_with_links_statement(label, fields), {"rows": batch})
+                    for name, link in cls.links().items():
+                        expected = sum(len(r["links"][name]) for r in batch)
+                        summary.relationships += expected
+                        if made[name] != expected:
+                            rows_of = [{"id": r["id"], "targets": r["links"][name]} for r in batch]
+                            for row in tx.run(_missing_statement(link), {"rows": rows_of}):
+                                missing.append((label, row["id"], name, row["target"]))
                     tick("nodes", len(batch))
-            written[cls] = (created, updated)
-        missing: list[tuple[str, str, str, str]] = []
+                created_later: list[dict[str, Any]] = []
+            else:
+                for batch in _batches(created, batch_size):
+                    tx.run(_create_statement(label), {"rows": _props_only(batch)})
+                    tick("nodes", len(batch))
+                created_later = created
+            for batch in _batches(updated, batch_size):
+                tx.run(_update_statement(label), {"rows": _props_only(batch)})
+                tick("nodes", len(batch))
+            written[cls] = (created_later, updated)
         for cls, (created, updated) in written.items():
             label = class_name(cls)
             for name, link in cls.links().items():
@@ -244,6 +256,18 @@ def write_models(
     return database.execute_write(work, what="writing models")
 
 
+def _stored_hashes(
+    tx: Transaction, label: str, ids: Sequence[str], batch_size: int
+) -> dict[str, str | None]:
+    """The content hash of each of these ids the graph holds (none when the label is empty)."""
+    [stored] = tx.run(_count_statement(label))  # from the count store: instant
+    existing: dict[str, str | None] = {}
+    for batch in _batches(list(ids), batch_size) if stored["n"] else ():
+        for found in tx.run(_hash_statement(label), {"ids": list(batch)}):
+            existing[found["id"]] = found["hash"]
+    return existing
+
+
 def plan_write(
     database: Database,
     models: Iterable[Node],
@@ -263,10 +287,7 @@ def plan_write(
             items = by_class.get(cls, [])
             if items:
                 rows = node_rows(items)
-                existing: dict[str, str | None] = {}
-                for batch in _batches([r["id"] for r in rows], batch_size):
-                    for found in tx.run(_hash_statement(label), {"ids": list(batch)}):
-                        existing[found["id"]] = found["hash"]
+                existing = _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
                 for row in rows:
                     if row["id"] not in existing:
                         summary.created[label] += 1
@@ -293,6 +314,38 @@ def _count_removed_statement(label: str) -> str:
         f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
         "RETURN count(n) AS removed"
     )
+
+
+def _props_only(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"id": r["id"], "props": r["props"]} for r in rows]
+
+
+def _foldable(cls: type[Node]) -> bool:
+    """Whether every link of the class points at a class written before it (or a concept)."""
+    order = {class_name(c): i for i, c in enumerate(MODEL_CLASSES)}
+    mine = order[class_name(cls)]
+    return all(
+        link.target in CONCEPT_NODES or order[link.target] < mine for link in cls.links().values()
+    )
+
+
+@cache
+def _create_with_links_statement(label: str, fields: tuple[str, ...]) -> str:
+    """Create nodes and their edges in one pass, returning the number of edges of each field."""
+    links = _CLASSES[label].links()
+    calls = "".join(
+        f"CALL (n, row) {{ UNWIND row.links.`{name}` AS target "
+        f"MATCH (m:{links[name].target} {{id: target}}) "
+        f"CREATE (n)-[:{links[name].rel}]->(m) RETURN count(*) AS `{name}` }} "
+        for name in fields
+    )
+    sums = ", ".join(f"sum(`{name}`) AS `{name}`" for name in fields) or "count(*) AS nodes"
+    return (
+        f"UNWIND $rows AS row CREATE (n:{label}) SET n = row.props WITH n, row {calls}RETURN {sums}"
+    )
+
+
+_CLASSES: dict[str, type[Node]] = {class_name(c): c for c in MODEL_CLASSES}
 
 
 @cache

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from nhgraph.loaders.csvfiles import read_text, rows
+from nhgraph.loaders.csvfiles import rows
+from nhgraph.loaders.errors import read_text
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.models import Organisation, PcnMembership
 

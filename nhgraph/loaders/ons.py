@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nhgraph.loaders.bundle import Problem
 from nhgraph.loaders.csvfiles import rows
+from nhgraph.loaders.errors import Problem
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.models import Lsoa, Organisation, Place, Region, System
 

@@ -25,7 +25,8 @@ from rdflib import Graph
 from nhgraph.config import Settings
 from nhgraph.db import Database
 from nhgraph.loaders import ods, ons  # noqa: F401  (register themselves)
-from nhgraph.loaders.bundle import InputError, Problem, check_duplicates, find_files, read_bundle
+from nhgraph.loaders.bundle import check_duplicates, find_files, read_bundle
+from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.graph import (
     Progress,
     WriteSummary,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from nhgraph.loaders.bundle import InputError, Problem
+from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.sources import SourceData
 from nhgraph.schema.identifiers import normalise_postcode
 from nhgraph.schema.models import PostcodeUnit

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nhgraph.loaders.bundle import InputError, Problem
+from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.schema.models import Node
 
 
