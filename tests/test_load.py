@@ -241,3 +241,26 @@ def test_a_load_killed_midway_leaves_the_graph_as_it_was(
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
     assert graph.read(COUNT_ALL) == before
+
+
+def test_lsoas_carry_their_boundaries(london: db.Database) -> None:
+    rows = london.read(
+        "MATCH (l:Lsoa {id: 'E01000001'}) RETURN l.boundary AS b, l.min_latitude AS south, "
+        "l.max_latitude AS north"
+    )
+    import json
+
+    geometry = json.loads(rows[0]["b"])
+    assert geometry["type"] in ("Polygon", "MultiPolygon")
+    assert 51.4 < rows[0]["south"] < rows[0]["north"] < 51.6  # the City of London
+    missing = london.read("MATCH (l:Lsoa) WHERE l.boundary IS NULL RETURN count(l) AS n")
+    assert missing == [{"n": 0}]
+
+
+def test_a_broken_boundary_file_is_named(tmp_path: Path, neo4j_settings: Settings) -> None:
+    folder = _reference_copy(tmp_path)
+    path = folder / "geo" / "london_lsoa21_bgc.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"properties": {}}]}')
+    settings = neo4j_settings.model_copy(update={"reference_dir": folder})
+    with pytest.raises(InputError, match=r"london_lsoa21_bgc.geojson: features\[0\]"):
+        read_sources(["ons-geography"], settings)

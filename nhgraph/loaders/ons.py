@@ -3,10 +3,11 @@ Census 2021 population and the English Indices of Deprivation 2025 decile."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from nhgraph.loaders.csvfiles import rows
-from nhgraph.loaders.errors import Problem
+from nhgraph.loaders.errors import InputError, Problem, read_text
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.models import Lsoa, Organisation, Place, Region, System
 
@@ -65,6 +66,7 @@ def load_geography(folder: Path) -> SourceData:
     msoa = {
         row["LSOA21CD"]: row["MSOA21CD"] for _, row in rows(msoa_file, ["LSOA21CD", "MSOA21CD"])
     }
+    boundaries = _boundaries(folder / "geo" / "london_lsoa21_bgc.geojson", data)
     lsoa_file = folder / "london_lsoa21.csv"
     for line, row in rows(lsoa_file, ["LSOA21CD", "LSOA21NM", "LAD_CODE"]):
         code = row["LSOA21CD"]
@@ -86,6 +88,49 @@ def load_geography(folder: Path) -> SourceData:
                 "msoa": msoa.get(code),
                 "population": population.get(code) or None,
                 "imd_decile": decile.get(code) or None,
+                **boundaries.get(code, {}),
             },
         )
     return data.check()
+
+
+def _boundaries(path: Path, data: SourceData) -> dict[str, dict[str, object]]:
+    """LSOA boundaries (ONS, generalised clipped) as GeoJSON text with their bounding boxes."""
+    if not path.exists():
+        data.skipped["LSOA boundaries: no GeoJSON file, LSOAs loaded without them"] += 1
+        return {}
+    try:
+        document = json.loads(read_text(path))
+        features = document["features"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise InputError(
+            [Problem(str(path), None, "", f"is not GeoJSON: {error}")], unreadable=True
+        ) from error
+    found: dict[str, dict[str, object]] = {}
+    for index, feature in enumerate(features):
+        try:
+            code = feature["properties"]["LSOA21CD"]
+            geometry = feature["geometry"]
+            rings = geometry["coordinates"]
+            if geometry["type"] == "Polygon":
+                rings = [rings]
+            points = [point for polygon in rings for ring in polygon for point in ring]
+            longitudes = [float(p[0]) for p in points]
+            latitudes = [float(p[1]) for p in points]
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise InputError(
+                [
+                    Problem(
+                        str(path), None, f"features[{index}]", f"is not an LSOA polygon: {error}"
+                    )
+                ],
+                unreadable=True,
+            ) from error
+        found[code] = {
+            "boundary": json.dumps(geometry, separators=(",", ":")),
+            "min_latitude": min(latitudes),
+            "max_latitude": max(latitudes),
+            "min_longitude": min(longitudes),
+            "max_longitude": max(longitudes),
+        }
+    return found

@@ -84,8 +84,12 @@ CLASS_PREDICATES: dict[tuple[str, str], URIRef] = {
 #: Multi-valued fields named in the plural in Python and in the singular in RDF.
 SINGULAR: dict[str, str] = {"channels": "channel", "hours": "openingHours"}
 
-#: Fields that are kept out of RDF: the Python id of the record is its IRI already.
-NOT_IN_RDF: frozenset[str] = frozenset()
+#: Fields that are kept out of RDF.
+NOT_IN_RDF: frozenset[str] = frozenset(
+    # Boundaries are kept in Neo4j for finding the LSOA of a point; no rule reads them, and
+    # megabytes of GeoJSON literals would only slow validation.
+    {"boundary", "min_latitude", "max_latitude", "min_longitude", "max_longitude"}
+)
 
 
 def camel(name: str) -> str:

@@ -25,3 +25,4 @@ CREATE CONSTRAINT load_version_id IF NOT EXISTS FOR (n:LoadVersion) REQUIRE n.id
 CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
 CREATE INDEX organisation_code IF NOT EXISTS FOR (n:Organisation) ON (n.code);
 CREATE INDEX lsoa_place IF NOT EXISTS FOR (n:Lsoa) ON (n.place);
+CREATE INDEX lsoa_min_latitude IF NOT EXISTS FOR (n:Lsoa) ON (n.min_latitude);

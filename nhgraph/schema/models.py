@@ -135,6 +135,13 @@ class Lsoa(Node):
     imd_decile: int | None = Field(
         default=None, ge=1, le=10, description="Index of Multiple Deprivation decile (1 = most)."
     )
+    boundary: str | None = Field(
+        default=None, description="The ONS boundary (generalised, clipped) as GeoJSON geometry."
+    )
+    min_latitude: float | None = None
+    max_latitude: float | None = None
+    min_longitude: float | None = None
+    max_longitude: float | None = None
 
 
 class PostcodeUnit(Node):
