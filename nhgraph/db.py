@@ -41,6 +41,10 @@ class ConstraintViolation(DatabaseError):
     """A write broke a constraint of the graph (for example a duplicate id)."""
 
 
+class TooLarge(DatabaseError):
+    """A transaction needed more memory than Neo4j allows one transaction."""
+
+
 class QueryFailed(DatabaseError):
     """Neo4j rejected a statement (syntax, type or semantic error)."""
 
@@ -65,6 +69,14 @@ def _translated(what: str) -> Iterator[None]:
         ) from error
     except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as error:
         raise DatabaseUnavailable(f"{what}: Neo4j is not reachable ({error})") from error
+    except neo4j_errors.TransientError as error:
+        if "MemoryPoolOutOfMemoryError" in (error.code or ""):
+            raise TooLarge(
+                f"{what}: Neo4j ran out of transaction memory ({error.message}). The write is "
+                "too large for one transaction with this heap: raise NHGRAPH_NEO4J_HEAP (the "
+                "project's server) or the server's transaction memory limits"
+            ) from error
+        raise QueryFailed(f"{what}: {error.code}: {error.message}") from error
     except neo4j_errors.ConstraintError as error:
         raise ConstraintViolation(f"{what}: {error.message}") from error
     except neo4j_errors.Neo4jError as error:

@@ -28,6 +28,7 @@ DEMO = PROJECT_ROOT / "data" / "demo"
 COUNT_ALL = "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r"
 
 
+# The tests using `london` come first: the `graph` fixture of later tests empties the graph.
 @pytest.fixture(scope="module")
 def london(database: db.Database, neo4j_settings: Settings) -> Iterator[db.Database]:
     """The database with London loaded (reference data and the demo dataset)."""
@@ -88,6 +89,20 @@ def test_the_planted_warnings_are_reported(london: db.Database) -> None:
     assert ("nhgsh:CoreOffer-district_nursing", "int/e09000019-int1") in rules
     assert any(rule == "nhgsh:Lsoa-one-neighbourhood" for rule, _ in rules)
     assert len(report.results) == 2  # the agreement expires in 2027, after ON
+
+
+def test_lsoas_carry_their_boundaries(london: db.Database) -> None:
+    rows = london.read(
+        "MATCH (l:Lsoa {id: 'E01000001'}) RETURN l.boundary AS b, l.min_latitude AS south, "
+        "l.max_latitude AS north"
+    )
+    import json
+
+    geometry = json.loads(rows[0]["b"])
+    assert geometry["type"] in ("Polygon", "MultiPolygon")
+    assert 51.4 < rows[0]["south"] < rows[0]["north"] < 51.6  # the City of London
+    missing = london.read("MATCH (l:Lsoa) WHERE l.boundary IS NULL RETURN count(l) AS n")
+    assert missing == [{"n": 0}]
 
 
 # -- refusals on small inputs: nothing is written -------------------------------------------------
@@ -243,20 +258,6 @@ def test_a_load_killed_midway_leaves_the_graph_as_it_was(
     assert graph.read(COUNT_ALL) == before
 
 
-def test_lsoas_carry_their_boundaries(london: db.Database) -> None:
-    rows = london.read(
-        "MATCH (l:Lsoa {id: 'E01000001'}) RETURN l.boundary AS b, l.min_latitude AS south, "
-        "l.max_latitude AS north"
-    )
-    import json
-
-    geometry = json.loads(rows[0]["b"])
-    assert geometry["type"] in ("Polygon", "MultiPolygon")
-    assert 51.4 < rows[0]["south"] < rows[0]["north"] < 51.6  # the City of London
-    missing = london.read("MATCH (l:Lsoa) WHERE l.boundary IS NULL RETURN count(l) AS n")
-    assert missing == [{"n": 0}]
-
-
 def test_a_broken_boundary_file_is_named(tmp_path: Path, neo4j_settings: Settings) -> None:
     folder = _reference_copy(tmp_path)
     path = folder / "geo" / "london_lsoa21_bgc.geojson"
@@ -264,3 +265,20 @@ def test_a_broken_boundary_file_is_named(tmp_path: Path, neo4j_settings: Setting
     settings = neo4j_settings.model_copy(update={"reference_dir": folder})
     with pytest.raises(InputError, match=r"london_lsoa21_bgc.geojson: features\[0\]"):
         read_sources(["ons-geography"], settings)
+
+
+def test_a_write_too_large_for_the_server_is_named_and_writes_nothing(
+    graph: db.Database, neo4j_settings: Settings
+) -> None:
+    from nhgraph.loaders.graph import write_models
+    from nhgraph.schema.models import Region
+
+    if neo4j_settings.neo4j_heap != "512m" or not neo4j_settings.manages_local_server:
+        pytest.skip("sized for the project's own test server (512m heap)")
+    graph.write("CREATE (:Place {id: 'E09000007', name: 'before', source: 'earlier'})")
+    before = graph.read(COUNT_ALL)
+    huge = "x" * 2_000_000  # 150 regions of 2 MB names: beyond a 512m heap's transactions
+    regions = [Region(id=f"E12{i:06d}", name=huge) for i in range(150)]
+    with pytest.raises(db.TooLarge, match="NHGRAPH_NEO4J_HEAP"):
+        write_models(graph, regions, batch_size=5)
+    assert graph.read(COUNT_ALL) == before
