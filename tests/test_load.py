@@ -241,7 +241,7 @@ def test_a_load_killed_midway_leaves_the_graph_as_it_was(
     graph.write("CREATE (:Place {id: 'E09000007', name: 'before', source: 'earlier'})")
     before = graph.read(COUNT_ALL)
     process = subprocess.Popen(
-        [sys.executable, "-m", "nhgraph", "load", "reference", "--workers", "1"],
+        [sys.executable, "-m", "nhgraph", "load", "reference", str(DEMO), "--workers", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -251,7 +251,8 @@ def test_a_load_killed_midway_leaves_the_graph_as_it_was(
     for line in process.stderr:
         if line.strip() == "writing":
             break
-    time.sleep(1.0)  # inside the write transaction
+    time.sleep(0.5)  # inside the write transaction (London takes seconds to write)
+    assert process.poll() is None, "the load finished before the kill: give it more to write"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
