@@ -97,6 +97,27 @@ def _throughput(database: db.Database) -> dict[str, Any]:
     naive, _ = _timed(lambda: database.execute_write(per_row))
     figures["one_query_per_row_seconds"] = round(naive, 3)
 
+    # The naive loader as usually written: each row's query in its own transaction.
+    database.reset()
+
+    def autocommit() -> None:
+        for model in models:
+            row = node_rows([model])[0]
+            label = class_name(type(model))
+            database.write(
+                _node_statement(label), {"rows": [{"id": row["id"], "props": row["props"]}]}
+            )
+        for model in models:
+            row = node_rows([model])[0]
+            for name, link in type(model).links().items():
+                database.write(
+                    _link_statement(class_name(type(model)), link),
+                    {"rows": [{"id": row["id"], "targets": row["links"][name]}]},
+                )
+
+    per_tx, _ = _timed(autocommit)
+    figures["one_query_per_row_own_transaction_seconds"] = round(per_tx, 3)
+
     database.reset()
     rows = [
         {"props": {k: v for k, v in r["props"].items() if v is not None}} for r in node_rows(models)
@@ -114,6 +135,7 @@ def _throughput(database: db.Database) -> dict[str, Any]:
     bare_s, _ = _timed(lambda: database.execute_write(bare))
     figures["bare_unwind_create_seconds"] = round(bare_s, 3)
     figures["ratio_writer_over_per_row_speedup"] = round(naive / ours, 1)
+    figures["ratio_writer_over_per_row_own_transaction_speedup"] = round(per_tx / ours, 1)
     figures["ratio_writer_speed_to_bare_create"] = round(bare_s / ours, 2)
     database.reset()
     return figures
@@ -166,7 +188,12 @@ def run() -> dict[str, Any]:
     figures["targets"] = {
         "from_empty_20s": london["from_empty_seconds"] <= 20,
         "reload_10s": london["reload_unchanged_seconds"] <= 10,
-        "writer_20x_per_row": throughput["ratio_writer_over_per_row_speedup"] >= 20,
+        "writer_20x_per_row_in_one_transaction": throughput["ratio_writer_over_per_row_speedup"]
+        >= 20,
+        "writer_20x_per_row_own_transactions": throughput[
+            "ratio_writer_over_per_row_own_transaction_speedup"
+        ]
+        >= 20,
         "writer_half_of_bare_create": throughput["ratio_writer_speed_to_bare_create"] >= 0.5,
         "postcodes_100k_rows_per_second": postcodes["end_to_end_rows_per_second"] >= 100_000,
     }
