@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -271,6 +272,78 @@ def load(
     for reason, count in sorted(result.skipped.items()):
         out.print(f"left out: {count} x {reason}")
     out.print("nothing changed" if not written.changed else "loaded")
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _parameter_value(text: str) -> object:
+    """A --param value: null, a date (YYYY-MM-DD), an integer, a number, or text."""
+    if text in ("", "null", "none"):
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return date.fromisoformat(text)
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+@app.command("ask")
+def ask(
+    name: str = typer.Argument("", help="The question's name (see --list)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="A parameter: name=value."),
+    output: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv or json"),
+    list_questions: bool = typer.Option(False, "--list", help="List the questions."),
+) -> None:
+    """Ask a named question of the graph (the .cypher files of nhgraph/queries)."""
+    from nhgraph import queries
+
+    if list_questions or not name:
+        for known in queries.names():
+            query = queries.load(known)
+            given = ", ".join(query.parameters) or "none"
+            out.print(f"{known}  [{given}]\n    {query.purpose}", markup=False, highlight=False)
+        raise typer.Exit(0)
+    try:
+        query = queries.load(name)
+    except queries.QueryCatalogError as error:
+        err.print(str(error), markup=False)
+        raise typer.Exit(2) from error
+    values: dict[str, object] = dict.fromkeys(query.parameters)
+    for item in param:
+        key, sep, text = item.partition("=")
+        if not sep or key not in query.parameters:
+            err.print(f"--param {item!r}: {name} takes {', '.join(query.parameters) or 'none'}")
+            raise typer.Exit(2)
+        values[key] = _parameter_value(text)
+    if "on" in values and values["on"] is None:
+        values["on"] = date.today()
+    try:
+        rows = db.get_database(_settings()).read(query, values)
+    except db.DatabaseError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from error
+    columns = list(query.columns)
+    if output is TableFormat.json:
+        print(json.dumps(rows, indent=2, default=str))
+    elif output is TableFormat.csv:
+        import csv as csv_module
+
+        writer = csv_module.writer(sys.stdout)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    else:
+        table = Table(*columns, title=f"{name}: {len(rows)} row(s)")
+        for row in rows:
+            table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+        out.print(table)
 
 
 @app.command("serve")
