@@ -168,3 +168,53 @@ def test_ask_on_the_command_line(graph: db.Database, neo4j_settings: Settings) -
     assert wrong.returncode == 2 and "takes place" in wrong.stderr
     listed = run_cli("ask", "--list", env=env)
     assert all(name in listed.stdout for name in queries.names())
+
+
+def test_who_serves_a_resident_of_an_lsoa(graph: db.Database) -> None:
+    write_models(graph, world())
+    [row] = ask(graph, "who_serves_lsoa", lsoa="E01000800", age=82, on=DAY)
+    assert (row["place"], row["place_name"], row["system"]) == ("E09000007", "Camden", "QMJ")
+    assert row["neighbourhoods"] == [{"id": "camden-north", "name": "Camden North"}]
+    assert row["ints"] == [
+        {
+            "id": "camden-int-1",
+            "name": "Camden INT 1",
+            "reason": "serves neighbourhood camden-north",
+        }
+    ]
+    teams = row["teams"]
+    assert [(t["tier"], t["team"]) for t in teams] == [  # type: ignore[union-attr]
+        ("hyper_local", "camden-pharmacy"),
+        ("consistent", "camden-int-1-adult-social-care"),
+        ("consistent", "camden-int-1-care-coordination"),
+        ("consistent", "camden-int-1-community-mental-health"),
+        ("consistent", "camden-int-1-district-nursing"),
+        ("consistent", "camden-int-1-social-prescribing"),
+    ]
+    assert teams[0]["provider"] == "ods:F83001"  # type: ignore[index]
+    assert teams[0]["functions"] == ["community_pharmacy"]  # type: ignore[index]
+    services = {s["id"]: s["reason"] for s in row["services"]}  # type: ignore[union-attr]
+    assert services == {
+        "camden-frailty": "for the neighbourhood camden-north",
+        "camden-gateway": "for the place E09000007",
+    }
+    [specialist] = row["specialists"]  # type: ignore[misc]
+    assert (specialist["specialty"], specialist["sessions_per_week"]) == (
+        "consultant_geriatrician",
+        2.0,
+    )
+    assert row["integrator"]["organisation"] == "ods:RKE"  # type: ignore[index]
+    assert [g["id"] for g in row["gateways"]] == ["camden-gateway"]  # type: ignore[union-attr]
+
+
+def test_who_serves_filters_services_by_age_and_answers_nothing_for_unknown(
+    graph: db.Database,
+) -> None:
+    write_models(graph, world())
+    [child] = ask(graph, "who_serves_lsoa", lsoa="E01000800", age=10, on=DAY)
+    assert [s["id"] for s in child["services"]] == ["camden-gateway"]  # type: ignore[union-attr]
+    [hackney] = ask(graph, "who_serves_lsoa", lsoa="E01001700", on=DAY)
+    assert hackney["integrator"] is None and hackney["specialists"] == []
+    assert hackney["services"] == [] and hackney["gateways"] == []
+    assert {t["provider"] for t in hackney["teams"]} == {"ons:E09000012"}  # type: ignore[union-attr]
+    assert ask(graph, "who_serves_lsoa", lsoa="E01999999", on=DAY) == []
