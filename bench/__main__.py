@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["neo4j_startup", "validation", "load"]
+BENCHMARKS = ["neo4j_startup", "validation", "load", "questions"]
 
 
 def main(names: list[str]) -> None:
