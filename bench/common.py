@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import platform
+import shutil
 import socket
 import statistics
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +51,33 @@ def write_results(name: str, figures: dict[str, Any]) -> Path:
     path.write_text(json.dumps(document, indent=2) + "\n")
     print(f"{name}: {json.dumps(figures)}\n  -> {path}")
     return path
+
+
+@contextmanager
+def own_neo4j(prefix: str) -> Iterator[tuple[Any, Any, Path]]:
+    """A fresh Neo4j of the project's own (new home, free port, 1g heap) for one benchmark,
+    with its schema in place: yields (database, settings, home), and stops and removes it."""
+    from nhgraph import db
+    from nhgraph.config import Settings
+    from nhgraph.localserver import LocalServer
+
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    settings = Settings().model_copy(
+        update={
+            "neo4j_uri": None,
+            "neo4j_home": home / "neo4j",
+            "neo4j_bolt_port": free_port(),
+            "neo4j_heap": "1g",
+            "neo4j_pagecache": "512m",
+        }
+    )
+    server = LocalServer(settings)
+    server.start()
+    database = db.Database(settings)
+    try:
+        database.ensure_schema()
+        yield database, settings, home
+    finally:
+        database.close()
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)

@@ -9,13 +9,11 @@ least half of a bare UNWIND ... CREATE; the NSPL layout at 100k rows/s or more.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import free_port, write_results
+from bench.common import own_neo4j, write_results
 from bench.nspl import write_nspl
 from nhgraph import db
 from nhgraph.config import PROJECT_ROOT, Settings
@@ -23,7 +21,6 @@ from nhgraph.loaders.graph import node_rows, write_models
 from nhgraph.loaders.ons import load_geography
 from nhgraph.loaders.pipeline import load, read_sources
 from nhgraph.loaders.postcodes import load_postcodes
-from nhgraph.localserver import LocalServer
 
 DEMO = PROJECT_ROOT / "data" / "demo"
 NSPL_ROWS = 1_000_000
@@ -159,31 +156,12 @@ def _postcodes(database: db.Database, folder: Path) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    home = Path(tempfile.mkdtemp(prefix="nhgraph-bench-load-"))
-    base = Settings()
-    settings = base.model_copy(
-        update={
-            "neo4j_uri": None,
-            "neo4j_home": home / "neo4j",
-            "neo4j_bolt_port": free_port(),
-            "neo4j_heap": "1g",
-            "neo4j_pagecache": "512m",
-        }
-    )
-    server = LocalServer(settings)
-    server.start()
-    database = db.Database(settings)
-    try:
-        database.ensure_schema()
+    with own_neo4j("nhgraph-bench-load-") as (database, settings, home):
         figures = {
             "london": _london(database, settings),
             "throughput": _throughput(database),
             "postcodes": _postcodes(database, home),
         }
-    finally:
-        database.close()
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
     london, throughput, postcodes = figures["london"], figures["throughput"], figures["postcodes"]
     figures["targets"] = {
         "from_empty_20s": london["from_empty_seconds"] <= 20,

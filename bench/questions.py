@@ -9,19 +9,15 @@ overlap and coverage question 500 ms or less.
 from __future__ import annotations
 
 import random
-import shutil
 import statistics
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from bench.common import free_port, write_results
-from nhgraph import db, queries
-from nhgraph.config import PROJECT_ROOT, Settings
+from bench.common import own_neo4j, write_results
+from nhgraph import queries
+from nhgraph.config import PROJECT_ROOT
 from nhgraph.loaders.pipeline import load, read_sources
-from nhgraph.localserver import LocalServer
 
 ON = date(2026, 11, 23)
 WHOLE_LONDON = {
@@ -43,21 +39,7 @@ def _times(work: Any, repeats: int) -> list[float]:
 
 
 def run() -> dict[str, Any]:
-    home = Path(tempfile.mkdtemp(prefix="nhgraph-bench-questions-"))
-    settings = Settings().model_copy(
-        update={
-            "neo4j_uri": None,
-            "neo4j_home": home / "neo4j",
-            "neo4j_bolt_port": free_port(),
-            "neo4j_heap": "1g",
-            "neo4j_pagecache": "512m",
-        }
-    )
-    server = LocalServer(settings)
-    server.start()
-    database = db.Database(settings)
-    try:
-        database.ensure_schema()
+    with own_neo4j("nhgraph-bench-questions-") as (database, settings, _home):
         load(
             database,
             read_sources(["reference", str(PROJECT_ROOT / "data" / "demo")], settings),
@@ -92,10 +74,6 @@ def run() -> dict[str, Any]:
             "who_serves_5ms": figures["who_serves_median_ms"] <= 5,
             "whole_london_500ms": all(figures[f"{n}_median_ms"] <= 500 for n in WHOLE_LONDON),
         }
-    finally:
-        database.close()
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
     write_results("questions", figures)
     return figures
 
