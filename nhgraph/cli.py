@@ -301,31 +301,44 @@ def ask(
     output: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv or json"),
     list_questions: bool = typer.Option(False, "--list", help="List the questions."),
 ) -> None:
-    """Ask a named question of the graph (the .cypher files of nhgraph/queries)."""
-    from nhgraph import queries
+    """Ask a named question of the graph (the .cypher files of nhgraph/queries).
+
+    who_serves also takes latitude and longitude instead of a postcode or an LSOA. Lists
+    (purposes, kinds) are written a,b. Exit codes: 0 answered, 1 the database failed, 2 a
+    question or parameter that is not known, or a resident who cannot be placed.
+    """
+    from nhgraph import queries, questions
 
     if list_questions or not name:
         for known in queries.names():
             query = queries.load(known)
-            given = ", ".join(query.parameters) or "none"
-            out.print(f"{known}  [{given}]\n    {query.purpose}", markup=False, highlight=False)
+            takes = ", ".join(query.parameters) or "none"
+            out.print(f"{known}  [{takes}]\n    {query.purpose}", markup=False, highlight=False)
         raise typer.Exit(0)
     try:
         query = queries.load(name)
     except queries.QueryCatalogError as error:
         err.print(str(error), markup=False)
         raise typer.Exit(2) from error
-    values: dict[str, object] = dict.fromkeys(query.parameters)
+    accepted = set(query.parameters) | (
+        {"latitude", "longitude"} if name == "who_serves" else set()
+    )
+    given: dict[str, object] = {}
     for item in param:
         key, sep, text = item.partition("=")
-        if not sep or key not in query.parameters:
-            err.print(f"--param {item!r}: {name} takes {', '.join(query.parameters) or 'none'}")
+        if not sep or key not in accepted:
+            err.print(f"--param {item!r}: {name} takes {', '.join(sorted(accepted)) or 'none'}")
             raise typer.Exit(2)
-        values[key] = _parameter_value(text)
-    if "on" in values and values["on"] is None:
-        values["on"] = date.today()
+        given[key] = _parameter_value(text)
+    database = db.get_database(_settings())
     try:
-        rows = db.get_database(_settings()).read(query, values)
+        if name == "who_serves":
+            rows = [questions.who_serves(database, **given)]  # type: ignore[arg-type]
+        else:
+            rows = questions.ask(database, name, given)
+    except questions.NotAnswerable as refusal:
+        err.print(f"{name}: {refusal.message} ({refusal.code})", markup=False, highlight=False)
+        raise typer.Exit(2) from refusal
     except db.DatabaseError as error:
         err.print(str(error), markup=False, highlight=False)
         raise typer.Exit(1) from error
@@ -338,12 +351,21 @@ def ask(
         writer = csv_module.writer(sys.stdout)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+            writer.writerow([_cell(row.get(c)) for c in columns])
     else:
         table = Table(*columns, title=f"{name}: {len(rows)} row(s)")
         for row in rows:
-            table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+            table.add_row(*(_cell(row.get(c)) for c in columns))
         out.print(table)
+
+
+def _cell(value: object) -> str:
+    """A value in a CSV or table cell: nested lists and maps as compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, default=str, separators=(",", ":"))
+    return str(value)
 
 
 @app.command("serve")

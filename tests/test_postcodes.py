@@ -67,3 +67,30 @@ def test_a_malformed_london_postcode_is_named_with_its_line(tmp_path: Path) -> N
     path.write_text("".join(lines))
     with pytest.raises(InputError, match=r"nspl.csv:2: Postcode id: 'NOT A PC' is not a UK"):
         load_postcodes(path)
+
+
+def test_the_shipped_practice_postcodes_are_read_by_local_authority() -> None:
+    from nhgraph.config import PROJECT_ROOT
+    from nhgraph.loaders.postcodes import load_postcode_extract
+
+    data = load_postcode_extract(PROJECT_ROOT / "data" / "reference")
+    # 1,055 postcodes of London's practices and PCNs; 2 lie outside London (PROVENANCE.md).
+    assert len(data.models) == 1053
+    by_id = {m.id: m for m in data.models}
+    assert by_id["N20 0DH"].lsoa == "E01000265"  # Oakleigh Road Health Centre, Barnet
+    assert by_id["N20 0DH"].latitude == pytest.approx(51.625215)
+
+
+def test_a_local_authority_layout_keeps_london_and_refuses_another_region(tmp_path: Path) -> None:
+    from nhgraph.loaders.postcodes import load_postcodes
+
+    path = tmp_path / "extract.csv"
+    path.write_text(
+        "postcode,latitude,longitude,LSOA21CD,LAD_CODE_via_LSOA21\n"
+        "N20 0DH,51.625215,-0.158867,E01000265,E09000003\n"
+        "BN1 1AA,50.8225,-0.1372,E01016876,E06000043\n"
+        "SL4 1AA,51.48,-0.61,E01016500,\n"
+    )
+    assert [m.id for m in load_postcodes(path).models] == ["N20 0DH"]
+    with pytest.raises(InputError, match="no region column to select E12000008"):
+        load_postcodes(path, region="E12000008")

@@ -443,9 +443,14 @@ kind should be reported on this dataset):
 Concretely: Camden's first neighbourhood leaves out its last LSOA; Hackney's second
 neighbourhood also covers the first one's last LSOA; Islington INT 1 has no district nursing;
 Lambeth INT 2 has no aligned geriatrician; Southwark's second INT also has a PCN of its
-first; Wandsworth's invented VCFSE is in no agreement; Westminster's agreement ends on
+first; Tower Hamlets' invented VCFSE is in no agreement; Westminster's agreement ends on
 2027-01-31 and its last neighbourhood has no INT; the City of London has no integrator; Newham's
 first neighbourhood prioritises severe mental illness, for which there is no service.
+
+Not planted, and real: PCNs whose practices straddle a borough boundary join an INT in each
+place (`nhgraph ask pcns_split_across_ints` lists them with two or more places), and because
+footprints follow MSOAs rather than PCNs, most PCNs' practices sit in more than one
+neighbourhood (`pcns_split_across_neighbourhoods`, `neighbourhoods_split_across_pcns`).
 """
 
 

@@ -5,6 +5,10 @@ between releases (``lsoa21`` / ``lsoa21cd``, ``rgn`` / ``rgn25cd``, ``pcds``). T
 finds the columns by name, keeps live postcodes (no termination date) in the region asked for
 (London by default), and reads the rest of the file only as far as it must: rows are split
 with the csv module and skipped on the region column before any other work.
+
+Extracts that carry a local authority column instead of a region (such as the shipped
+``london_postcode_lsoa21_partial.csv``, the postcodes of London's GP practices and PCNs) are
+read too: London's local authorities are exactly the E09 codes.
 """
 
 from __future__ import annotations
@@ -15,20 +19,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from nhgraph.loaders.errors import InputError, Problem
-from nhgraph.loaders.sources import SourceData
+from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.identifiers import normalise_postcode
 from nhgraph.schema.models import PostcodeUnit
 
 LONDON = "E12000007"
 _COLUMNS = {
-    "postcode": re.compile(r"^(pcds|pcd|pcd7|pcd2|pcd8)$"),
+    "postcode": re.compile(r"^(pcds|pcd|pcd7|pcd2|pcd8|postcode)$"),
     "lsoa": re.compile(r"^lsoa21(cd)?$"),
     "region": re.compile(r"^rgn(\d\d)?(cd)?$"),
+    "authority": re.compile(r"^(oslaua|lad\d\d(cd)?|lad_code.*)$"),
     "terminated": re.compile(r"^doterm$"),
-    "latitude": re.compile(r"^lat$"),
-    "longitude": re.compile(r"^long$"),
+    "latitude": re.compile(r"^(lat|latitude)$"),
+    "longitude": re.compile(r"^(long|longitude)$"),
 }
-_PREFERRED_POSTCODE = ("pcds", "pcd", "pcd7", "pcd2", "pcd8")
+_PREFERRED_POSTCODE = ("pcds", "pcd", "pcd7", "pcd2", "pcd8", "postcode")
+#: The shipped extract of London's practice and PCN postcodes (see PROVENANCE.md).
+EXTRACT = "london_postcode_lsoa21_partial.csv"
+#: London's local authorities (boroughs and the City) are the E09 codes.
+_LONDON_AUTHORITY = "E09"
 
 
 def _columns(path: Path, header: list[str]) -> dict[str, int]:
@@ -40,7 +49,9 @@ def _columns(path: Path, header: list[str]) -> dict[str, int]:
             matches.sort(key=lambda i: _PREFERRED_POSTCODE.index(lowered[i]))
         if matches:
             found[key] = matches[0]
-    missing = [k for k in ("postcode", "lsoa", "region") if k not in found]
+    missing = [k for k in ("postcode", "lsoa") if k not in found]
+    if "region" not in found and "authority" not in found:
+        missing.append("region")
     if missing:
         raise InputError(
             [
@@ -75,7 +86,15 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
                 [Problem(str(path), 1, "", "is not UTF-8")], unreadable=True
             ) from error
         cols = _columns(path, header)
-        r_col, p_col, l_col = cols["region"], cols["postcode"], cols["lsoa"]
+        p_col, l_col = cols["postcode"], cols["lsoa"]
+        # A region column is matched whole; a local authority column by the region's prefix.
+        r_col = cols["region"] if "region" in cols else cols["authority"]
+        by_authority = "region" not in cols
+        if by_authority and region != LONDON:
+            raise InputError(
+                [Problem(str(path), 1, "header", f"has no region column to select {region} by")],
+                unreadable=True,
+            )
         t_col = cols.get("terminated")
         lat_col, long_col = cols.get("latitude"), cols.get("longitude")
         width = len(header)
@@ -96,7 +115,12 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
                         ],
                         unreadable=True,
                     )
-                if values[r_col] != region or (t_col is not None and values[t_col].strip()):
+                in_region = (
+                    values[r_col].startswith(_LONDON_AUTHORITY)
+                    if by_authority
+                    else values[r_col] == region
+                )
+                if not in_region or (t_col is not None and values[t_col].strip()):
                     continue
                 record: dict[str, object] = {"id": values[p_col], "lsoa": values[l_col]}
                 if lat_col is not None and long_col is not None and values[lat_col]:
@@ -113,6 +137,13 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
                 [Problem(str(path), reader.line_num, "", f"is not valid CSV: {error}")],
                 unreadable=True,
             ) from error
+
+
+@register("ons-postcodes")
+def load_postcode_extract(folder: Path) -> SourceData:
+    """The shipped postcodes of London's practices and PCNs, so that the demo answers
+    postcodes and places practices in LSOAs without the national directory."""
+    return load_postcodes(folder / EXTRACT)
 
 
 def load_postcodes(path: Path, region: str = LONDON) -> SourceData:

@@ -1,0 +1,23 @@
+// name: services_overlapping
+// purpose: Overlaps: active services of one function from different providers covering the same LSOAs (a service's area is its LSOAs, its neighbourhoods' LSOAs and its places' LSOAs), one row per function and set of services, with the LSOAs and residents they share, in one place or all ($place null).
+// parameters: place
+// columns: function, services, providers, lsoas, population, most_deprived_decile
+// Each service's area is expanded to LSOAs once (a place-wide service to the place's LSOAs),
+// then LSOAs are grouped by function: about 15,000 rows for London's demo services.
+MATCH (svc:Service {status: 'active'})-[:FOR_AREA]->(area)
+WITH svc, CASE
+       WHEN area:Lsoa THEN [area]
+       WHEN area:Neighbourhood THEN COLLECT { MATCH (area)-[:COVERS]->(l:Lsoa) RETURN l }
+       ELSE COLLECT { MATCH (area)<-[:IN_PLACE]-(l:Lsoa) RETURN l }
+     END AS covered
+UNWIND covered AS l
+WITH DISTINCT svc, l
+WHERE $place IS NULL OR EXISTS { (l)-[:IN_PLACE]->(:Place {id: $place}) }
+MATCH (svc)-[:OF_FUNCTION]->(f:Function)
+MATCH (svc)-[:PROVIDED_BY]->(o:Organisation)
+WITH f, l, svc, o ORDER BY svc.id
+WITH f, l, collect(svc.id) AS services, collect(DISTINCT o.id) AS providers
+WHERE size(providers) > 1
+RETURN f.id AS function, services, providers, count(l) AS lsoas, sum(l.population) AS population,
+       min(l.imd_decile) AS most_deprived_decile
+ORDER BY population DESC, function

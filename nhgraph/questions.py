@@ -1,0 +1,239 @@
+"""The questions users ask, over the named queries of :mod:`nhgraph.queries`.
+
+The ``.cypher`` files hold the questions; this module is what the command line and the API
+share around them: it fills the parameters a person should not have to type (the day, the core
+offer, which lives in the SHACL shapes so that policy is stated once, the purposes of sharing),
+and it answers ``who_serves`` for a postcode, an LSOA or a point. A question that cannot be
+answered (a malformed postcode, a postcode outside the loaded lookup, a point outside every
+loaded LSOA) raises :class:`NotAnswerable` with a code and a message, never an empty success.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from functools import cache
+from typing import Any
+
+from nhgraph import queries
+from nhgraph.db import Database, Record
+from nhgraph.schema.identifiers import normalise_postcode
+from nhgraph.schema.vocabulary import Purpose
+
+#: Days ahead that "expiring soon" looks by default (the agreements shape warns at 90 too).
+EXPIRY_DAYS = 90
+_LSOA = re.compile(r"^E01\d{6}$")
+
+
+class NotAnswerable(ValueError):
+    """A question that has no answer for what was asked, with a code an app can act on."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@cache
+def core_offer() -> tuple[dict[str, str | None], ...]:
+    """The core offer as the shapes state it: London-wide functions (place None) and each
+    place's additions from its ``core-offer-E09*.ttl``."""
+    from rdflib import Graph, URIRef
+
+    from nhgraph.ontology.validation import SHAPES_DIR
+
+    graph = Graph()
+    for path in sorted(SHAPES_DIR.glob("core-offer*.ttl")):
+        graph.parse(path, format="turtle")
+    shapes = "https://w3id.org/nhgraph/shapes#"
+    found: list[dict[str, str | None]] = []
+    for predicate, per_place in (("coreFunction", False), ("placeCoreFunction", True)):
+        for shape, function in graph.subject_objects(URIRef(shapes + predicate)):
+            place = graph.value(shape, URIRef(shapes + "forPlace")) if per_place else None
+            found.append(
+                {
+                    "function": str(function).rsplit("/", 1)[-1],
+                    "place": str(place).rsplit("/", 1)[-1] if place is not None else None,
+                }
+            )
+    return tuple(sorted(found, key=lambda r: (r["place"] or "", r["function"] or "")))
+
+
+def _as_list(value: object) -> object:
+    """A list parameter typed on a command line ("a,b") becomes a list."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def parameters_for(
+    name: str, given: Mapping[str, object], today: date | None = None
+) -> dict[str, Any]:
+    """Every parameter the named query declares: what was given, else nhgraph's default.
+
+    An unknown parameter is refused (naming what the question takes) rather than ignored, so a
+    typo such as ``borough=`` cannot silently widen a question to all of London.
+    """
+    query = queries.load(name)
+    unknown = sorted(set(given) - set(query.parameters))
+    if unknown:
+        raise NotAnswerable(
+            "unknown_parameter",
+            f"{name} takes {', '.join(query.parameters) or 'no parameters'}, "
+            f"not {', '.join(unknown)}",
+        )
+    values: dict[str, Any] = dict.fromkeys(query.parameters)
+    values.update(given)
+    if "on" in values and values["on"] is None:
+        values["on"] = today or date.today()
+    if "core_offer" in values and values["core_offer"] is None:
+        values["core_offer"] = [dict(r) for r in core_offer()]
+    if "purposes" in values:
+        values["purposes"] = _as_list(values["purposes"]) or [p.value for p in Purpose]
+    if "kinds" in values:
+        values["kinds"] = _as_list(values["kinds"]) or None
+    if "days" in values and values["days"] is None:
+        values["days"] = EXPIRY_DAYS
+    return values
+
+
+def ask(database: Database, name: str, given: Mapping[str, object] | None = None) -> list[Record]:
+    """Run a named question with its defaults filled."""
+    return database.read(queries.load(name), parameters_for(name, given or {}))
+
+
+# -- who serves a resident ------------------------------------------------------------------
+
+
+def _in_ring(latitude: float, longitude: float, ring: Sequence[Sequence[float]]) -> bool:
+    """Ray casting on one GeoJSON ring of [longitude, latitude] positions."""
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i][0], ring[i][1]
+        xj, yj = ring[j][0], ring[j][1]
+        if (yi > latitude) != (yj > latitude) and longitude < (xj - xi) * (latitude - yi) / (
+            yj - yi
+        ) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+def point_in_geometry(latitude: float, longitude: float, geometry: Mapping[str, Any]) -> bool:
+    """Whether a point is in a GeoJSON Polygon or MultiPolygon (holes respected)."""
+    kind = geometry.get("type")
+    polygons = (
+        [geometry["coordinates"]]
+        if kind == "Polygon"
+        else geometry["coordinates"]
+        if kind == "MultiPolygon"
+        else []
+    )
+    return any(
+        rings
+        and _in_ring(latitude, longitude, rings[0])
+        and not any(_in_ring(latitude, longitude, hole) for hole in rings[1:])
+        for rings in polygons
+    )
+
+
+def lsoa_at(database: Database, latitude: float, longitude: float) -> str:
+    """The LSOA whose boundary holds the point; NotAnswerable when none of the loaded do."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise NotAnswerable(
+            "invalid_point", f"({latitude}, {longitude}) is not a latitude and longitude"
+        )
+    rows = database.read(
+        queries.load("lsoas_around_point"), {"latitude": latitude, "longitude": longitude}
+    )
+    for row in rows:
+        if row["boundary"] and point_in_geometry(latitude, longitude, json.loads(row["boundary"])):
+            return str(row["lsoa"])
+    raise NotAnswerable(
+        "point_outside_area",
+        f"the point ({latitude}, {longitude}) is in none of the LSOAs loaded "
+        f"({len(rows)} had it in their bounding box but not in their boundary)"
+        if rows
+        else f"the point ({latitude}, {longitude}) is outside the area loaded (no LSOA near it)",
+    )
+
+
+def who_serves(
+    database: Database,
+    *,
+    postcode: str | None = None,
+    lsoa: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    age: int | None = None,
+    cohort: str | None = None,
+    function: str | None = None,
+    on: date | None = None,
+) -> Record:
+    """Who serves a resident, found by postcode, LSOA code or point: one record with the place,
+    neighbourhoods, INTs, teams tier by tier, services, specialists, integrator and gateways,
+    and ``resolved`` saying how the resident was placed."""
+    given = [
+        what
+        for what, value in (
+            ("postcode", postcode),
+            ("lsoa", lsoa),
+            ("point", latitude if latitude is not None else longitude),
+        )
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise NotAnswerable(
+            "ambiguous_resident" if given else "no_resident",
+            "give one of: a postcode, an LSOA code, or a latitude and longitude"
+            + (f" (given: {', '.join(given)})" if given else ""),
+        )
+    if age is not None and not 0 <= age <= 130:
+        raise NotAnswerable("invalid_age", f"age {age} is not between 0 and 130")
+    resolved: dict[str, Any]
+    if postcode is not None:
+        try:
+            postcode = normalise_postcode(postcode)
+        except ValueError as error:
+            raise NotAnswerable("invalid_postcode", str(error)) from error
+        resolved = {"by": "postcode", "postcode": postcode}
+    elif lsoa is not None:
+        lsoa = lsoa.strip().upper()
+        if not _LSOA.match(lsoa):
+            raise NotAnswerable(
+                "invalid_lsoa", f"'{lsoa}' is not a 2021 LSOA code (E01 and six digits)"
+            )
+        resolved = {"by": "lsoa"}
+    else:
+        if latitude is None or longitude is None:
+            raise NotAnswerable("invalid_point", "give both a latitude and a longitude")
+        lsoa = lsoa_at(database, latitude, longitude)
+        resolved = {"by": "point", "latitude": latitude, "longitude": longitude}
+    rows = database.read(
+        queries.load("who_serves"),
+        {
+            "lsoa": lsoa,
+            "postcode": postcode,
+            "age": age,
+            "cohort": cohort,
+            "function": function,
+            "on": on or date.today(),
+        },
+    )
+    if not rows:
+        if postcode is not None:
+            [lookup] = database.read(queries.load("postcode_lsoa"), {"postcode": postcode})
+            raise NotAnswerable(
+                "postcode_not_found",
+                f"{postcode} is not in the postcode lookup loaded "
+                f"({lookup['postcodes_loaded']} postcodes); load the ONS postcode directory "
+                "with `nhgraph load postcodes:FILE`",
+            )
+        raise NotAnswerable("lsoa_not_found", f"{lsoa} is not an LSOA of the area loaded")
+    row = rows[0]
+    resolved["lsoa"] = row["lsoa"]
+    row["resolved"] = resolved
+    return row
