@@ -11,20 +11,21 @@ loaded LSOA) raises :class:`NotAnswerable` with a code and a message, never an e
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from nhgraph import queries
 from nhgraph.db import Database, Record
-from nhgraph.schema.identifiers import normalise_postcode
+from nhgraph.schema.identifiers import LsoaCode, normalise_postcode
 from nhgraph.schema.vocabulary import Purpose
 
 #: Days ahead that "expiring soon" looks by default (the agreements shape warns at 90 too).
 EXPIRY_DAYS = 90
-_LSOA = re.compile(r"^E01\d{6}$")
+_LSOA_CODE: TypeAdapter[str] = TypeAdapter(LsoaCode)
 
 
 class NotAnswerable(ValueError):
@@ -124,14 +125,12 @@ def _in_ring(latitude: float, longitude: float, ring: Sequence[Sequence[float]])
 
 def point_in_geometry(latitude: float, longitude: float, geometry: Mapping[str, Any]) -> bool:
     """Whether a point is in a GeoJSON Polygon or MultiPolygon (holes respected)."""
-    kind = geometry.get("type")
-    polygons = (
-        [geometry["coordinates"]]
-        if kind == "Polygon"
-        else geometry["coordinates"]
-        if kind == "MultiPolygon"
-        else []
-    )
+    if geometry.get("type") == "Polygon":
+        polygons = [geometry["coordinates"]]
+    elif geometry.get("type") == "MultiPolygon":
+        polygons = geometry["coordinates"]
+    else:
+        return False
     return any(
         rings
         and _in_ring(latitude, longitude, rings[0])
@@ -201,11 +200,11 @@ def who_serves(
             raise NotAnswerable("invalid_postcode", str(error)) from error
         resolved = {"by": "postcode", "postcode": postcode}
     elif lsoa is not None:
-        lsoa = lsoa.strip().upper()
-        if not _LSOA.match(lsoa):
-            raise NotAnswerable(
-                "invalid_lsoa", f"'{lsoa}' is not a 2021 LSOA code (E01 and six digits)"
-            )
+        try:
+            lsoa = _LSOA_CODE.validate_python(lsoa)  # the model's own check: E01, six digits
+        except ValidationError as error:
+            message = error.errors()[0]["msg"].removeprefix("Value error, ")
+            raise NotAnswerable("invalid_lsoa", message) from error
         resolved = {"by": "lsoa"}
     else:
         if latitude is None or longitude is None:
