@@ -927,3 +927,25 @@ def test_who_serves_on_the_command_line(graph: db.Database, neo4j_settings: Sett
     assert unknown.returncode == 2 and "postcode_not_found" in unknown.stderr
     point = run_cli("ask", "who_serves", "-p", "latitude=53.48", "-p", "longitude=-2.24", env=env)
     assert point.returncode == 2 and "point_outside_area" in point.stderr
+
+
+def test_nested_answers_print_as_json_in_csv(graph: db.Database, neo4j_settings: Settings) -> None:
+    import csv
+    import io
+    import json
+
+    from .test_cli import run_cli, settings_env
+
+    models = world()
+    find(models, Neighbourhood, "camden-south").lsoas.append("E01000800")
+    write_models(graph, models)
+    done = run_cli(
+        "ask",
+        "lsoas_in_several_neighbourhoods",
+        "--format",
+        "csv",
+        env=settings_env(neo4j_settings),
+    )
+    assert done.returncode == 0, done.stderr
+    [row] = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert sorted(json.loads(row["neighbourhoods"])) == ["camden-north", "camden-south"]
