@@ -62,3 +62,30 @@ def test_a_dangling_link_writes_nothing(graph: db.Database) -> None:
     assert "Team ghost-team: provider names unknown ods:Y99999" in message
     assert "Int ghost-int: neighbourhoods names unknown nowhere" in message
     assert graph.read("MATCH (n) RETURN count(n) AS n") == before
+
+
+def test_load_times_a_node_s_own_kept_an_edit_retimed(graph: db.Database) -> None:
+    """The load time is sent once per statement; a model's own load time still wins."""
+    from datetime import UTC, datetime
+
+    def at(id_: str) -> datetime:
+        [row] = graph.read("MATCH (n {id: $id}) RETURN n.loaded_at AS at", {"id": id_})
+        return row["at"]  # type: ignore[no-any-return]
+
+    own = datetime(2024, 2, 29, 12, 0, tzinfo=UTC)
+    models = world()
+    for model in models:
+        if model.id == "E01000801":  # type: ignore[attr-defined]
+            model.loaded_at = own
+    write_models(graph, models)
+    kept = at("E01000801")
+    first = at("camden-north")
+    assert kept == own and first is not None and first != own
+    for model in models:  # an edit: camden-north is updated, the rest unchanged
+        if isinstance(model, Neighbourhood) and model.id == "camden-north":
+            model.name = "Camden North (renamed)"
+    write_models(graph, models)
+    edited = at("camden-north")
+    untouched = at("camden-south")
+    assert edited > first
+    assert untouched == first  # unchanged nodes keep the time they last changed
