@@ -14,8 +14,10 @@ shapes' job.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -56,6 +58,10 @@ class Link:
     rel: str
 
 
+#: Each class's link fields, by class (see Node.links).
+_LINKS: dict[type, Mapping[str, Link]] = {}
+
+
 def link(target: str, rel: str) -> Link:
     return Link(target, rel)
 
@@ -82,13 +88,21 @@ class Node(BaseModel):
     )
 
     @classmethod
-    def links(cls) -> dict[str, Link]:
-        """The fields of this class that point at other nodes."""
-        found: dict[str, Link] = {}
-        for name, field in cls.model_fields.items():
-            for meta in field.metadata:
-                if isinstance(meta, Link):
-                    found[name] = meta
+    def links(cls) -> Mapping[str, Link]:
+        """The fields of this class that point at other nodes.
+
+        Worked out once per class and kept (read-only): writers ask for every row they write.
+        """
+        found = _LINKS.get(cls)
+        if found is None:
+            found = _LINKS[cls] = MappingProxyType(
+                {
+                    name: meta
+                    for name, field in cls.model_fields.items()
+                    for meta in field.metadata
+                    if isinstance(meta, Link)
+                }
+            )
         return found
 
 
