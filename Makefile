@@ -57,3 +57,6 @@ lint: setup ## ruff (lint and format check) and mypy on the package
 	$(VENV)/bin/ruff check nhgraph tests bench
 	$(VENV)/bin/ruff format --check nhgraph tests bench
 	$(VENV)/bin/mypy
+
+sdl: setup ## Write the GraphQL schema to nhgraph/graphql/schema.graphql (a test checks it is current)
+	$(PY) -c 'from nhgraph.graphql.schema import SDL_PATH, sdl; SDL_PATH.write_text(sdl(), encoding="utf-8")'

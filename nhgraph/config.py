@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The development password of the project's own Neo4j server. It is refused in production.
@@ -25,6 +25,24 @@ Environment = Literal["development", "test", "production"]
 
 class SettingsError(ValueError):
     """A configuration that must not be used, with the variable to change named."""
+
+
+ApiRole = Literal["public", "integrator", "governance", "admin"]
+
+
+class ApiKey(BaseModel):
+    """Who holds an API key: a name for the audit trail, a role, and (for an integrator) the
+    places whose map they may edit."""
+
+    name: str = Field(min_length=1)
+    role: ApiRole
+    places: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _integrators_have_places(self) -> ApiKey:
+        if self.role == "integrator" and not self.places:
+            raise ValueError(f"the integrator key '{self.name}' names no places to edit")
+        return self
 
 
 class Settings(BaseSettings):
@@ -64,6 +82,28 @@ class Settings(BaseSettings):
     # The API.
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    api_keys: dict[str, ApiKey] = Field(
+        default_factory=dict,
+        description=(
+            "API keys (sent as `Authorization: Bearer KEY` or `X-API-Key: KEY`) and who holds "
+            'them, as JSON: {"KEY": {"name": "camden-integrator", "role": "integrator", '
+            '"places": ["E09000007"]}}. A request without a key is public.'
+        ),
+    )
+    api_max_depth: int = Field(default=8, ge=2, description="Deepest selection a query may nest.")
+    api_max_aliases: int = Field(default=20, ge=1, description="Aliases one query may use.")
+    api_max_tokens: int = Field(default=2000, ge=50, description="Tokens one query may hold.")
+    api_max_cost: int = Field(
+        default=5000, ge=10, description="Estimated items one query may ask for (see cost.py)."
+    )
+    api_max_page_size: int = Field(default=100, ge=1, le=1000)
+    api_introspection: bool | None = Field(
+        default=None, description="Schema introspection; off in production unless set."
+    )
+    api_error_detail: bool | None = Field(
+        default=None,
+        description="Internal error messages in responses; off in production unless set.",
+    )
 
     # Data.
     data_dir: Path = PROJECT_ROOT / "data"
@@ -78,7 +118,28 @@ class Settings(BaseSettings):
                 "NHGRAPH_NEO4J_PASSWORD is the development default, which is refused when "
                 "NHGRAPH_ENV=production: set a password of your own"
             )
+        if self.env == "production":
+            short = [key.name for secret, key in self.api_keys.items() if len(secret) < 24]
+            if short:
+                raise SettingsError(
+                    f"NHGRAPH_API_KEYS: the keys of {', '.join(short)} are shorter than 24 "
+                    "characters, which is refused when NHGRAPH_ENV=production"
+                )
         return self
+
+    @property
+    def introspection(self) -> bool:
+        """Introspection as configured; by default on everywhere but production."""
+        if self.api_introspection is None:
+            return self.env != "production"
+        return self.api_introspection
+
+    @property
+    def error_detail(self) -> bool:
+        """Internal error messages in responses; by default on everywhere but production."""
+        if self.api_error_detail is None:
+            return self.env != "production"
+        return self.api_error_detail
 
     @property
     def manages_local_server(self) -> bool:

@@ -10,27 +10,34 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
 from nhgraph import __version__, db
 from nhgraph.config import Settings, get_settings
-from nhgraph.graphql.schema import schema
+from nhgraph.graphql.access import Unauthenticated, principal_for
+from nhgraph.graphql.context import Context
+from nhgraph.graphql.schema import build_schema
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for these settings (the environment's when none are given)."""
     settings = settings or get_settings()
 
+    # The app owns its driver (not the process-wide one), so that shutting one app down
+    # never closes a driver something else in the process is using.
+    database = db.Database(settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        db.close_all()
+        database.close()
 
     app = FastAPI(title="nhgraph", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.state.database = database
 
     @app.get("/healthz", tags=["probes"])
     async def healthz() -> dict[str, str]:
@@ -38,7 +45,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/readyz", tags=["probes"])
     async def readyz() -> JSONResponse:
-        database = db.get_database(settings)
         try:
             await run_in_threadpool(database.verify)
         except db.DatabaseError as error:
@@ -47,8 +53,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return JSONResponse({"status": "ready", "neo4j": database.uri})
 
-    graphql_app: GraphQLRouter[None, None] = GraphQLRouter(
-        schema, graphql_ide="graphiql" if settings.env != "production" else None
+    async def context_getter(request: Request) -> Context:
+        try:
+            principal = principal_for(settings, request.headers)
+        except Unauthenticated as error:
+            raise HTTPException(
+                status_code=401, detail=str(error), headers={"WWW-Authenticate": "Bearer"}
+            ) from error
+        return Context(settings, database, principal)
+
+    graphql_app: GraphQLRouter[Context, None] = GraphQLRouter(
+        build_schema(settings),
+        graphql_ide="graphiql" if settings.env != "production" else None,
+        context_getter=context_getter,
     )
     app.include_router(graphql_app, prefix="/graphql")
     return app

@@ -1,26 +1,103 @@
-"""The GraphQL schema. The API issue fills it by domain; today it answers who it is."""
+"""The GraphQL schema, and the guards every request passes through.
+
+``schema`` (no limits) is what the SDL file is exported from; :func:`build_schema` adds, for a
+running service, the limits on depth, aliases, tokens and cost, introspection and error detail
+as configured, and the translation of a Neo4j outage into HTTP 503.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 
-from nhgraph import __version__
+from nhgraph.config import Settings
+from nhgraph.db import DatabaseUnavailable
+from nhgraph.graphql.cost import cost_limit
+from nhgraph.graphql.query import Query
+
+#: Where the SDL is kept in the repository; a test fails when it differs from the schema's.
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+#: The codes of errors a caller made or may act on: shown even when error detail is off.
+EXPECTED_CODES = frozenset(
+    {"FORBIDDEN", "BAD_USER_INPUT", "QUERY_TOO_COSTLY", "SERVICE_UNAVAILABLE", "NOT_FOUND"}
+)
 
 
-@strawberry.type(description="The service itself.")
-class About:
-    name: str
-    version: str
-    illustrative_data: bool = strawberry.field(
-        description="True while the team-of-teams data served is the illustrative demo dataset."
-    )
+class ServiceUnavailable(SchemaExtension):
+    """While Neo4j is unreachable, answer 503 with one clear error, not a stack of 500s.
+
+    The driver reconnects by itself, so nothing needs restarting when Neo4j is back: the next
+    request simply succeeds.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        outage = next(
+            (e for e in result.errors if isinstance(e.original_error, DatabaseUnavailable)),
+            None,
+        )
+        if outage is None:
+            return
+        context = self.execution_context.context
+        response = getattr(context, "response", None)
+        if response is not None:
+            response.status_code = 503
+        result.data = None
+        result.errors = [
+            GraphQLError(
+                "the graph database is unavailable; try again shortly",
+                extensions={"code": "SERVICE_UNAVAILABLE"},
+            )
+        ]
 
 
-@strawberry.type
-class Query:
-    @strawberry.field(description="What this service is and which version runs.")
-    def about(self) -> About:
-        return About(name="nhgraph", version=__version__, illustrative_data=True)
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask what the caller did not cause (an internal failure), keep what they can act on."""
+    if (error.extensions or {}).get("code") in EXPECTED_CODES:
+        return False
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with this deployment's guards."""
+    rules: list[type] = []
+    if not settings.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    # Factories, not instances: strawberry makes a fresh extension for each request.
+    extensions: list[Any] = [
+        partial(QueryDepthLimiter, max_depth=settings.api_max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.api_max_aliases),
+        partial(MaxTokensLimiter, max_token_count=settings.api_max_tokens),
+        partial(AddValidationRules, rules),
+        cost_limit(settings.api_max_cost, settings.api_max_page_size),
+        ServiceUnavailable,
+    ]
+    if not settings.error_detail:
+        extensions.append(partial(MaskErrors, should_mask_error=_should_mask))
+    return strawberry.Schema(query=Query, extensions=extensions)
 
 
 schema = strawberry.Schema(query=Query)
+
+
+def sdl() -> str:
+    """The schema in SDL, as committed to ``schema.graphql``."""
+    return schema.as_str() + "\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 C = TypeVar("C", bound=type["Concept"])
 
@@ -37,6 +37,14 @@ class Concept(StrEnum):
         member.definition = definition
         member.exact_match = exact_match
         return member
+
+    @classmethod
+    def of(cls, notation: str) -> Self:
+        """The member with this notation (ValueError naming the scheme when there is none)."""
+        try:
+            return cls(notation)  # type: ignore[call-arg]
+        except ValueError as error:
+            raise ValueError(f"'{notation}' is not a {cls.__name__} notation") from error
 
 
 def in_scheme(name: str, label: str) -> Callable[[C], C]:
