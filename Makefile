@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 NHGRAPH := $(VENV)/bin/nhgraph
 JARS_STAMP := neo4j/target/lib/.fetched
 JENA_STAMP := jena/target/lib/.fetched
+CONFORMANCE_STAMP := conformance/node_modules/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help setup neo4j-start neo4j-stop neo4j-status demo test bench lint sdl
@@ -15,7 +16,7 @@ JENA_STAMP := jena/target/lib/.fetched
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed $(JARS_STAMP) $(JENA_STAMP) ## Install the package (in .venv), fetch the Neo4j and Jena jars
+setup: $(VENV)/.installed $(JARS_STAMP) $(JENA_STAMP) $(CONFORMANCE_STAMP) ## Install the package (in .venv), fetch the Neo4j and Jena jars
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -34,6 +35,17 @@ $(JARS_STAMP): neo4j/pom.xml
 $(JENA_STAMP): jena/pom.xml
 	mvn -q -B -f jena/pom.xml dependency:copy-dependencies
 	@touch $@
+
+# graphql-http's GraphQL-over-HTTP audits (tests/test_conformance.py), from the npm registry as
+# locked in conformance/package-lock.json. Without npm this is skipped (no stamp, so it is
+# tried again next time) and the test skips, except under CI, where it fails.
+$(CONFORMANCE_STAMP): conformance/package.json conformance/package-lock.json
+	@if command -v npm >/dev/null; then \
+		echo "npm ci --prefix conformance"; \
+		npm ci --prefix conformance --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the GraphQL-over-HTTP conformance test will not run (Node.js 18+ and npm needed)"; \
+	fi
 
 neo4j-start: setup ## Start the project's Neo4j (bolt://127.0.0.1:7687)
 	$(NHGRAPH) neo4j start

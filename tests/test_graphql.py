@@ -38,7 +38,10 @@ class Client:
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         return httpx.post(
-            self.url, json={"query": query, "variables": variables or {}}, headers=headers
+            self.url,
+            json={"query": query, "variables": variables or {}},
+            headers=headers,
+            timeout=60,
         )
 
     def data(

@@ -7,7 +7,7 @@ import pytest
 from nhgraph import db, queries
 
 NAMES = queries.names()
-MINIMUM_QUERIES = 37  # raise this as questions are added, so the suite cannot shrink unnoticed
+MINIMUM_QUERIES = 39  # raise this as questions are added, so the suite cannot shrink unnoticed
 
 
 def test_the_catalog_does_not_shrink() -> None:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
-from nhgraph import __version__, db
+from nhgraph import __version__, db, edits
 from nhgraph.config import Settings, get_settings
 from nhgraph.graphql.access import Unauthenticated, principal_for
 from nhgraph.graphql.context import Context
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(edits.warm_up)
         yield
         database.close()
 

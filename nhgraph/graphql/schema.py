@@ -27,6 +27,7 @@ from strawberry.extensions import (
 from nhgraph.config import Settings
 from nhgraph.db import DatabaseUnavailable
 from nhgraph.graphql.cost import cost_limit
+from nhgraph.graphql.mutation import Mutation
 from nhgraph.graphql.query import Query
 
 #: Where the SDL is kept in the repository; a test fails when it differs from the schema's.
@@ -92,10 +93,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.error_detail:
         extensions.append(partial(MaskErrors, should_mask_error=_should_mask))
-    return strawberry.Schema(query=Query, extensions=extensions)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
 
 
-schema = strawberry.Schema(query=Query)
+schema = strawberry.Schema(query=Query, mutation=Mutation)
 
 
 def sdl() -> str:

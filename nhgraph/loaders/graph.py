@@ -152,12 +152,14 @@ def write_models(
     batch_size: int = 5000,
     replace_sources: Collection[str] = (),
     progress: Progress | None = None,
+    then: Callable[[Transaction], None] | None = None,
 ) -> WriteSummary:
     """Write the models and their links in one transaction: all of them, or none.
 
     Only nodes whose content changed are written (a reload of unchanged data writes nothing
     and keeps their load time). Nodes of the ``replace_sources`` that are not among the models
-    are removed: a source's new version replaces its old one.
+    are removed: a source's new version replaces its old one. ``then`` runs last, in the same
+    transaction (an edit's audit record commits with the edit, or neither does).
     """
     by_class: dict[type[Node], list[Node]] = defaultdict(list)
     for model in models:
@@ -262,6 +264,8 @@ def write_models(
                 ):
                     if found["removed"]:
                         summary.removed[class_name(cls)] += found["removed"]
+        if then is not None:
+            then(tx)
         return summary
 
     return database.execute_write(work, what="writing models")
@@ -425,6 +429,29 @@ def _read_statement(label: str) -> str:
     )
 
 
+def _record(cls: type[Node], row: dict[str, Any]) -> dict[str, Any]:
+    """A stored node's properties, with its edges folded back into the link fields."""
+    by_edge = {(link.rel, link.target): name for name, link in cls.links().items()}
+    list_fields = {
+        name for name in cls.links() if "list[" in str(cls.model_fields[name].annotation)
+    }
+    record = dict(row["props"])
+    for name in cls.links():
+        record[name] = [] if name in list_fields else None
+    for rel, labels, target in row["links"]:
+        for candidate in labels:
+            field_name = by_edge.get((rel, candidate))
+            if field_name is None:
+                continue
+            if field_name in list_fields:
+                record[field_name].append(target)
+            else:
+                record[field_name] = target
+    for name in list_fields:
+        record[name].sort()
+    return record
+
+
 def read_records(database: Database) -> dict[str, list[dict[str, Any]]]:
     """Every stored node of every (non-concept) class as a plain record, links as id lists.
 
@@ -436,27 +463,36 @@ def read_records(database: Database) -> dict[str, list[dict[str, Any]]]:
         if cls.is_concept:
             continue
         label = class_name(cls)
-        by_edge = {(link.rel, link.target): name for name, link in cls.links().items()}
-        list_fields = {
-            name for name in cls.links() if "list[" in str(cls.model_fields[name].annotation)
-        }
-        rows = database.read(_read_statement(label))
-        out = []
-        for row in rows:
-            record = dict(row["props"])
-            for name in cls.links():
-                record[name] = [] if name in list_fields else None
-            for rel, labels, target in row["links"]:
-                for candidate in labels:
-                    field_name = by_edge.get((rel, candidate))
-                    if field_name is None:
-                        continue
-                    if field_name in list_fields:
-                        record[field_name].append(target)
-                    else:
-                        record[field_name] = target
-            for name in list_fields:
-                record[name].sort()
-            out.append(record)
-        records[label] = out
+        records[label] = [_record(cls, row) for row in database.read(_read_statement(label))]
     return records
+
+
+@cache
+def _read_some_statement(label: str) -> str:
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) "
+        "RETURN n {.*} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links, "
+        "elementId(n) AS element_id"
+    )
+
+
+def read_records_of(
+    database: Database, cls: type[Node], ids: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    """The stored records of these ids of one class, by id (ids not stored are absent).
+
+    Each record also carries ``element_id``, Neo4j's own id for the node, which later
+    statements can seek by without knowing the label.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for row in database.read(_read_some_statement(class_name(cls)), {"ids": list(ids)}):
+        record = _record(cls, row)
+        record["element_id"] = row["element_id"]
+        found[str(record["id"])] = record
+    return found
+
+
+def model_of(cls: type[Node], record: dict[str, Any]) -> Node:
+    """A stored record as its model (bookkeeping properties dropped), checked by the model."""
+    fields = {k: v for k, v in record.items() if k in cls.model_fields}
+    return cls.model_validate(fields)

@@ -26,3 +26,4 @@ CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
 CREATE INDEX organisation_code IF NOT EXISTS FOR (n:Organisation) ON (n.code);
 CREATE INDEX lsoa_place IF NOT EXISTS FOR (n:Lsoa) ON (n.place);
 CREATE INDEX lsoa_min_latitude IF NOT EXISTS FOR (n:Lsoa) ON (n.min_latitude);
+CREATE CONSTRAINT edit_id IF NOT EXISTS FOR (n:Edit) REQUIRE n.id IS UNIQUE;
