@@ -23,13 +23,23 @@ RESULT = """
   ... on EditRefused { code message rules { rule severity node message } }
 """
 
+
+class EditClient(Client):
+    """A client whose operations write ``{RESULT}`` for the edit result's fields."""
+
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
+    ) -> Any:
+        return super().post(query.replace("{RESULT}", RESULT), variables, key)
+
+
 ADD_LSOAS = (
     "mutation ($n: ID!, $lsoas: [String!]!) "
-    "{ addLsoasToNeighbourhood(neighbourhood: $n, lsoas: $lsoas) { %s } }" % RESULT
+    "{ addLsoasToNeighbourhood(neighbourhood: $n, lsoas: $lsoas) { {RESULT} } }"
 )
 MOVE = (
     "mutation ($lsoas: [String!]!, $a: ID!, $b: ID!) "
-    "{ moveLsoas(lsoas: $lsoas, fromNeighbourhood: $a, toNeighbourhood: $b) { %s } }" % RESULT
+    "{ moveLsoas(lsoas: $lsoas, fromNeighbourhood: $a, toNeighbourhood: $b) { {RESULT} } }"
 )
 
 
@@ -42,7 +52,7 @@ def edit_api(
     write_models(database, world())
     settings = make_test_settings(api_keys=KEYS, neo4j_uri=neo4j_settings.neo4j_uri)
     with LiveServer(settings) as server:
-        yield Client(server), database
+        yield EditClient(server), database
 
 
 def _lsoas(database: db.Database, neighbourhood: str) -> list[str]:
@@ -168,13 +178,13 @@ def test_adding_a_team_and_aligning_a_specialist(edit_api: tuple[Client, db.Data
     client, _ = edit_api
     added = client.data(
         'mutation { addTeamToInt(int: "camden-int-1", team: "hackney-int-1-district-nursing", '
-        "tier: TAILORED) { %s } }" % RESULT,
+        "tier: TAILORED) { {RESULT} } }",
         key=INTEGRATOR,
     )["addTeamToInt"]
     assert added["__typename"] == "EditDone", added
     aligned = client.data(
         'mutation { alignSpecialist(int: "camden-int-1", specialty: "consultant_psychiatrist", '
-        'provider: "ods:RKE", sessionsPerWeek: 1.5) { %s } }' % RESULT,
+        'provider: "ods:RKE", sessionsPerWeek: 1.5) { {RESULT} } }',
         key=INTEGRATOR,
     )["alignSpecialist"]
     assert aligned["__typename"] == "EditDone", aligned
@@ -186,18 +196,15 @@ def test_adding_a_team_and_aligning_a_specialist(edit_api: tuple[Client, db.Data
     assert {"specialty": "consultant_psychiatrist", "sessionsPerWeek": 1.5} in int_["specialists"]
     refused = client.data(
         'mutation { alignSpecialist(int: "camden-int-1", specialty: "consultant_geriatrician", '
-        'provider: "ods:RKE", sessionsPerWeek: 0) { %s } }' % RESULT,
+        'provider: "ods:RKE", sessionsPerWeek: 0) { {RESULT} } }',
         key=INTEGRATOR,
     )["alignSpecialist"]
     assert refused["code"] == "invalid" and "sessions_per_week" in refused["message"]
 
 
-AGREEMENT = (
-    """
-mutation ($a: AgreementInput!) { registerDataSharingAgreement(agreement: $a) { %s } }
+AGREEMENT = """
+mutation ($a: AgreementInput!) { registerDataSharingAgreement(agreement: $a) { {RESULT} } }
 """
-    % RESULT
-)
 
 
 def _agreement(**changes: Any) -> dict[str, Any]:
@@ -246,7 +253,7 @@ def test_registering_and_ending_an_agreement(edit_api: tuple[Client, db.Database
     assert hackney["code"] == "outside_your_places"
     ended = client.data(
         'mutation { endDataSharingAgreement(id: "camden-care-records", on: "2026-11-30") '
-        "{ %s } }" % RESULT,
+        "{ {RESULT} } }",
         key=INTEGRATOR,
     )["endDataSharingAgreement"]
     assert ended["__typename"] == "EditDone", ended
@@ -267,7 +274,7 @@ def test_adding_and_ending_a_service(edit_api: tuple[Client, db.Database]) -> No
         "minAge": 60,
         "channels": ["PHONE"],
     }
-    add = "mutation ($s: ServiceInput!) { addService(service: $s) { %s } }" % RESULT
+    add = "mutation ($s: ServiceInput!) { addService(service: $s) { {RESULT} } }"
     done = client.data(add, {"s": service}, key=INTEGRATOR)["addService"]
     assert done["__typename"] == "EditDone", done
     resident = '{ resident(lsoa: "E01000804", age: 70) { ... on Resident { services { id } } } }'
@@ -279,7 +286,8 @@ def test_adding_and_ending_a_service(edit_api: tuple[Client, db.Database]) -> No
     )["addService"]
     assert outside["code"] == "outside_your_places"
     ended = client.data(
-        'mutation { endService(id: "camden-falls") { %s } }' % RESULT, key=INTEGRATOR
+        'mutation { endService(id: "camden-falls") { {RESULT} } }',
+        key=INTEGRATOR,
     )["endService"]
     assert ended["__typename"] == "EditDone", ended
     assert {"id": "camden-falls"} not in client.data(resident)["resident"]["services"]
