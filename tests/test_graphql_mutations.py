@@ -298,3 +298,22 @@ def test_adding_and_ending_a_service(edit_api: tuple[Client, db.Database]) -> No
 
 def test_edits_are_confined_to_the_keys_places() -> None:
     assert KEYS[INTEGRATOR].places == [CAMDEN]
+
+
+def test_the_documented_mutation_runs(edit_api: tuple[Client, db.Database]) -> None:
+    import json
+
+    from nhgraph.graphql.schema import SDL_PATH
+
+    from .test_graphql_operations import ROLE_KEYS, operation_header
+
+    client, database = edit_api
+    path = SDL_PATH.parent / "operations" / "move_lsoas.graphql"
+    header = operation_header(path)
+    done = client.data(
+        path.read_text(encoding="utf-8"),
+        json.loads(header["variables"]),
+        key=ROLE_KEYS[header["role"]],
+    )["moveLsoas"]
+    assert done["__typename"] == "EditDone", done
+    assert "E01000802" in _lsoas(database, "camden-south")
