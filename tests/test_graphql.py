@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -326,6 +327,12 @@ def test_too_many_aliases_are_refused(client: Client) -> None:
     assert any("aliases" in e["message"] for e in errors)
 
 
+def test_too_many_tokens_are_refused(client: Client) -> None:
+    query = "{ " + "about { name } " * 600 + "}"
+    [error] = client.errors(query)
+    assert "2000 tokens" in error["message"]
+
+
 def test_too_costly_a_query_is_refused_before_it_runs(client: Client) -> None:
     before = client.database.round_trips
     query = (
@@ -359,6 +366,39 @@ def test_production_hides_introspection_and_internal_errors(
         assert production.data("{ about { name } }") == {"about": {"name": "nhgraph"}}
         response = httpx.get(f"{server.url}/graphql")
         assert "graphiql" not in response.text.lower()
+
+
+def test_internal_errors_are_masked_in_production_and_shown_elsewhere(
+    api_settings: Settings, client: Client
+) -> None:
+    # A stored organisation whose kind is not in the vocabulary: the graph has drifted, which
+    # is nhgraph's fault, not the caller's.
+    client.database.write(
+        "CREATE (:Organisation {id: 'ods:ZZZ', name: 'Drifted', kind: 'spaceship'})"
+    )
+    query = '{ organisation(id: "ods:ZZZ") { name kind } }'
+    try:
+        [shown] = client.errors(query)
+        assert "spaceship" in shown["message"]
+        settings = api_settings.model_copy(update={"env": "production"})
+        with LiveServer(settings) as server:
+            [masked] = Client(server).errors(query)
+            assert masked["message"] == "Unexpected error."
+            assert "spaceship" not in json.dumps(masked)
+            # A caller's own mistake is still explained in production.
+            [own] = Client(server).errors("{ ints(first: 1000) { totalCount } }")
+            assert "first must be between 0 and 100" in own["message"]
+    finally:
+        client.database.write("MATCH (o:Organisation {id: 'ods:ZZZ'}) DELETE o")
+
+
+def test_batched_requests_are_refused(client: Client) -> None:
+    response = httpx.post(
+        client.url,
+        json=[{"query": "{ about { name } }"}, {"query": "{ about { version } }"}],
+        timeout=30,
+    )
+    assert response.status_code == 400
 
 
 # -- DataLoaders: round trips do not grow with the number of items -------------------------------
