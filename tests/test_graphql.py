@@ -345,6 +345,19 @@ def test_too_costly_a_query_is_refused_before_it_runs(client: Client) -> None:
     assert client.database.round_trips == before, "a refused query must not reach Neo4j"
 
 
+def test_cost_is_judged_on_every_request_with_its_variables(client: Client) -> None:
+    """Validation is cached by the query's text; the cost, which depends on the variables,
+    must not be."""
+    query = (
+        "query ($first: Int) { places(first: $first) "
+        "{ nodes { ints { memberships { team { name } } } } } }"
+    )
+    for _ in range(2):
+        assert client.data(query, {"first": 1})["places"]["nodes"]
+        [error] = client.errors(query, {"first": 100})
+        assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
 def test_fragments_count_towards_cost(client: Client) -> None:
     query = (
         "query { places(first: 100) { nodes { ...P } } } "

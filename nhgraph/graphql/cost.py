@@ -149,15 +149,18 @@ def estimate_cost(
 
 
 def cost_limit(max_cost: int, page_size: int) -> type[SchemaExtension]:
-    """An extension refusing, before validation and execution, an operation that costs more
-    than ``max_cost``. It runs as an extension, not a validation rule, because a page size
-    given as a variable is only known with the request's variables."""
+    """An extension refusing, before execution, an operation that costs more than
+    ``max_cost``. It runs as an extension, not a validation rule, because a page size given
+    as a variable is only known with the request's variables (and validation is cached by the
+    query's text alone). It must come after the validation cache in the schema's extensions."""
 
     class CostLimit(SchemaExtension):
         def on_validate(self) -> Iterator[None]:
             context = self.execution_context
             document = context.graphql_document
-            if document is not None and context.pre_execution_errors is None:
+            # After validation (cached or not): a document that is not valid is reported as
+            # such, and the cost of one that is valid is added to nothing.
+            if document is not None and not context.pre_execution_errors:
                 cost = estimate_cost(
                     context.schema._schema,
                     document,
