@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import neo4j.graph
 import neo4j.time
 
 import neo4j
@@ -86,18 +87,33 @@ def _translated(what: str) -> Iterator[None]:
         raise DatabaseError(f"{what}: {error}") from error
 
 
+_TIMES = (neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time)
+
+
 def _native(value: Any) -> Any:
-    """Driver values as plain Python: dates and times become datetime objects."""
-    if isinstance(value, list):
+    """Driver values as plain Python: dates and times become datetime objects, nodes and
+    relationships their property maps (as ``Record.data()`` makes them).
+
+    One walk does what ``Record.data()`` followed by a walk for dates did in two: on a
+    resident's answer (about 40,000 values for 200 residents) the driver's own ``data()`` was
+    the largest Python cost of the query.
+    """
+    kind = type(value)
+    if kind is list:
         return [_native(v) for v in value]
-    if isinstance(value, dict):
+    if kind is dict:
         return {k: _native(v) for k, v in value.items()}
-    to_native = getattr(value, "to_native", None)
-    if to_native is not None and isinstance(
-        value, neo4j.time.Date | neo4j.time.DateTime | neo4j.time.Time
-    ):
-        return to_native()
+    if kind in _TIMES:
+        return value.to_native()
+    if isinstance(value, neo4j.graph.Node | neo4j.graph.Relationship):
+        return {k: _native(v) for k, v in value.items()}
+    if isinstance(value, neo4j.graph.Path):
+        return [_native(part) for part in value]
     return value
+
+
+def _row(record: neo4j.Record) -> Record:
+    return {key: _native(value) for key, value in zip(record.keys(), record.values(), strict=True)}
 
 
 class Transaction:
@@ -109,7 +125,7 @@ class Transaction:
     def run(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
         """Run one statement in this transaction and return its records as dicts."""
         result = self._tx.run(_text(query), dict(parameters or {}))
-        return [_native(record.data()) for record in result]
+        return [_row(record) for record in result]
 
 
 class Database:
@@ -172,7 +188,7 @@ class Database:
                     ) as session,
                 ):
                     result = session.run(_text(query), dict(parameters or {}))
-                    return [_native(record.data()) for record in result]
+                    return [_row(record) for record in result]
             except QueryFailed as error:
                 cause = error.__cause__
                 retryable = isinstance(cause, neo4j_errors.Neo4jError) and cause.is_retryable()
@@ -205,7 +221,7 @@ class Database:
         """Run a statement outside a managed transaction (schema changes, CALL IN TRANSACTIONS)."""
         with _translated(_name(statement)), self._driver.session(database=self.name) as session:
             result = session.run(statement, dict(parameters or {}))
-            return [_native(record.data()) for record in result]
+            return [_row(record) for record in result]
 
     # -- schema ------------------------------------------------------------------------------
 
