@@ -50,3 +50,31 @@ def test_invalid_values_name_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_no_settings_object_is_built_at_import() -> None:
     built = [value for value in vars(config).values() if isinstance(value, Settings)]
     assert built == []
+
+
+def test_api_keys_are_read_as_json_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "NHGRAPH_API_KEYS",
+        '{"k": {"name": "camden", "role": "integrator", "places": ["E09000007"]}}',
+    )
+    assert Settings().api_keys["k"].places == ["E09000007"]
+    monkeypatch.setenv("NHGRAPH_API_KEYS", '{"k": {"name": "camden", "role": "integrator"}}')
+    with pytest.raises(ValidationError, match="names no places"):
+        Settings()
+    monkeypatch.setenv("NHGRAPH_API_KEYS", '{"k": {"name": "x", "role": "superuser"}}')
+    with pytest.raises(ValidationError, match="role"):
+        Settings()
+
+
+def test_production_refuses_short_api_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NHGRAPH_ENV", "production")
+    monkeypatch.setenv("NHGRAPH_NEO4J_PASSWORD", "a-real-secret-from-a-vault")
+    monkeypatch.setenv("NHGRAPH_API_KEYS", '{"short": {"name": "gov", "role": "governance"}}')
+    with pytest.raises(ValidationError, match="gov are shorter than 24"):
+        Settings()
+    monkeypatch.setenv(
+        "NHGRAPH_API_KEYS",
+        '{"a-long-enough-key-0123456789": {"name": "gov", "role": "governance"}}',
+    )
+    settings = Settings()
+    assert settings.introspection is False and settings.error_detail is False

@@ -104,3 +104,21 @@ def test_wrong_password_names_the_variables(neo4j_settings: Settings) -> None:
 
 def test_driver_is_made_once_per_process(neo4j_settings: Settings) -> None:
     assert db.get_database(neo4j_settings) is db.get_database(neo4j_settings)
+
+
+def test_values_come_back_as_plain_python(graph: db.Database) -> None:
+    from datetime import date, datetime
+
+    graph.write(
+        "CREATE (:Scratch {id: 'a', on: date('2026-01-02')})-[:LINK {w: 1}]->"
+        "(:Scratch {id: 'b', at: datetime('2026-01-02T03:04:05Z')})"
+    )
+    [row] = graph.read(
+        "MATCH p = (a:Scratch)-[r:LINK]->(b:Scratch) "
+        "RETURN a, r, b.at AS at, [a.on] AS dates, {on: a.on} AS map, p"
+    )
+    assert row["a"] == {"id": "a", "on": date(2026, 1, 2)}
+    assert row["r"] == {"w": 1}
+    assert isinstance(row["at"], datetime) and row["at"].hour == 3
+    assert row["dates"] == [date(2026, 1, 2)] and row["map"] == {"on": date(2026, 1, 2)}
+    assert row["p"] == [{"w": 1}]  # a path is its relationships, as the driver iterates it
