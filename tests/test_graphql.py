@@ -448,3 +448,13 @@ def test_the_committed_sdl_is_current() -> None:
     assert SDL_PATH.read_text(encoding="utf-8") == sdl(), (
         "nhgraph/graphql/schema.graphql is stale: run `make sdl`"
     )
+
+
+def test_a_key_may_come_as_x_api_key(client: Client) -> None:
+    response = httpx.post(
+        client.url,
+        json={"query": "{ dataSharingAgreements { totalCount } }"},
+        headers={"X-API-Key": GOVERNANCE},
+        timeout=30,
+    )
+    assert response.json() == {"data": {"dataSharingAgreements": {"totalCount": 1}}}
