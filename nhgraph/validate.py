@@ -68,7 +68,7 @@ def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:
     problems += check_duplicates(models, sources)
     if problems:
         raise InputError(problems, unreadable=unreadable)
-    models_to_graph(models, graph)
+    models_to_graph(models, graph, provenance=False)
     return graph, models
 
 
@@ -77,7 +77,7 @@ def stored_graph(database: Database) -> Graph:
     graph = new_graph()
     for label, records in read_records(database).items():
         for record in records:
-            add_record(graph, label, record)
+            add_record(graph, label, record, provenance=False)
     return graph
 
 

@@ -85,3 +85,19 @@ def test_most_property_shapes_are_hoisted() -> None:
     hoisted, moved = _hoisted_shapes(())
     assert len(moved) >= 40
     assert not set(hoisted.objects(None, SH.property)) & set(moved)
+
+
+def test_no_shape_reads_provenance() -> None:
+    """Validation graphs leave out where nodes came from (PROVENANCE), so no rule may read it."""
+    from nhgraph.ontology.rdf import PROVENANCE, predicate
+
+    shapes = load_shapes()
+    text = shapes.serialize(format="nt")
+    for name in ("Place", "Team", "Lsoa"):
+        for field in PROVENANCE:
+            iri = predicate(name, field)
+            assert not list(shapes.triples((None, None, iri)))
+            assert str(iri) not in text
+    sparql = " ".join(str(o) for o in shapes.objects(None, SH.select))
+    for name in ("dcterms:source", "sourceVersion", "purl.org/dc/terms/source"):
+        assert name not in sparql
