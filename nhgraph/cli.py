@@ -230,7 +230,9 @@ def load(
         task = bar.add_task("validating", total=None)
 
         def step(message: str) -> None:
-            bar.update(task, description=message, total=total if message == "writing" else None)
+            bar.update(task, description=message)
+            if message == "writing":
+                bar.update(task, total=total)
             print(message, file=sys.stderr, flush=True)  # a plain line for logs and tests
 
         try:

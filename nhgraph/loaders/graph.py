@@ -135,14 +135,18 @@ def node_rows(models: Sequence[Node], loaded_at: datetime | None = None) -> list
     return rows
 
 
-def ensure_concepts(tx: Transaction) -> None:
-    """The concept nodes (functions, roles, cohorts) the links point at, from the schemes."""
+def ensure_concepts(tx: Transaction) -> dict[tuple[str, str], str]:
+    """The concept nodes (functions, roles, cohorts) the links point at, from the schemes;
+    returns their element ids, so new nodes can be linked to them without a lookup."""
+    found: dict[tuple[str, str], str] = {}
     for label, scheme in CONCEPT_NODES.items():
         rows = [
             {"id": member.value, "props": {"id": member.value, "label": member.label}}
             for member in scheme
         ]
-        tx.run(_node_statement(label), {"rows": rows})
+        for row in tx.run(_concept_statement(label), {"rows": rows}):
+            found[(label, row["id"])] = row["e"]
+    return found
 
 
 def write_models(
@@ -160,6 +164,12 @@ def write_models(
     and keeps their load time). Nodes of the ``replace_sources`` that are not among the models
     are removed: a source's new version replaces its old one. ``then`` runs last, in the same
     transaction (an edit's audit record commits with the edit, or neither does).
+
+    New nodes, the bulk of a load, go through two statements whatever their class: one
+    creates nodes with the edges whose ends are known (by Neo4j's element id, which needs no
+    label), one creates the remaining edges. On a server just started each distinct statement
+    costs a compile and a warm-up (London's load used 35, half its write time); element ids
+    keep the number small and fixed.
     """
     by_class: dict[type[Node], list[Node]] = defaultdict(list)
     for model in models:
@@ -169,26 +179,29 @@ def write_models(
     tick = progress or (lambda _step, _n: None)
 
     def work(tx: Transaction) -> WriteSummary:
-        ensure_concepts(tx)
-        missing: list[tuple[str, str, str, str]] = []
-        written: dict[type[Node], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        element = ensure_concepts(tx)
+        stored = _stored_counts(tx)
+        created: dict[type[Node], list[dict[str, Any]]] = {}
+        updated: dict[type[Node], list[dict[str, Any]]] = {}
         for cls in MODEL_CLASSES:
             items = by_class.get(cls)
             if not items:
                 continue
             label = class_name(cls)
             rows = node_rows(items)
-            existing = _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
-            created: list[dict[str, Any]] = []
-            updated: list[dict[str, Any]] = []
+            existing = (
+                _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
+                if stored.get(label)
+                else {}
+            )
             for row in rows:
                 digest = content_hash(row)
                 if row["id"] not in existing:
                     summary.created[label] += 1
-                    target = created
+                    target = created.setdefault(cls, [])
                 elif existing[row["id"]] != digest:
                     summary.updated[label] += 1
-                    target = updated
+                    target = updated.setdefault(cls, [])
                 else:
                     summary.unchanged[label] += 1
                     continue
@@ -198,65 +211,27 @@ def write_models(
                 if row["props"].get("loaded_at") is None:
                     row["props"].pop("loaded_at", None)
                 target.append(row)
-            if created and _foldable(cls):
-                # New nodes whose links point only at nodes already written: one statement
-                # creates both, and counts the edges made to find references to nothing.
-                fields = tuple(cls.links())
-                for batch in _batches(created, batch_size):
-                    [made] = tx.run(
-                        _create_with_links_statement(label, fields),
-                        {"rows": batch, "loaded_at": loaded_at},
-                    )
-                    for name, link in cls.links().items():
-                        expected = sum(len(r["links"][name]) for r in batch)
-                        summary.relationships += expected
-                        if made[name] != expected:
-                            rows_of = [{"id": r["id"], "targets": r["links"][name]} for r in batch]
-                            for row in tx.run(_missing_statement(link), {"rows": rows_of}):
-                                missing.append((label, row["id"], name, row["target"]))
-                    tick("nodes", len(batch))
-                created_later: list[dict[str, Any]] = []
-            else:
-                for batch in _batches(created, batch_size):
-                    tx.run(
-                        _create_statement(label),
-                        {"rows": _props_only(batch), "loaded_at": loaded_at},
-                    )
-                    tick("nodes", len(batch))
-                created_later = created
-            for batch in _batches(updated, batch_size):
+        missing = _create_nodes(tx, created, element, stored, batch_size, loaded_at, summary, tick)
+        for cls, rows in updated.items():
+            label = class_name(cls)
+            for batch in _batches(rows, batch_size):
                 tx.run(
                     _update_statement(label), {"rows": _props_only(batch), "loaded_at": loaded_at}
                 )
                 tick("nodes", len(batch))
-            written[cls] = (created_later, updated)
-        for cls, (created, updated) in written.items():
-            label = class_name(cls)
             for name, link in cls.links().items():
-                new_rows = [
-                    {"id": r["id"], "targets": r["links"][name]}
-                    for r in created
-                    if r["links"][name]
-                ]
-                for batch in _batches(new_rows, batch_size):
-                    expected = sum(len(r["targets"]) for r in batch)
-                    [done] = tx.run(_new_link_statement(label, link), {"rows": batch})
-                    if done["linked"] != expected:
-                        for row in tx.run(_missing_statement(link), {"rows": batch}):
-                            missing.append((label, row["id"], name, row["target"]))
-                    tick("links", len(batch))
-                old_rows = [{"id": r["id"], "targets": r["links"][name]} for r in updated]
+                old_rows = [{"id": r["id"], "targets": r["links"][name]} for r in rows]
                 for batch in _batches(old_rows, batch_size):
                     for row in tx.run(_link_statement(label, link), {"rows": batch}):
                         missing.append((label, row["id"], name, row["target"]))
                     tick("links", len(batch))
-                summary.relationships += sum(len(r["targets"]) for r in new_rows + old_rows)
+                summary.relationships += sum(len(r["targets"]) for r in old_rows)
         if missing:
             raise DanglingReference(missing)  # the transaction rolls back
         if replace_sources:
             for cls in MODEL_CLASSES:
-                if cls.is_concept:
-                    continue
+                if cls.is_concept or not stored.get(class_name(cls)):
+                    continue  # nothing of this class was stored, so nothing to remove
                 keep = [str(m.id) for m in by_class.get(cls, [])]  # type: ignore[attr-defined]
                 for found in tx.run(
                     _remove_statement(class_name(cls)),
@@ -271,13 +246,145 @@ def write_models(
     return database.execute_write(work, what="writing models")
 
 
+def _create_nodes(
+    tx: Transaction,
+    created: dict[type[Node], list[dict[str, Any]]],
+    element: dict[tuple[str, str], str],
+    stored: dict[str, int],
+    batch_size: int,
+    loaded_at: datetime,
+    summary: WriteSummary,
+    tick: Progress,
+) -> list[tuple[str, str, str, str]]:
+    """Create the new nodes and their edges; return the links that name no node.
+
+    Targets that are neither new nor already known are looked up by id first, one statement
+    per label; a link whose target is found nowhere is returned, and nothing is created, so
+    the caller's transaction fails before doing work it would undo.
+    """
+    new_ids = {(class_name(cls), r["id"]) for cls, rows in created.items() for r in rows}
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for cls, rows in created.items():
+        for name, link in cls.links().items():
+            for row in rows:
+                for target in row["links"][name]:
+                    key = (link.target, target)
+                    if key not in element and key not in new_ids:
+                        wanted[link.target].add(target)
+    for label, ids in wanted.items():
+        if stored.get(label):
+            for id_batch in _batches(sorted(ids), batch_size):
+                for found in tx.run(_element_statement(label), {"ids": list(id_batch)}):
+                    element[(label, found["id"])] = found["e"]
+    missing = [
+        (class_name(cls), row["id"], name, target)
+        for cls, rows in created.items()
+        for name, link in cls.links().items()
+        for row in rows
+        for target in row["links"][name]
+        if (link.target, target) not in element and (link.target, target) not in new_ids
+    ]
+    if missing:
+        return missing
+    targets = {link.target for cls in created for link in cls.links().values()}
+    later: list[tuple[str, tuple[str, str], str]] = []  # edges to nodes not yet created
+    for cls in MODEL_CLASSES:
+        new_rows = created.get(cls)
+        if not new_rows:
+            continue
+        label = class_name(cls)
+        links = cls.links()
+        for batch in _batches(new_rows, batch_size):
+            out: list[dict[str, Any]] = []
+            waiting: list[tuple[int, tuple[str, str], str]] = []
+            for index, row in enumerate(batch):
+                edges: list[list[str]] = []
+                for name, link in links.items():
+                    for target in row["links"][name]:
+                        known = element.get((link.target, target))
+                        if known is None:
+                            waiting.append((index, (link.target, target), link.rel))
+                        else:
+                            edges.append([known, link.rel])
+                        summary.relationships += 1
+                out.append({"label": label, "props": row["props"], "links": edges})
+            if label in targets or waiting:
+                result = tx.run(_CREATE_RETURNING, {"rows": out, "loaded_at": loaded_at})
+                for new, made in zip(batch, result, strict=True):
+                    element[(label, new["id"])] = made["e"]
+                for index, pending, rel in waiting:
+                    later.append((element[(label, batch[index]["id"])], pending, rel))
+            else:
+                tx.run(_CREATE, {"rows": out, "loaded_at": loaded_at})
+            tick("nodes", len(batch))
+    pairs = [[start, element[end], rel] for start, end, rel in later]
+    for pair_batch in _batches(pairs, batch_size):
+        tx.run(_CREATE_EDGES, {"rows": pair_batch})
+        tick("links", len(pair_batch))
+    return []
+
+
+#: New nodes of any class with their edges to nodes whose element ids are known.
+_CREATE = (
+    "UNWIND $rows AS row CREATE (n:$(row.label)) SET n = row.props "
+    "SET n.loaded_at = coalesce(n.loaded_at, $loaded_at) WITH n, row "
+    "UNWIND row.links AS link MATCH (m) WHERE elementId(m) = link[0] "
+    "CREATE (n)-[:$(link[1])]->(m)"
+)
+#: The same, returning each new node's element id (in the order of the rows), for nodes that
+#: other new nodes link to.
+_CREATE_RETURNING = (
+    "UNWIND $rows AS row CREATE (n:$(row.label)) SET n = row.props "
+    "SET n.loaded_at = coalesce(n.loaded_at, $loaded_at) WITH n, row "
+    "CALL (n, row) { UNWIND row.links AS link MATCH (m) WHERE elementId(m) = link[0] "
+    "CREATE (n)-[:$(link[1])]->(m) RETURN count(*) AS linked } "
+    "RETURN elementId(n) AS e"
+)
+#: Edges between nodes by element id: [from, to, relationship type].
+_CREATE_EDGES = (
+    "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] "
+    "MATCH (b) WHERE elementId(b) = row[1] CREATE (a)-[:$(row[2])]->(b)"
+)
+
+
+@cache
+def _concept_statement(label: str) -> str:
+    return (
+        f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props "
+        "RETURN n.id AS id, elementId(n) AS e"
+    )
+
+
+@cache
+def _element_statement(label: str) -> str:
+    return f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, elementId(n) AS e"
+
+
+@cache
+def _counts_statement() -> str:
+    """How many nodes of each class are stored, from the count store, in one statement."""
+    counts = ", ".join(
+        f"`{class_name(cls)}`: COUNT {{ (:{class_name(cls)}) }}" for cls in MODEL_CLASSES
+    )
+    return f"RETURN {{{counts}}} AS n"
+
+
+def stored_counts(database: Database) -> dict[str, int]:
+    """How many nodes of each class the graph holds (from Neo4j's count store: instant)."""
+    return database.execute_read(_stored_counts, what="counting stored nodes")
+
+
+def _stored_counts(tx: Transaction) -> dict[str, int]:
+    [row] = tx.run(_counts_statement())
+    return {label: int(count) for label, count in row["n"].items()}
+
+
 def _stored_hashes(
     tx: Transaction, label: str, ids: Sequence[str], batch_size: int
 ) -> dict[str, str | None]:
-    """The content hash of each of these ids the graph holds (none when the label is empty)."""
-    [stored] = tx.run(_count_statement(label))  # from the count store: instant
+    """The content hash of each of these ids the graph holds."""
     existing: dict[str, str | None] = {}
-    for batch in _batches(list(ids), batch_size) if stored["n"] else ():
+    for batch in _batches(list(ids), batch_size):
         for found in tx.run(_hash_statement(label), {"ids": list(batch)}):
             existing[found["id"]] = found["hash"]
     return existing
@@ -297,10 +404,13 @@ def plan_write(
     summary = WriteSummary()
 
     def work(tx: Transaction) -> WriteSummary:
+        stored = _stored_counts(tx)
         for cls in MODEL_CLASSES:
             label = class_name(cls)
             items = by_class.get(cls, [])
-            if items:
+            if items and not stored.get(label):
+                summary.created[label] += len(items)
+            elif items:
                 rows = node_rows(items)
                 existing = _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
                 for row in rows:
@@ -310,7 +420,7 @@ def plan_write(
                         summary.updated[label] += 1
                     else:
                         summary.unchanged[label] += 1
-            if replace_sources and not cls.is_concept:
+            if replace_sources and not cls.is_concept and stored.get(label):
                 keep = [str(m.id) for m in items]  # type: ignore[attr-defined]
                 [found] = tx.run(
                     _count_removed_statement(label),
@@ -335,44 +445,6 @@ def _props_only(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"id": r["id"], "props": r["props"]} for r in rows]
 
 
-def _foldable(cls: type[Node]) -> bool:
-    """Whether every link of the class points at a class written before it (or a concept)."""
-    order = {class_name(c): i for i, c in enumerate(MODEL_CLASSES)}
-    mine = order[class_name(cls)]
-    return all(
-        link.target in CONCEPT_NODES or order[link.target] < mine for link in cls.links().values()
-    )
-
-
-@cache
-def _create_with_links_statement(label: str, fields: tuple[str, ...]) -> str:
-    """Create nodes and their edges in one pass, returning the number of edges of each field."""
-    links = _CLASSES[label].links()
-    calls = "".join(
-        f"CALL (n, row) {{ UNWIND row.links.`{name}` AS target "
-        f"MATCH (m:{links[name].target} {{id: target}}) "
-        f"CREATE (n)-[:{links[name].rel}]->(m) RETURN count(*) AS `{name}` }} "
-        for name in fields
-    )
-    sums = ", ".join(f"sum(`{name}`) AS `{name}`" for name in fields) or "count(*) AS nodes"
-    return (
-        f"UNWIND $rows AS row CREATE (n:{label}) SET n = row.props "
-        f"SET n.loaded_at = coalesce(n.loaded_at, $loaded_at) WITH n, row {calls}RETURN {sums}"
-    )
-
-
-_CLASSES: dict[str, type[Node]] = {class_name(c): c for c in MODEL_CLASSES}
-
-
-@cache
-def _create_statement(label: str) -> str:
-    """New nodes (their ids were looked up in this transaction and are not in the graph)."""
-    return (
-        f"UNWIND $rows AS row CREATE (n:{label}) SET n = row.props "
-        "SET n.loaded_at = coalesce(n.loaded_at, $loaded_at)"
-    )
-
-
 @cache
 def _update_statement(label: str) -> str:
     """Changed nodes: their properties are replaced, so a field emptied is removed."""
@@ -380,30 +452,6 @@ def _update_statement(label: str) -> str:
         f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET n = row.props "
         "SET n.loaded_at = coalesce(n.loaded_at, $loaded_at)"
     )
-
-
-@cache
-def _new_link_statement(label: str, link: Link) -> str:
-    """Edges of new nodes: created directly, and counted to find references to nothing."""
-    return (
-        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) UNWIND row.targets AS target "
-        f"MATCH (m:{link.target} {{id: target}}) CREATE (n)-[:{link.rel}]->(m) "
-        "RETURN count(*) AS linked"
-    )
-
-
-@cache
-def _missing_statement(link: Link) -> str:
-    return (
-        f"UNWIND $rows AS row UNWIND row.targets AS target "
-        f"OPTIONAL MATCH (m:{link.target} {{id: target}}) "
-        "WITH row, target, m WHERE m IS NULL RETURN row.id AS id, target"
-    )
-
-
-@cache
-def _count_statement(label: str) -> str:
-    return f"MATCH (n:{label}) RETURN count(n) AS n"
 
 
 @cache
@@ -452,17 +500,20 @@ def _record(cls: type[Node], row: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def read_records(database: Database) -> dict[str, list[dict[str, Any]]]:
-    """Every stored node of every (non-concept) class as a plain record, links as id lists.
+def read_records(
+    database: Database, labels: Collection[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every stored node of every (non-concept) class as a plain record, links as id lists;
+    only of the classes named in ``labels`` when it is given.
 
     The records are not checked against the models: validating the stored graph is meant to
     find what does not fit, and report it by rule.
     """
     records: dict[str, list[dict[str, Any]]] = {}
     for cls in MODEL_CLASSES:
-        if cls.is_concept:
-            continue
         label = class_name(cls)
+        if cls.is_concept or (labels is not None and label not in labels):
+            continue
         records[label] = [_record(cls, row) for row in database.read(_read_statement(label))]
     return records
 

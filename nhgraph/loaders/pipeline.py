@@ -5,17 +5,21 @@
 2. Validate with SHACL the graph as it would be after the load: what is stored, less what
    the loaded sources held before, plus what they hold now. Violations refuse the load;
    warnings are reported.
-3. Write in one transaction: MERGE on stable ids in UNWIND batches, only nodes whose content
-   changed, removing what a reloaded source no longer holds. A load that fails at any point,
-   or a process killed midway, leaves the previous graph exactly as it was, since the
+3. Write in one transaction, UNWIND batches on stable ids, only nodes whose content changed,
+   removing what a reloaded source no longer holds. The write runs during validation and its
+   transaction commits only once validation has passed. A load that fails at any point, or
+   a process killed midway, leaves the previous graph exactly as it was, since the
    transaction never commits.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,6 +36,7 @@ from nhgraph.loaders.graph import (
     WriteSummary,
     plan_write,
     read_records,
+    stored_counts,
     write_models,
 )
 from nhgraph.loaders.postcodes import load_postcodes
@@ -142,16 +147,19 @@ def graph_after_load(database: Database, sources: Sequence[SourceData]) -> Graph
     """The RDF graph as it would be after the load (what SHACL is asked about)."""
     names = {source.name for source in sources}
     graph = new_graph()
-    for label, records in read_records(database).items():
-        if label in NOT_SHACL_VALIDATED:
-            continue
+    stored = {
+        label
+        for label, count in stored_counts(database).items()
+        if count and label not in NOT_SHACL_VALIDATED
+    }
+    for label, records in read_records(database, stored).items():
         for record in records:
             if record.get("source") not in names:
-                add_record(graph, label, record)
+                add_record(graph, label, record, provenance=False)
     models: list[Node] = [
         m for s in sources for m in s.models if class_name(type(m)) not in NOT_SHACL_VALIDATED
     ]
-    return models_to_graph(models, graph)
+    return models_to_graph(models, graph, provenance=False)
 
 
 def load(
@@ -175,12 +183,61 @@ def load(
     if not planned.changed:
         # The graph after the load is the graph now, which was validated when it was loaded.
         return LoadResult(list(sources), ValidationReport(conforms=True), planned, skipped)
-    announce("validating")
-    graph = graph_after_load(database, sources)
-    report = validate_graph(graph, on=on, copy=False, workers=workers)
-    if not report.conforms:
-        raise LoadRefused(report)
-    announce("writing")
     database.ensure_schema()
-    written = write_models(database, everything, replace_sources=names, progress=progress)
+    verdict = _Verdict()
+    with ThreadPoolExecutor(1, thread_name_prefix="nhgraph-write") as pool:
+        # The write runs while SHACL judges the graph after the load: its transaction waits,
+        # open, for the verdict, commits on a pass and rolls back on a refusal. Neo4j works
+        # while Python validates, instead of each waiting for the other.
+        announce("writing")
+        writing = pool.submit(
+            write_models,
+            database,
+            everything,
+            replace_sources=names,
+            progress=progress,
+            then=verdict.wait,
+        )
+        announce("validating")
+        try:
+            graph = graph_after_load(database, sources)
+            report = validate_graph(graph, on=on, copy=False, workers=workers)
+        except BaseException:
+            verdict.refuse()
+            raise
+        if not report.conforms:
+            verdict.refuse()
+            with suppress(Exception):
+                writing.result()  # rolled back (or failed on its own: the report says more)
+            raise LoadRefused(report)
+        announce("committing")
+        verdict.allow()
+        written = writing.result()
     return LoadResult(list(sources), report, written, skipped)
+
+
+class _Refused(RuntimeError):
+    """Raised inside the write transaction so that it rolls back."""
+
+
+class _Verdict:
+    """Validation's decision, which the open write transaction waits for before committing.
+
+    An event rather than a queue: a transaction retried after a transient error asks again.
+    """
+
+    def __init__(self) -> None:
+        self._decided = threading.Event()
+        self._allowed = False
+
+    def allow(self) -> None:
+        self._allowed = True
+        self._decided.set()
+
+    def refuse(self) -> None:
+        self._decided.set()
+
+    def wait(self, _tx: object) -> None:
+        self._decided.wait()
+        if not self._allowed:
+            raise _Refused("validation refused the load")
