@@ -43,6 +43,16 @@ def test_ensure_schema_is_idempotent(graph: db.Database) -> None:
     assert len(expected) >= 19
 
 
+def test_ensure_schema_puts_back_a_dropped_constraint_and_index(graph: db.Database) -> None:
+    graph.run_autocommit("DROP CONSTRAINT lsoa_id")
+    graph.run_autocommit("DROP INDEX organisation_kind")
+    assert "lsoa_id" not in graph.constraint_names()
+    graph.ensure_schema()
+    assert "lsoa_id" in graph.constraint_names()
+    indexes = {row["name"] for row in graph.run_autocommit("SHOW INDEXES YIELD name")}
+    assert "organisation_kind" in indexes
+
+
 def test_wipe_removes_nodes_and_constraints(graph: db.Database) -> None:
     graph.write("UNWIND range(1, 25) AS i CREATE (:Lsoa {id: 'E0100000' + toString(i)})")
     graph.wipe()
