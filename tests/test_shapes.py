@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rdflib import Graph
 from rdflib.namespace import SH
 
 from nhgraph.ontology.validation import (
@@ -72,11 +73,13 @@ def test_workers_report_what_one_process_reports() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[case_id(case) for case in CASES])
 def test_hoisted_shapes_report_what_the_shapes_as_written_report(case: Case) -> None:
     """Property shapes run with their node shape's targets (for speed); each rule must still
-    report exactly what pyshacl reports running the shapes files unchanged."""
+    report exactly what pyshacl reports running the shapes files unchanged on a plain rdflib
+    graph."""
     graph = broken_graph(case)
-    prepared = data_graph_for(graph, case.on)
+    plain = Graph()  # not nhgraph's PreparedQueryGraph: nothing of nhgraph's in the way
+    plain += data_graph_for(graph, case.on)
     shapes = load_shapes()
-    as_written = read_report(_pyshacl(prepared, shapes), prepared, shapes)
+    as_written = read_report(_pyshacl(plain, shapes), plain, shapes)
     assert [r for r in as_written if r.rule == case.rule]
     assert validate_graph(graph, on=case.on).results == as_written
 
