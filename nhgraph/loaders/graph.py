@@ -157,6 +157,7 @@ def write_models(
     replace_sources: Collection[str] = (),
     progress: Progress | None = None,
     then: Callable[[Transaction], None] | None = None,
+    prepared: Callable[[], None] | None = None,
 ) -> WriteSummary:
     """Write the models and their links in one transaction: all of them, or none.
 
@@ -164,6 +165,7 @@ def write_models(
     and keeps their load time). Nodes of the ``replace_sources`` that are not among the models
     are removed: a source's new version replaces its old one. ``then`` runs last, in the same
     transaction (an edit's audit record commits with the edit, or neither does).
+    ``prepared`` is told when the rows are made and Neo4j has the rest of the work.
 
     New nodes, the bulk of a load, go through two statements whatever their class: one
     creates nodes with the edges whose ends are known (by Neo4j's element id, which needs no
@@ -211,6 +213,8 @@ def write_models(
                 if row["props"].get("loaded_at") is None:
                     row["props"].pop("loaded_at", None)
                 target.append(row)
+        if prepared is not None:
+            prepared()
         missing = _create_nodes(tx, created, element, stored, batch_size, loaded_at, summary, tick)
         for cls, rows in updated.items():
             label = class_name(cls)

@@ -190,6 +190,7 @@ def load(
         # open, for the verdict, commits on a pass and rolls back on a refusal. Neo4j works
         # while Python validates, instead of each waiting for the other.
         announce("writing")
+        rows_made = threading.Event()
         writing = pool.submit(
             write_models,
             database,
@@ -197,7 +198,12 @@ def load(
             replace_sources=names,
             progress=progress,
             then=verdict.wait,
+            prepared=rows_made.set,
         )
+        # Python makes the rows before building the graph to validate: the two would share
+        # one interpreter lock, and Neo4j, the longer part, could start only when both ended.
+        while not rows_made.wait(0.05) and not writing.done():
+            pass
         announce("validating")
         try:
             graph = graph_after_load(database, sources)
