@@ -71,3 +71,20 @@ def test_iris_are_stable_and_built_from_official_codes() -> None:
     assert str(node_iri("Organisation", "ods:F84003")).endswith("/organisation/ods/F84003")
     assert str(node_iri("Postcode", "SE1 7EH")).endswith("/postcode/SE17EH")
     assert str(node_iri("Function", "frailty")) == "https://w3id.org/nhgraph/def/function/frailty"
+
+
+def test_literals_are_shared_by_value_and_type() -> None:
+    """Literals are cached: True and 1 (equal in Python) must still keep their own types."""
+    from datetime import date
+
+    from rdflib.namespace import XSD
+
+    from nhgraph.ontology.rdf import _literal
+
+    assert _literal(1).datatype == XSD.integer
+    assert _literal(True).datatype == XSD.boolean
+    assert _literal(1).datatype == XSD.integer
+    assert _literal(1.0).datatype == XSD.decimal
+    assert _literal("2026-01-01").datatype == XSD.string
+    assert _literal(date(2026, 1, 1)).datatype == XSD.date
+    assert _literal(["a"]).datatype == XSD.string  # unhashable values are made, not cached
