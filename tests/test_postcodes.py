@@ -94,3 +94,30 @@ def test_a_local_authority_layout_keeps_london_and_refuses_another_region(tmp_pa
     assert [m.id for m in load_postcodes(path).models] == ["N20 0DH"]
     with pytest.raises(InputError, match="no region column to select E12000008"):
         load_postcodes(path, region="E12000008")
+
+
+def test_a_short_row_of_another_region_is_named_though_not_kept(tmp_path: Path) -> None:
+    """Rows of other regions are only counted for their fields, and still must have them all."""
+    from nhgraph.loaders.postcodes import load_postcodes
+
+    path = write_nspl(tmp_path / "nspl.csv", 200)
+    lines = path.read_text().splitlines(keepends=True)
+    row = next(i for i, text in enumerate(lines) if i and "E12000007" not in text)
+    lines[row] = ",".join(lines[row].split(",")[:-2]) + "\n"  # two fields short
+    path.write_text("".join(lines))
+    with pytest.raises(InputError, match=rf"nspl.csv:{row + 1}: has \d+ fields where the header"):
+        load_postcodes(path)
+
+
+def test_quoted_rows_of_another_region_may_hold_commas(tmp_path: Path) -> None:
+    from nhgraph.loaders.postcodes import load_postcodes
+
+    path = write_nspl(tmp_path / "nspl.csv", 200)
+    kept = len(load_postcodes(path).models)
+    lines = path.read_text().splitlines(keepends=True)
+    row = next(i for i, text in enumerate(lines) if i and "E12000007" not in text)
+    fields = lines[row].rstrip("\n").split(",")
+    fields[0] = '"AB1, 0AA"'  # a quoted comma: one field, though one comma more
+    lines[row] = ",".join(fields) + "\n"
+    path.write_text("".join(lines))
+    assert len(load_postcodes(path).models) == kept

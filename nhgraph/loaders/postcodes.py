@@ -3,8 +3,9 @@
 Both are national files of about 2.7 million rows, with a header whose column names change
 between releases (``lsoa21`` / ``lsoa21cd``, ``rgn`` / ``rgn25cd``, ``pcds``). This reader
 finds the columns by name, keeps live postcodes (no termination date) in the region asked for
-(London by default), and reads the rest of the file only as far as it must: rows are split
-with the csv module and skipped on the region column before any other work.
+(London by default), and reads the rest of the file only as far as it must: a row without the
+region's code anywhere in it is only counted for its fields, and the others are split with
+the csv module and skipped on the region column before any other work.
 
 Extracts that carry a local authority column instead of a region (such as the shipped
 ``london_postcode_lsoa21_partial.csv``, the postcodes of London's GP practices and PCNs) are
@@ -76,15 +77,16 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
             [Problem(str(path), None, "", f"cannot be read: {error.strerror}")], unreadable=True
         ) from error
     with handle:
-        reader = csv.reader(handle)
+        line = 1
         try:
-            header = next(reader)
-        except StopIteration:
-            raise InputError([Problem(str(path), None, "", "is empty")], unreadable=True) from None
+            first = handle.readline()
         except UnicodeDecodeError as error:
             raise InputError(
                 [Problem(str(path), 1, "", "is not UTF-8")], unreadable=True
             ) from error
+        if not first.strip():
+            raise InputError([Problem(str(path), None, "", "is empty")], unreadable=True)
+        header = next(csv.reader([first]))
         cols = _columns(path, header)
         p_col, l_col = cols["postcode"], cols["lsoa"]
         # A region column is matched whole; a local authority column by the region's prefix.
@@ -98,16 +100,27 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
         t_col = cols.get("terminated")
         lat_col, long_col = cols.get("latitude"), cols.get("longitude")
         width = len(header)
+        # Most rows of a national file are of other regions: a row that does not contain the
+        # region's code at all is only checked for its number of fields (commas counted, or
+        # the row parsed when it has quotes), and is not split.
+        marker = _LONDON_AUTHORITY if by_authority else region
         try:
-            for values in reader:
+            for text in handle:
+                line += 1
+                if marker not in text:
+                    if text.count(",") == width - 1 and '"' not in text:
+                        continue
+                    values = next(csv.reader([text]), [])
+                else:
+                    values = next(csv.reader([text]), [])
                 if len(values) != width:
-                    if not values:
+                    if not values or not text.strip():
                         continue
                     raise InputError(
                         [
                             Problem(
                                 str(path),
-                                reader.line_num,
+                                line,
                                 "",
                                 f"has {len(values)} fields where the header has "
                                 f"{width} (a truncated or shifted row)",
@@ -127,14 +140,14 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
                     latitude, longitude = float(values[lat_col]), float(values[long_col])
                     if latitude < 90:  # 99.999999 marks "no grid reference"
                         record["latitude"], record["longitude"] = latitude, longitude
-                yield reader.line_num, record
+                yield line, record
         except UnicodeDecodeError as error:
             raise InputError(
-                [Problem(str(path), reader.line_num + 1, "", "is not UTF-8")], unreadable=True
+                [Problem(str(path), line + 1, "", "is not UTF-8")], unreadable=True
             ) from error
         except csv.Error as error:
             raise InputError(
-                [Problem(str(path), reader.line_num, "", f"is not valid CSV: {error}")],
+                [Problem(str(path), line, "", f"is not valid CSV: {error}")],
                 unreadable=True,
             ) from error
 
