@@ -119,7 +119,7 @@ def node_rows(models: Sequence[Node], loaded_at: datetime | None = None) -> list
     rows = []
     for model in models:
         links = type(model).links()
-        values = dict(model)
+        values = model.__dict__  # the fields (extra="forbid"), without pydantic's __iter__
         props = {k: _plain(v) for k, v in values.items() if k not in links}
         if loaded_at is not None and props.get("loaded_at") is None:
             props["loaded_at"] = loaded_at
