@@ -89,3 +89,30 @@ def test_load_times_a_node_s_own_kept_an_edit_retimed(graph: db.Database) -> Non
     untouched = at("camden-south")
     assert edited > first
     assert untouched == first  # unchanged nodes keep the time they last changed
+
+
+def test_new_nodes_link_to_stored_nodes_and_to_later_new_ones(graph: db.Database) -> None:
+    """Edges of new nodes: to a node already stored (found by id, then by element id), and to
+    a node of the same class created after it in the same write (made last)."""
+    from nhgraph.schema.models import DataSharingAgreement
+
+    write_models(graph, world())
+    [agreement] = [m for m in world() if isinstance(m, DataSharingAgreement)]
+    acceding = agreement.model_copy(update={"id": "a-acceding", "framework": "z-framework"})
+    framework = agreement.model_copy(update={"id": "z-framework"})
+    team = Team(id="new-team", name="New", provider="ods:RKE", functions=["frailty"])
+    summary = write_models(graph, [acceding, framework, team])
+    assert summary.created == {"DataSharingAgreement": 2, "Team": 1}
+    edges = graph.read(
+        "MATCH (a)-[r:ACCEDES_TO|PROVIDED_BY]->(b) WHERE a.id IN ['a-acceding', 'new-team'] "
+        "RETURN a.id AS a, type(r) AS r, b.id AS b ORDER BY a"
+    )
+    assert edges == [
+        {"a": "a-acceding", "r": "ACCEDES_TO", "b": "z-framework"},
+        {"a": "new-team", "r": "PROVIDED_BY", "b": "ods:RKE"},
+    ]
+    controllers = graph.read(
+        "MATCH (:DataSharingAgreement {id: 'a-acceding'})-[:CONTROLLER]->(o) "
+        "RETURN o.id AS id ORDER BY id"
+    )
+    assert [row["id"] for row in controllers] == ["ods:RKE", "ons:E09000007"]

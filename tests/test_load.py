@@ -127,6 +127,43 @@ def test_a_violation_refuses_the_load_and_writes_nothing(
     assert graph.read(COUNT_ALL) == before
 
 
+def test_a_validation_that_fails_rolls_the_running_write_back(
+    graph: db.Database, neo4j_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write runs during validation: validation breaking off must leave nothing written."""
+    from nhgraph.loaders import pipeline
+    from nhgraph.ontology.validation import ShapesError
+
+    before = graph.read(COUNT_ALL)
+    sources = read_sources([str(write_bundle_dir(tmp_path / "ok", world()))], neo4j_settings)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        time.sleep(1)  # the write has started by now
+        raise ShapesError("a shapes file cannot be read")
+
+    monkeypatch.setattr(pipeline, "validate_graph", broken)
+    with pytest.raises(ShapesError):
+        load(graph, sources, on=ON)
+    assert graph.read(COUNT_ALL) == before
+
+
+def test_a_link_no_shape_checks_is_refused_by_the_write(
+    graph: db.Database, neo4j_settings: Settings
+) -> None:
+    """Postcodes are not validated with SHACL: a postcode of an unknown LSOA passes validation
+    and the write, running alongside it, refuses it; nothing is written."""
+    from nhgraph.loaders.graph import DanglingReference
+    from nhgraph.loaders.sources import SourceData
+    from nhgraph.schema.models import PostcodeUnit
+
+    before = graph.read(COUNT_ALL)
+    source = SourceData("postcodes", "test")
+    source.models.append(PostcodeUnit(id="N1 1AA", lsoa="E01999999", source="postcodes"))
+    with pytest.raises(DanglingReference, match="Postcode N1 1AA: lsoa names unknown E01999999"):
+        load(graph, [source], on=ON)
+    assert graph.read(COUNT_ALL) == before
+
+
 @pytest.mark.parametrize(
     ("change", "rule"),
     [
