@@ -189,30 +189,18 @@ def write_models(
             items = by_class.get(cls)
             if not items:
                 continue
-            label = class_name(cls)
-            rows = node_rows(items)
-            existing = (
-                _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
-                if stored.get(label)
-                else {}
+            new, changed = _compare(
+                tx, class_name(cls), node_rows(items), stored, batch_size, summary
             )
-            for row in rows:
-                digest = content_hash(row)
-                if row["id"] not in existing:
-                    summary.created[label] += 1
-                    target = created.setdefault(cls, [])
-                elif existing[row["id"]] != digest:
-                    summary.updated[label] += 1
-                    target = updated.setdefault(cls, [])
-                else:
-                    summary.unchanged[label] += 1
-                    continue
-                row["props"]["content_hash"] = digest
+            for row in new + changed:
                 # The load time goes once as $loaded_at: the driver packs each datetime in
                 # pure Python (about 150 us apiece), which was most of a postcode load.
                 if row["props"].get("loaded_at") is None:
                     row["props"].pop("loaded_at", None)
-                target.append(row)
+            if new:
+                created[cls] = new
+            if changed:
+                updated[cls] = changed
         if prepared is not None:
             prepared()
         missing = _create_nodes(tx, created, element, stored, batch_size, loaded_at, summary, tick)
@@ -383,6 +371,37 @@ def _stored_counts(tx: Transaction) -> dict[str, int]:
     return {label: int(count) for label, count in row["n"].items()}
 
 
+def _compare(
+    tx: Transaction,
+    label: str,
+    rows: list[dict[str, Any]],
+    stored: dict[str, int],
+    batch_size: int,
+    summary: WriteSummary,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows that are new and those whose content changed, each given its content hash;
+    all three kinds (unchanged too) counted in the summary."""
+    existing = (
+        _stored_hashes(tx, label, [r["id"] for r in rows], batch_size) if stored.get(label) else {}
+    )
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for row in rows:
+        digest = content_hash(row)
+        if row["id"] not in existing:
+            summary.created[label] += 1
+            target = new
+        elif existing[row["id"]] != digest:
+            summary.updated[label] += 1
+            target = changed
+        else:
+            summary.unchanged[label] += 1
+            continue
+        row["props"]["content_hash"] = digest
+        target.append(row)
+    return new, changed
+
+
 def _stored_hashes(
     tx: Transaction, label: str, ids: Sequence[str], batch_size: int
 ) -> dict[str, str | None]:
@@ -413,17 +432,9 @@ def plan_write(
             label = class_name(cls)
             items = by_class.get(cls, [])
             if items and not stored.get(label):
-                summary.created[label] += len(items)
+                summary.created[label] += len(items)  # nothing stored: no rows to compare
             elif items:
-                rows = node_rows(items)
-                existing = _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
-                for row in rows:
-                    if row["id"] not in existing:
-                        summary.created[label] += 1
-                    elif existing[row["id"]] != content_hash(row):
-                        summary.updated[label] += 1
-                    else:
-                        summary.unchanged[label] += 1
+                _compare(tx, label, node_rows(items), stored, batch_size, summary)
             if replace_sources and not cls.is_concept and stored.get(label):
                 keep = [str(m.id) for m in items]  # type: ignore[attr-defined]
                 [found] = tx.run(

@@ -107,12 +107,9 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
         try:
             for text in handle:
                 line += 1
-                if marker not in text:
-                    if text.count(",") == width - 1 and '"' not in text:
-                        continue
-                    values = next(csv.reader([text]), [])
-                else:
-                    values = next(csv.reader([text]), [])
+                if marker not in text and text.count(",") == width - 1 and '"' not in text:
+                    continue
+                values = next(csv.reader([text]), [])
                 if len(values) != width:
                     if not values or not text.strip():
                         continue
