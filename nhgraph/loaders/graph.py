@@ -96,11 +96,6 @@ def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 @cache
-def _node_statement(label: str) -> str:
-    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
-
-
-@cache
 def _link_statement(label: str, link: Link) -> str:
     """Replace a node's edges of one field with the listed ones; return the unknown targets."""
     return (
