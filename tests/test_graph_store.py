@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import date
+
 import pytest
 
 from nhgraph import db
-from nhgraph.loaders.graph import DanglingReference, read_records, write_models
+from nhgraph.loaders.graph import DanglingReference, content_hash, read_records, write_models
 from nhgraph.schema.models import Int, Neighbourhood, Team
 
 from .world import world
@@ -116,3 +120,29 @@ def test_new_nodes_link_to_stored_nodes_and_to_later_new_ones(graph: db.Database
         "RETURN o.id AS id ORDER BY id"
     )
     assert [row["id"] for row in controllers] == ["ods:RKE", "ons:E09000007"]
+
+
+def test_content_hash_keeps_the_format_the_stored_graphs_hold() -> None:
+    """Stored nodes carry hashes made by ``json.dumps(sort_keys=True, default=str)`` and
+    SHA-1: a faster hash of other text would make every stored node look changed."""
+    row = {
+        "id": "x",
+        "props": {
+            "id": "x",
+            "name": 'Café "Ünï"',
+            "n": 3,
+            "f": 0.1,
+            "b": True,
+            "none": None,
+            "when": date(2026, 1, 2),
+            "loaded_at": 1,
+            "source_version": "v",
+        },
+        "links": {"b": ["2", "1"], "a": []},
+    }
+    kept = {k: v for k, v in row["props"].items() if k not in ("loaded_at", "source_version")}
+    text = json.dumps([kept, row["links"]], sort_keys=True, default=str)
+    assert content_hash(row) == hashlib.sha1(text.encode()).hexdigest()[:20]
+    assert content_hash(row) == "bfea8d8cf208ed6c3cca"  # as written before the encoder was kept
+    row["props"]["n"] = 4
+    assert content_hash(row) != "bfea8d8cf208ed6c3cca"
