@@ -121,3 +121,37 @@ def test_quoted_rows_of_another_region_may_hold_commas(tmp_path: Path) -> None:
     lines[row] = ",".join(fields) + "\n"
     path.write_text("".join(lines))
     assert len(load_postcodes(path).models) == kept
+
+
+@pytest.mark.parametrize("block", [1 << 24, 4096, 333])
+def test_each_kept_postcode_is_named_by_its_own_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """Lines are counted per block, not per row: each kept row must still carry its line,
+    whatever the block size (small blocks end mid-file many times)."""
+    from nhgraph.loaders import postcodes
+
+    monkeypatch.setattr(postcodes, "_BLOCK", block)
+    path = write_nspl(tmp_path / "nspl.csv", 3000)
+    lines = path.read_text().split("\n")
+    kept = list(postcodes.read_postcodes(path))
+    assert len(kept) > 150
+    for line, record in kept:
+        assert lines[line - 1].startswith(f"{record['id']},"), (line, record)
+    # a short row after the first block is named by its line too
+    row = len(lines) - 5
+    lines[row] = ",".join(lines[row].split(",")[:-1])
+    path.write_text("\n".join(lines))
+    with pytest.raises(InputError, match=rf"nspl.csv:{row + 1}: has \d+ fields"):
+        list(postcodes.read_postcodes(path))
+
+
+def test_a_byte_that_is_not_utf8_is_named_by_its_line(tmp_path: Path) -> None:
+    from nhgraph.loaders.postcodes import load_postcodes
+
+    path = write_nspl(tmp_path / "nspl.csv", 500)
+    lines = path.read_bytes().split(b"\n")
+    lines[300] = b"\xff" + lines[300][1:]
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(InputError, match=r"nspl.csv:301: is not UTF-8"):
+        load_postcodes(path)

@@ -21,12 +21,14 @@ from nhgraph.schema.models import (
 from nhgraph.schema.vocabulary import Tier
 
 
-@pytest.mark.parametrize("raw", ["se17eh", " SE1 7EH ", "SE17EH", "se1  7eh"])
+@pytest.mark.parametrize(
+    "raw", ["se17eh", " SE1 7EH ", "SE17EH", "se1  7eh", "SE1 7EH", "SE1 7EH\n"]
+)
 def test_postcodes_are_normalised(raw: str) -> None:
     assert TypeAdapter(Postcode).validate_python(raw) == "SE1 7EH"
 
 
-@pytest.mark.parametrize("raw", ["SE1", "12345", "SE1 7E", ""])
+@pytest.mark.parametrize("raw", ["SE1", "12345", "SE1 7E", "", "SE1 7EHX", "XSE1 7EH"])
 def test_bad_postcodes_are_refused(raw: str) -> None:
     with pytest.raises(ValueError, match="is not a UK postcode"):
         normalise_postcode(raw)

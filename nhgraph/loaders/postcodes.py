@@ -3,9 +3,8 @@
 Both are national files of about 2.7 million rows, with a header whose column names change
 between releases (``lsoa21`` / ``lsoa21cd``, ``rgn`` / ``rgn25cd``, ``pcds``). This reader
 finds the columns by name, keeps live postcodes (no termination date) in the region asked for
-(London by default), and reads the rest of the file only as far as it must: a row without the
-region's code anywhere in it is only counted for its fields, and the others are split with
-the csv module and skipped on the region column before any other work.
+(London by default), and reads the rest of the file only as far as it must (see
+:func:`read_postcodes`).
 
 Extracts that carry a local authority column instead of a region (such as the shipped
 ``london_postcode_lsoa21_partial.csv``, the postcodes of London's GP practices and PCNs) are
@@ -68,18 +67,31 @@ def _columns(path: Path, header: list[str]) -> dict[str, int]:
     return found
 
 
+#: Characters read at a time, then completed to the end of a line.
+_BLOCK = 1 << 24
+
+
 def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict[str, object]]]:
-    """(line, values) for each live postcode of the region."""
+    """(line, values) for each live postcode of the region.
+
+    The file is read in blocks of whole lines. Most rows of a national file are of other
+    regions, and Python's cost is per line, so a block is first checked as a whole: with no
+    quote in it, and as many commas as its lines need, it is well formed, and only the lines
+    holding the region's code are cut out (found by ``str.find``) and split with the csv
+    module. A block that does not add up is read line by line, which names the line at fault.
+    Rows of the region are always checked one by one; rows of other regions only in their
+    block's sum, which a row too long beside a row too short would pass: it changes nothing
+    that is kept.
+    """
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        handle = path.open("rb")
     except OSError as error:
         raise InputError(
             [Problem(str(path), None, "", f"cannot be read: {error.strerror}")], unreadable=True
         ) from error
     with handle:
-        line = 1
         try:
-            first = handle.readline()
+            first = handle.readline().decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise InputError(
                 [Problem(str(path), 1, "", "is not UTF-8")], unreadable=True
@@ -87,66 +99,104 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
         if not first.strip():
             raise InputError([Problem(str(path), None, "", "is empty")], unreadable=True)
         header = next(csv.reader([first]))
+        reader = _RowReader(path, header, region)
+        line = 1  # the lines before this block
+        while raw := handle.read(_BLOCK) + handle.readline():
+            try:
+                block = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                at = line + raw.count(b"\n", 0, error.start) + 1
+                raise InputError(
+                    [Problem(str(path), at, "", "is not UTF-8")], unreadable=True
+                ) from error
+            lines = block.count("\n") + (not block.endswith("\n"))
+            if '"' not in block and block.count(",") == lines * (reader.width - 1):
+                yield from reader.marked(block, line)
+            else:
+                for at, text in enumerate(block.split("\n"), line + 1):
+                    record = reader.row(text, at)
+                    if record is not None:
+                        yield at, record
+            line += lines
+
+
+class _RowReader:
+    """The columns of one file's header, and the reading of its rows by them."""
+
+    def __init__(self, path: Path, header: list[str], region: str) -> None:
         cols = _columns(path, header)
-        p_col, l_col = cols["postcode"], cols["lsoa"]
+        self.path = path
+        self.width = len(header)
+        self.region = region
+        self.p_col, self.l_col = cols["postcode"], cols["lsoa"]
         # A region column is matched whole; a local authority column by the region's prefix.
-        r_col = cols["region"] if "region" in cols else cols["authority"]
-        by_authority = "region" not in cols
-        if by_authority and region != LONDON:
+        self.by_authority = "region" not in cols
+        self.r_col = cols["authority"] if self.by_authority else cols["region"]
+        if self.by_authority and region != LONDON:
             raise InputError(
                 [Problem(str(path), 1, "header", f"has no region column to select {region} by")],
                 unreadable=True,
             )
-        t_col = cols.get("terminated")
-        lat_col, long_col = cols.get("latitude"), cols.get("longitude")
-        width = len(header)
-        # Most rows of a national file are of other regions: a row that does not contain the
-        # region's code at all is only checked for its number of fields (commas counted, or
-        # the row parsed when it has quotes), and is not split.
-        marker = _LONDON_AUTHORITY if by_authority else region
-        try:
-            for text in handle:
-                line += 1
-                if marker not in text and text.count(",") == width - 1 and '"' not in text:
-                    continue
-                values = next(csv.reader([text]), [])
-                if len(values) != width:
-                    if not values or not text.strip():
-                        continue
-                    raise InputError(
-                        [
-                            Problem(
-                                str(path),
-                                line,
-                                "",
-                                f"has {len(values)} fields where the header has "
-                                f"{width} (a truncated or shifted row)",
-                            )
-                        ],
-                        unreadable=True,
-                    )
-                in_region = (
-                    values[r_col].startswith(_LONDON_AUTHORITY)
-                    if by_authority
-                    else values[r_col] == region
-                )
-                if not in_region or (t_col is not None and values[t_col].strip()):
-                    continue
-                record: dict[str, object] = {"id": values[p_col], "lsoa": values[l_col]}
-                if lat_col is not None and long_col is not None and values[lat_col]:
-                    latitude, longitude = float(values[lat_col]), float(values[long_col])
-                    if latitude < 90:  # 99.999999 marks "no grid reference"
-                        record["latitude"], record["longitude"] = latitude, longitude
+        self.marker = _LONDON_AUTHORITY if self.by_authority else region
+        self.t_col = cols.get("terminated")
+        self.lat_col, self.long_col = cols.get("latitude"), cols.get("longitude")
+
+    def marked(self, block: str, line: int) -> Iterator[tuple[int, dict[str, object]]]:
+        """The region's rows of a well-formed block whose first line follows ``line``."""
+        line += 1  # the block's first line
+        counted = 0  # the newlines before ``counted`` are counted into ``line``
+        at = block.find(self.marker)
+        while at != -1:
+            start = block.rfind("\n", 0, at) + 1
+            end = block.find("\n", at)
+            end = len(block) if end == -1 else end
+            line += block.count("\n", counted, start)
+            counted = start
+            record = self.row(block[start:end], line)
+            if record is not None:
                 yield line, record
-        except UnicodeDecodeError as error:
-            raise InputError(
-                [Problem(str(path), line + 1, "", "is not UTF-8")], unreadable=True
-            ) from error
+            at = block.find(self.marker, end)
+
+    def row(self, text: str, line: int) -> dict[str, object] | None:
+        """One row's values if it is a live postcode of the region; a row of the wrong width
+        is refused, naming its line."""
+        if self.marker not in text and text.count(",") == self.width - 1 and '"' not in text:
+            return None
+        try:
+            values = next(csv.reader([text]), [])
         except csv.Error as error:
             raise InputError(
-                [Problem(str(path), line, "", f"is not valid CSV: {error}")],
+                [Problem(str(self.path), line, "", f"is not valid CSV: {error}")],
                 unreadable=True,
             ) from error
+        if len(values) != self.width:
+            if not values or not text.strip():
+                return None
+            raise InputError(
+                [
+                    Problem(
+                        str(self.path),
+                        line,
+                        "",
+                        f"has {len(values)} fields where the header has "
+                        f"{self.width} (a truncated or shifted row)",
+                    )
+                ],
+                unreadable=True,
+            )
+        in_region = (
+            values[self.r_col].startswith(_LONDON_AUTHORITY)
+            if self.by_authority
+            else values[self.r_col] == self.region
+        )
+        if not in_region or (self.t_col is not None and values[self.t_col].strip()):
+            return None
+        record: dict[str, object] = {"id": values[self.p_col], "lsoa": values[self.l_col]}
+        if self.lat_col is not None and self.long_col is not None and values[self.lat_col]:
+            latitude, longitude = float(values[self.lat_col]), float(values[self.long_col])
+            if latitude < 90:  # 99.999999 marks "no grid reference"
+                record["latitude"], record["longitude"] = latitude, longitude
+        return record
 
 
 @register("ons-postcodes")

@@ -131,11 +131,15 @@ Slug = Annotated[
 
 # UK postcodes: outward code (area, district) and inward code (sector digit, unit letters).
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+_CANONICAL = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}")
+_SPACE = re.compile(r"\s+")
 
 
 def normalise_postcode(value: str) -> str:
     """``'se17eh'`` and ``' SE1 7EH '`` are the same postcode: ``'SE1 7EH'``."""
-    compact = re.sub(r"\s+", "", value).upper()
+    if _CANONICAL.fullmatch(value):
+        return value  # most values already are (the directories print them so), once checked
+    compact = _SPACE.sub("", value).upper()
     match = POSTCODE.fullmatch(compact)
     if not match:
         raise ValueError(f"'{value}' is not a UK postcode")
