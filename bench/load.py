@@ -151,7 +151,7 @@ def _postcodes(database: db.Database, folder: Path) -> dict[str, Any]:
     read_s, data = _timed(lambda: load_postcodes(path))
     database.reset()
     write_models(database, load_geography(PROJECT_ROOT / "data" / "reference").models)
-    write_s, _ = _timed(lambda: write_models(database, data.models, batch_size=10_000))
+    write_s, _ = _timed(lambda: write_models(database, data.models))
     return {
         "file_rows": NSPL_ROWS,
         "file_mib": round(path.stat().st_size / 2**20, 1),

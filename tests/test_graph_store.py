@@ -146,3 +146,55 @@ def test_content_hash_keeps_the_format_the_stored_graphs_hold() -> None:
     assert content_hash(row) == "bfea8d8cf208ed6c3cca"  # as written before the encoder was kept
     row["props"]["n"] = 4
     assert content_hash(row) != "bfea8d8cf208ed6c3cca"
+
+
+def test_batches_of_one_link_to_nodes_made_in_earlier_and_later_batches(
+    graph: db.Database,
+) -> None:
+    """Batches are made while earlier ones are written: a batch linking to a node of an
+    earlier batch waits for its element id; one linking to a later batch's node defers it."""
+    from nhgraph.schema.models import DataSharingAgreement
+
+    write_models(graph, world())
+    [agreement] = [m for m in world() if isinstance(m, DataSharingAgreement)]
+    chain = [
+        agreement.model_copy(update={"id": f"b-{n}", "framework": f"b-{n - 1}" if n else None})
+        for n in range(4)
+    ]
+    chain.insert(0, agreement.model_copy(update={"id": "a-first", "framework": "b-3"}))
+    summary = write_models(graph, chain, batch_size=1)
+    assert summary.created == {"DataSharingAgreement": 5}
+    edges = graph.read(
+        "MATCH (a:DataSharingAgreement)-[:ACCEDES_TO]->(b) RETURN a.id AS a, b.id AS b ORDER BY a"
+    )
+    assert edges == [
+        {"a": "a-first", "b": "b-3"},
+        {"a": "b-1", "b": "b-0"},
+        {"a": "b-2", "b": "b-1"},
+        {"a": "b-3", "b": "b-2"},
+    ]
+
+
+def test_an_error_while_a_batch_is_being_written_writes_nothing(graph: db.Database) -> None:
+    """A failure in the making of a batch, with the previous batch still at Neo4j, rolls the
+    whole write back, and the writing thread is finished before the rollback."""
+    import threading
+
+    from nhgraph.schema.models import DataSharingAgreement
+
+    write_models(graph, world())
+    before = graph.read("MATCH (n) RETURN count(n) AS n")
+    [agreement] = [m for m in world() if isinstance(m, DataSharingAgreement)]
+    many = [agreement.model_copy(update={"id": f"c-{n}"}) for n in range(6)]
+
+    def progress(step: str, done: int) -> None:
+        if step == "nodes" and done and len(ticks) == 2:
+            raise RuntimeError("the progress bar broke")
+        ticks.append(step)
+
+    ticks: list[str] = []
+    with pytest.raises(RuntimeError, match="progress bar broke"):
+        write_models(graph, many, batch_size=2, progress=progress)
+    assert ticks == ["nodes", "nodes"]
+    assert graph.read("MATCH (n) RETURN count(n) AS n") == before
+    assert not [t for t in threading.enumerate() if t.name.startswith("nhgraph-write")]

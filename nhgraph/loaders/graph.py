@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from nhgraph.db import Database, Transaction
+from nhgraph.db import Database, Record, Transaction
 from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
 from nhgraph.schema.vocabulary import CohortCode, Concept, FunctionCode, RoleCode
 
@@ -286,41 +287,96 @@ def _create_nodes(
     if missing:
         return missing
     targets = {link.target for cls in created for link in cls.links().values()}
-    later: list[tuple[str, tuple[str, str], str]] = []  # edges to nodes not yet created
-    for cls in MODEL_CLASSES:
-        new_rows = created.get(cls)
-        if not new_rows:
-            continue
-        label = class_name(cls)
-        links = cls.links()
-        for batch in _batches(new_rows, batch_size):
-            out: list[dict[str, Any]] = []
-            waiting: list[tuple[int, tuple[str, str], str]] = []
-            for index, row in enumerate(batch):
-                edges: list[list[str]] = []
-                for name, link in links.items():
-                    for target in row["links"][name]:
-                        known = element.get((link.target, target))
-                        if known is None:
-                            waiting.append((index, (link.target, target), link.rel))
-                        else:
-                            edges.append([known, link.rel])
-                        summary.relationships += 1
-                out.append({"label": label, "props": row["props"], "links": edges})
-            if label in targets or waiting:
-                result = tx.run(_CREATE_RETURNING, {"rows": out, "loaded_at": loaded_at})
-                for new, made in zip(batch, result, strict=True):
-                    element[(label, new["id"])] = made["e"]
-                for index, pending, rel in waiting:
-                    later.append((element[(label, batch[index]["id"])], pending, rel))
-            else:
-                tx.run(_CREATE, {"rows": out, "loaded_at": loaded_at})
-            tick("nodes", len(batch))
-    pairs = [[start, element[end], rel] for start, end, rel in later]
-    for pair_batch in _batches(pairs, batch_size):
-        tx.run(_CREATE_EDGES, {"rows": pair_batch})
-        tick("links", len(pair_batch))
+    later: list[tuple[tuple[str, str], tuple[str, str], str]] = []  # edges to nodes not yet made
+    returning: list[tuple[str, Sequence[dict[str, Any]], Future[list[Record]]]] = []
+
+    def settle() -> None:
+        """Take in the element ids of the nodes created so far that others link to."""
+        for label, batch, future in returning:
+            for new, made in zip(batch, future.result(), strict=True):
+                element[(label, new["id"])] = made["e"]
+        returning.clear()
+
+    with _Pipeline(tx) as pipeline:
+        for cls in MODEL_CLASSES:
+            new_rows = created.get(cls)
+            if not new_rows:
+                continue
+            label = class_name(cls)
+            links = cls.links()
+            linked = {link.target for link in links.values()}
+            for batch in _batches(new_rows, batch_size):
+                if any(pending in linked for pending, _, _ in returning):
+                    settle()  # this batch may link to nodes whose element ids are on the way
+                out: list[dict[str, Any]] = []
+                waiting: list[tuple[int, tuple[str, str], str]] = []
+                for index, row in enumerate(batch):
+                    props = row["props"]
+                    if "content_hash" not in props:
+                        props["content_hash"] = content_hash(row)
+                    edges: list[list[str]] = []
+                    for name, link in links.items():
+                        for target in row["links"][name]:
+                            known = element.get((link.target, target))
+                            if known is None:
+                                waiting.append((index, (link.target, target), link.rel))
+                            else:
+                                edges.append([known, link.rel])
+                            summary.relationships += 1
+                    out.append({"label": label, "props": props, "links": edges})
+                if label in targets or waiting:
+                    future = pipeline.send(_CREATE_RETURNING, {"rows": out, "loaded_at": loaded_at})
+                    returning.append((label, batch, future))
+                    for index, pending, rel in waiting:
+                        later.append(((label, batch[index]["id"]), pending, rel))
+                else:
+                    pipeline.send(_CREATE, {"rows": out, "loaded_at": loaded_at})
+                tick("nodes", len(batch))
+        settle()
+        pairs = [[element[start], element[end], rel] for start, end, rel in later]
+        for pair_batch in _batches(pairs, batch_size):
+            pipeline.send(_CREATE_EDGES, {"rows": pair_batch})
+            tick("links", len(pair_batch))
     return []
+
+
+class _Pipeline:
+    """The statements of one transaction, run in order by a thread of their own.
+
+    Neo4j answers a statement only when it has run it, so a writer that makes a batch, sends
+    it and waits leaves one side idle at a time. Here the caller makes the next batch while
+    the thread waits on Neo4j. Only the thread touches the transaction until the pipeline is
+    closed, and a failed statement fails every later one, as it would the transaction: the
+    first error is raised (at the latest on leaving the ``with``) and the caller's transaction
+    rolls back.
+    """
+
+    _DEPTH = 2  # batches sent and not yet written, beyond which the caller waits
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nhgraph-write")
+        self._sent: deque[Future[list[Record]]] = deque()
+
+    def send(self, query: str, parameters: dict[str, Any]) -> Future[list[Record]]:
+        while len(self._sent) >= self._DEPTH:
+            self._sent.popleft().result()  # raises the statement's error, if it failed
+        future = self._pool.submit(self._tx.run, query, parameters)
+        self._sent.append(future)
+        return future
+
+    def __enter__(self) -> _Pipeline:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                while self._sent:
+                    self._sent.popleft().result()
+        finally:
+            # The thread finishes the statement it is running before the transaction is
+            # rolled back or committed by the caller: never two threads on one connection.
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 #: New nodes of any class with their edges to nodes whose element ids are known.
@@ -388,9 +444,12 @@ def _compare(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The rows that are new and those whose content changed, each given its content hash;
     all three kinds (unchanged too) counted in the summary."""
-    existing = (
-        _stored_hashes(tx, label, [r["id"] for r in rows], batch_size) if stored.get(label) else {}
-    )
+    if not stored.get(label):
+        # Nothing of this class is stored: every row is new, and its hash is made with its
+        # batch, while Neo4j writes the batch before (see _create_nodes).
+        summary.created[label] += len(rows)
+        return rows, []
+    existing = _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for row in rows:
