@@ -50,6 +50,12 @@ def _london(database: db.Database, settings: Settings) -> dict[str, Any]:
     reload_read_s, sources = _timed(lambda: read_sources(["reference", str(DEMO)], settings))
     reload_s, again = _timed(lambda: load(database, sources, workers=2))
     assert not again.written.changed
+    # From empty again, on the same server: the first load above also pays the warm-up of a
+    # JVM just started (as `make demo` does); this one is an emptied database on a server
+    # that has already worked.
+    database.reset()
+    warm_read_s, sources = _timed(lambda: read_sources(["reference", str(DEMO)], settings))
+    warm_s, _ = _timed(lambda: load(database, sources, workers=2))
     return {
         "records": sum(len(s.models) for s in sources),
         "from_empty_seconds": round(read_s + load_s, 2),
@@ -57,6 +63,7 @@ def _london(database: db.Database, settings: Settings) -> dict[str, Any]:
         "from_empty_validate_seconds": round(steps["validate"], 2),
         "from_empty_write_left_after_validation_seconds": round(steps["write_after_validation"], 2),
         "reload_unchanged_seconds": round(reload_read_s + reload_s, 2),
+        "from_empty_on_a_running_server_seconds": round(warm_read_s + warm_s, 2),
         "created": sum(result.written.created.values()),
     }
 
@@ -177,6 +184,8 @@ def run() -> dict[str, Any]:
     london, throughput, postcodes = figures["london"], figures["throughput"], figures["postcodes"]
     figures["targets"] = {
         "from_empty_20s": london["from_empty_seconds"] <= 20,
+        "from_empty_20s_on_a_running_server": london["from_empty_on_a_running_server_seconds"]
+        <= 20,
         "reload_10s": london["reload_unchanged_seconds"] <= 10,
         "writer_20x_per_row_in_one_transaction": throughput["ratio_writer_over_per_row_speedup"]
         >= 20,
