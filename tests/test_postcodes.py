@@ -155,3 +155,17 @@ def test_a_byte_that_is_not_utf8_is_named_by_its_line(tmp_path: Path) -> None:
     path.write_bytes(b"\n".join(lines))
     with pytest.raises(InputError, match=r"nspl.csv:301: is not UTF-8"):
         load_postcodes(path)
+
+
+def test_a_region_row_the_csv_module_refuses_is_named_by_its_line(tmp_path: Path) -> None:
+    """A carriage return inside a London row (a file edited on another system, say) is not
+    CSV: the row is named, not read as two."""
+    from nhgraph.loaders.postcodes import load_postcodes
+
+    path = write_nspl(tmp_path / "nspl.csv", 500)
+    lines = path.read_bytes().split(b"\n")
+    row = next(i for i, text in enumerate(lines) if i and b"E12000007" in text)
+    lines[row] = lines[row].replace(b",", b"\r,", 1)
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(InputError, match=rf"nspl.csv:{row + 1}: is not valid CSV"):
+        load_postcodes(path)
