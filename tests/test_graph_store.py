@@ -175,6 +175,52 @@ def test_batches_of_one_link_to_nodes_made_in_earlier_and_later_batches(
     ]
 
 
+def test_batches_grow_from_a_small_first_one_to_the_batch_size() -> None:
+    from nhgraph.loaders.graph import _FIRST_BATCH, _ramped
+
+    sizes = [len(batch) for batch in _ramped(list(range(10_000)), 2_000)]
+    assert sizes[0] == _FIRST_BATCH < 2_000
+    assert sizes == sorted(sizes[:-1]) + sizes[-1:] and max(sizes) == 2_000
+    assert sum(sizes) == 10_000
+    assert [len(b) for b in _ramped(list(range(5)), 2)] == [2, 2, 1]
+    assert list(_ramped([], 10)) == []
+
+
+@pytest.mark.parametrize("rows_first", [False, True], ids=["rows-by-batch", "rows-first"])
+def test_a_class_written_in_growing_batches_keeps_every_node_and_link(
+    graph: db.Database, rows_first: bool
+) -> None:
+    """Rows are made batch by batch (or all first, when the caller has work of its own):
+    both write every node of a class larger than the first batch, with each of its links."""
+    from nhgraph.loaders.graph import _FIRST_BATCH
+    from nhgraph.schema.models import DataSharingAgreement
+
+    write_models(graph, world())
+    [agreement] = [m for m in world() if isinstance(m, DataSharingAgreement)]
+    count = 3 * _FIRST_BATCH + 7
+    chain = [
+        agreement.model_copy(update={"id": f"g-{n}", "framework": f"g-{n - 1}" if n else None})
+        for n in range(count)
+    ]
+    told: list[bool] = []
+    summary = write_models(
+        graph,
+        chain,
+        batch_size=2 * _FIRST_BATCH,
+        prepared=(lambda: told.append(True)) if rows_first else None,
+    )
+    assert summary.created == {"DataSharingAgreement": count}
+    assert told == ([True] if rows_first else [])
+    [found] = graph.read(
+        "MATCH (a:DataSharingAgreement)-[:ACCEDES_TO]->(b:DataSharingAgreement) "
+        "WHERE a.id STARTS WITH 'g-' "
+        "RETURN count(*) AS edges, "
+        "sum(CASE WHEN toInteger(substring(a.id, 2)) = toInteger(substring(b.id, 2)) + 1 "
+        "THEN 1 ELSE 0 END) AS right, count(DISTINCT a.content_hash) AS hashes"
+    )
+    assert found == {"edges": count - 1, "right": count - 1, "hashes": count - 1}
+
+
 def test_an_error_while_a_batch_is_being_written_writes_nothing(graph: db.Database) -> None:
     """A failure in the making of a batch, with the previous batch still at Neo4j, rolls the
     whole write back, and the writing thread is finished before the rollback."""

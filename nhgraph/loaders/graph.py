@@ -127,16 +127,16 @@ def node_rows(models: Sequence[Node], loaded_at: datetime | None = None) -> list
         }
         if loaded_at is not None and props.get("loaded_at") is None:
             props["loaded_at"] = loaded_at
-        targets = {}
-        for name in links:
-            value = values[name]
-            targets[name] = (
-                [_plain(v) for v in value]
-                if isinstance(value, list)
-                else ([] if value is None else [_plain(value)])
-            )
+        targets = {name: _targets(values[name]) for name in links}
         rows.append({"id": props["id"], "props": props, "links": targets})
     return rows
+
+
+def _targets(value: Any) -> list[Any]:
+    """The ids a link field names: none, one or a list."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return [] if value is None else [_plain(value)]
 
 
 #: Types whose values go to Neo4j as they are.
@@ -173,7 +173,8 @@ def write_models(
     and keeps their load time). Nodes of the ``replace_sources`` that are not among the models
     are removed: a source's new version replaces its old one. ``then`` runs last, in the same
     transaction (an edit's audit record commits with the edit, or neither does).
-    ``prepared`` is told when the rows are made and Neo4j has the rest of the work.
+    ``prepared`` is told when the rows are made and what is left for Python is hashing the
+    batches as Neo4j takes them; a caller that passes it has work of its own meanwhile.
 
     New nodes, the bulk of a load, go through two statements whatever their class: one
     creates nodes with the edges whose ends are known (by Neo4j's element id, which needs no
@@ -191,22 +192,29 @@ def write_models(
     def work(tx: Transaction) -> WriteSummary:
         element = ensure_concepts(tx)
         stored = _stored_counts(tx)
-        created: dict[type[Node], list[dict[str, Any]]] = {}
+        created: dict[type[Node], _NewNodes] = {}
         updated: dict[type[Node], list[dict[str, Any]]] = {}
         for cls in MODEL_CLASSES:
             items = by_class.get(cls)
             if not items:
                 continue
-            new, changed = _compare(
-                tx, class_name(cls), node_rows(items), stored, batch_size, summary
-            )
-            for row in new + changed:
-                # The load time goes once as $loaded_at: the driver packs each datetime in
-                # pure Python (about 150 us apiece), which was most of a postcode load.
-                if row["props"].get("loaded_at") is None:
-                    row["props"].pop("loaded_at", None)
+            label = class_name(cls)
+            if not stored.get(label):
+                # Nothing of this class is stored: every node is new. Its row is made with
+                # its batch, while Neo4j writes the batch before (see _create_nodes), unless
+                # the caller has work of its own for the interpreter meanwhile (`prepared`):
+                # then all rows are made first, and only the hashes are left to the batches.
+                summary.created[label] += len(items)
+                created[cls] = (
+                    _NewNodes(models=items)
+                    if prepared is None
+                    else _NewNodes(rows=_fresh_rows(items))
+                )
+                continue
+            new, changed = _compare(tx, label, node_rows(items), stored, batch_size, summary)
+            _drop_empty_load_times(new + changed)
             if new:
-                created[cls] = new
+                created[cls] = _NewNodes(rows=new)
             if changed:
                 updated[cls] = changed
         if prepared is not None:
@@ -246,9 +254,70 @@ def write_models(
     return database.execute_write(work, what="writing models")
 
 
+def _drop_empty_load_times(rows: Iterable[dict[str, Any]]) -> None:
+    """The load time goes once, as $loaded_at: the driver packs each datetime in pure Python
+    (about 150 us apiece), which was most of a postcode load."""
+    for row in rows:
+        if row["props"].get("loaded_at") is None:
+            row["props"].pop("loaded_at", None)
+
+
+@dataclass
+class _NewNodes:
+    """The new nodes of one class: rows made already (to compare them with stored ones), or
+    models whose rows are made batch by batch, so that Neo4j has its first batch at once."""
+
+    models: Sequence[Node] = ()
+    rows: Sequence[dict[str, Any]] | None = None
+
+    def ids(self) -> Iterator[Any]:
+        if self.rows is not None:
+            return (row["id"] for row in self.rows)
+        return (_plain(model.__dict__["id"]) for model in self.models)
+
+    def targets(self, name: str) -> Iterator[tuple[Any, Any]]:
+        """(node id, target id) of every link the field makes."""
+        if self.rows is not None:
+            for row in self.rows:
+                for target in row["links"][name]:
+                    yield row["id"], target
+            return
+        for model in self.models:
+            values = model.__dict__
+            for target in _targets(values[name]):
+                yield _plain(values["id"]), target
+
+    def batches(self, size: int) -> Iterator[Sequence[dict[str, Any]]]:
+        if self.rows is not None:
+            yield from _ramped(self.rows, size)
+            return
+        for models in _ramped(self.models, size):
+            yield _fresh_rows(models)
+
+
+def _fresh_rows(models: Sequence[Node]) -> list[dict[str, Any]]:
+    rows = node_rows(models)
+    _drop_empty_load_times(rows)
+    return rows
+
+
+#: The first batch of a class, smaller than the rest, so that Neo4j starts on it while the
+#: next is made: a class's one big batch used to leave Neo4j idle until all of it was made.
+_FIRST_BATCH = 500
+
+
+def _ramped(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """Batches that double from :data:`_FIRST_BATCH` up to ``size``."""
+    start, step = 0, min(_FIRST_BATCH, size)
+    while start < len(items):
+        yield items[start : start + step]
+        start += step
+        step = min(step * 2, size)
+
+
 def _create_nodes(
     tx: Transaction,
-    created: dict[type[Node], list[dict[str, Any]]],
+    created: dict[type[Node], _NewNodes],
     element: dict[tuple[str, str], str],
     stored: dict[str, int],
     batch_size: int,
@@ -262,30 +331,27 @@ def _create_nodes(
     per label; a link whose target is found nowhere is returned, and nothing is created, so
     the caller's transaction fails before doing work it would undo.
     """
-    new_ids = {(class_name(cls), r["id"]) for cls, rows in created.items() for r in rows}
+    new_ids = {(class_name(cls), node_id) for cls, new in created.items() for node_id in new.ids()}
     wanted: dict[str, set[str]] = defaultdict(set)
-    for cls, rows in created.items():
+    for cls, new in created.items():
         for name, link in cls.links().items():
-            for row in rows:
-                for target in row["links"][name]:
-                    key = (link.target, target)
-                    if key not in element and key not in new_ids:
-                        wanted[link.target].add(target)
+            for _, target in new.targets(name):
+                key = (link.target, target)
+                if key not in element and key not in new_ids:
+                    wanted[link.target].add(target)
     for label, ids in wanted.items():
         if stored.get(label):
             for id_batch in _batches(sorted(ids), batch_size):
                 for found in tx.run(_element_statement(label), {"ids": list(id_batch)}):
                     element[(label, found["id"])] = found["e"]
-    missing = [
-        (class_name(cls), row["id"], name, target)
-        for cls, rows in created.items()
-        for name, link in cls.links().items()
-        for row in rows
-        for target in row["links"][name]
-        if (link.target, target) not in element and (link.target, target) not in new_ids
-    ]
-    if missing:
-        return missing
+    if any((label, target) not in element for label, ids in wanted.items() for target in ids):
+        return [
+            (class_name(cls), node_id, name, target)
+            for cls, new in created.items()
+            for name, link in cls.links().items()
+            for node_id, target in new.targets(name)
+            if (link.target, target) not in element and (link.target, target) not in new_ids
+        ]
     targets = {link.target for cls in created for link in cls.links().values()}
     later: list[tuple[tuple[str, str], tuple[str, str], str]] = []  # edges to nodes not yet made
     returning: list[tuple[str, Sequence[dict[str, Any]], Future[list[Record]]]] = []
@@ -293,27 +359,27 @@ def _create_nodes(
     def settle() -> None:
         """Take in the element ids of the nodes created so far that others link to."""
         for label, batch, future in returning:
-            for new, made in zip(batch, future.result(), strict=True):
-                element[(label, new["id"])] = made["e"]
+            for row, made in zip(batch, future.result(), strict=True):
+                element[(label, row["id"])] = made["e"]
         returning.clear()
 
     with _Pipeline(tx) as pipeline:
         for cls in MODEL_CLASSES:
-            new_rows = created.get(cls)
-            if not new_rows:
+            nodes = created.get(cls)
+            if nodes is None:
                 continue
             label = class_name(cls)
             links = cls.links()
             linked = {link.target for link in links.values()}
-            for batch in _batches(new_rows, batch_size):
+            for batch in nodes.batches(batch_size):
+                for row in batch:
+                    if "content_hash" not in row["props"]:
+                        row["props"]["content_hash"] = content_hash(row)
                 if any(pending in linked for pending, _, _ in returning):
                     settle()  # this batch may link to nodes whose element ids are on the way
                 out: list[dict[str, Any]] = []
                 waiting: list[tuple[int, tuple[str, str], str]] = []
                 for index, row in enumerate(batch):
-                    props = row["props"]
-                    if "content_hash" not in props:
-                        props["content_hash"] = content_hash(row)
                     edges: list[list[str]] = []
                     for name, link in links.items():
                         for target in row["links"][name]:
@@ -323,7 +389,7 @@ def _create_nodes(
                             else:
                                 edges.append([known, link.rel])
                             summary.relationships += 1
-                    out.append({"label": label, "props": props, "links": edges})
+                    out.append({"label": label, "props": row["props"], "links": edges})
                 if label in targets or waiting:
                     future = pipeline.send(_CREATE_RETURNING, {"rows": out, "loaded_at": loaded_at})
                     returning.append((label, batch, future))
@@ -444,11 +510,6 @@ def _compare(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The rows that are new and those whose content changed, each given its content hash;
     all three kinds (unchanged too) counted in the summary."""
-    if not stored.get(label):
-        # Nothing of this class is stored: every row is new, and its hash is made with its
-        # batch, while Neo4j writes the batch before (see _create_nodes).
-        summary.created[label] += len(rows)
-        return rows, []
     existing = _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
