@@ -9,6 +9,7 @@ import sys
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,6 +18,10 @@ from rich.table import Table
 from nhgraph import db
 from nhgraph.config import Settings, get_settings
 from nhgraph.localserver import LocalServer, LocalServerError
+
+if TYPE_CHECKING:
+    from nhgraph.loaders.errors import InputError
+    from nhgraph.loaders.pipeline import LoadResult
 
 app = typer.Typer(
     help="nhgraph: the neighbourhood health service knowledge graph and service registry.",
@@ -205,19 +210,18 @@ def load(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from nhgraph.loaders.errors import InputError
-    from nhgraph.loaders.pipeline import LoadRefused, read_sources
+    from nhgraph.loaders.pipeline import POSTCODES, LoadRefused, read_sources
     from nhgraph.loaders.pipeline import load as run_load
 
     settings = _settings()
     database = db.get_database(settings)
+    if len(sources) == 1 and sources[0].startswith(POSTCODES):
+        _load_postcode_file(database, Path(sources[0].removeprefix(POSTCODES)))
+        return
     try:
         read = read_sources(sources, settings)
     except InputError as error:
-        heading = "cannot read the input" if error.unreadable else "the data break the model"
-        err.print(f"{heading} ({len(error.problems)} problem(s)); nothing written:")
-        for problem in error.problems[:200]:
-            err.print(f"  {problem}", markup=False, highlight=False)
-        raise typer.Exit(2 if error.unreadable else 1) from error
+        _refuse_input(error)
     total = sum(len(source.models) for source in read)
     out.print(f"read {total} records from {len(read)} source(s)")
     columns = (
@@ -257,6 +261,51 @@ def load(
             raise typer.Exit(1) from error
     if result.report.warnings:
         out.print(result.report.to_text(), markup=False, highlight=False)
+    _print_load_summary(result)
+
+
+def _load_postcode_file(database: db.Database, path: Path) -> None:
+    """A postcode directory on its own: written while it is read (see load_postcode_file)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from nhgraph.loaders.errors import InputError
+    from nhgraph.loaders.graph import DanglingReference
+    from nhgraph.loaders.pipeline import load_postcode_file
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("reading and writing postcodes: 0", total=None)
+        done = 0
+
+        def advance(_what: str, n: int) -> None:
+            nonlocal done
+            done += n
+            bar.update(task, description=f"reading and writing postcodes: {done}")
+
+        print("writing while reading", file=sys.stderr, flush=True)  # a plain line for logs
+        try:
+            result = load_postcode_file(database, path, progress=advance)
+        except InputError as error:
+            bar.stop()
+            _refuse_input(error)
+        except (db.DatabaseError, DanglingReference) as error:
+            bar.stop()
+            err.print(f"load failed, nothing written: {error}", markup=False, highlight=False)
+            raise typer.Exit(1) from error
+    out.print(f"read {sum(result.written.nodes.values())} postcodes of London from {path}")
+    _print_load_summary(result)
+
+
+def _refuse_input(error: InputError) -> NoReturn:
+    """Input that cannot be read (exit 2) or that breaks the model (exit 1), by problem."""
+    heading = "cannot read the input" if error.unreadable else "the data break the model"
+    err.print(f"{heading} ({len(error.problems)} problem(s)); nothing written:")
+    for problem in error.problems[:200]:
+        err.print(f"  {problem}", markup=False, highlight=False)
+    raise typer.Exit(2 if error.unreadable else 1) from error
+
+
+def _print_load_summary(result: LoadResult) -> None:
     written = result.written
     table = Table("label", "created", "updated", "unchanged", "removed", title="load summary")
     labels = sorted(

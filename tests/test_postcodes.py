@@ -169,3 +169,168 @@ def test_a_region_row_the_csv_module_refuses_is_named_by_its_line(tmp_path: Path
     path.write_bytes(b"\n".join(lines))
     with pytest.raises(InputError, match=rf"nspl.csv:{row + 1}: is not valid CSV"):
         load_postcodes(path)
+
+
+def _geography(graph: db.Database) -> None:
+    from nhgraph.config import PROJECT_ROOT
+    from nhgraph.loaders.graph import write_models
+    from nhgraph.loaders.ons import load_geography
+
+    write_models(graph, load_geography(PROJECT_ROOT / "data" / "reference").models)
+
+
+def _stream(graph: db.Database, path: Path, size: int = 40) -> object:
+    """A postcode file written while it is read, in batches small enough to be many."""
+    from nhgraph.loaders.graph import write_stream
+    from nhgraph.loaders.postcodes import postcode_batches, postcode_source
+    from nhgraph.schema.models import PostcodeUnit
+
+    data = postcode_source(path)
+    return write_stream(
+        graph, PostcodeUnit, postcode_batches(data, path, size=size), replace_sources=[data.name]
+    )
+
+
+def _postcodes(graph: db.Database) -> dict[str, str]:
+    rows = graph.read("MATCH (p:Postcode)-[:IN_LSOA]->(l:Lsoa) RETURN p.id AS p, l.id AS l")
+    return {row["p"]: row["l"] for row in rows}
+
+
+def test_a_postcode_file_written_while_read_matches_one_read_first(
+    graph: db.Database, tmp_path: Path
+) -> None:
+    """Streamed in batches of 40, the file gives the graph that reading it whole gives; a
+    second load changes nothing; a new version updates, adds and removes."""
+    from nhgraph.loaders.graph import WriteSummary
+    from nhgraph.loaders.postcodes import load_postcodes
+
+    path = write_nspl(tmp_path / "nspl.csv", 3000)
+    _geography(graph)
+    summary = _stream(graph, path)
+    assert isinstance(summary, WriteSummary)
+    expected = {m.id: m.lsoa for m in load_postcodes(path).models}
+    assert len(expected) > 150  # several batches of 40
+    assert summary.created == {"Postcode": len(expected)}
+    assert _postcodes(graph) == expected
+    [stamp] = graph.read(
+        "MATCH (p:Postcode) RETURN count(DISTINCT p.loaded_at) AS times, "
+        "count(p.content_hash) AS hashes, collect(DISTINCT p.source_version) AS versions"
+    )
+    assert stamp == {"times": 1, "hashes": len(expected), "versions": ["nspl.csv"]}
+
+    again = _stream(graph, path)
+    assert not again.changed  # type: ignore[attr-defined]
+    assert again.unchanged == {"Postcode": len(expected)}  # type: ignore[attr-defined]
+
+    lines = path.read_text().splitlines()
+    london = [i for i, line in enumerate(lines) if ",E12000007," in line and ",202001," not in line]
+    dropped, moved = lines[london[0]], lines[london[1]]
+    other_lsoa = next(v for v in expected.values() if v not in moved)
+    fields = moved.split(",")
+    fields[21] = other_lsoa
+    lines[london[1]] = ",".join(fields)
+    del lines[london[0]]
+    path.write_text("\n".join(lines) + "\n")
+    third = _stream(graph, path)
+    assert third.removed == {"Postcode": 1}  # type: ignore[attr-defined]
+    assert third.updated == {"Postcode": 1}  # type: ignore[attr-defined]
+    after = _postcodes(graph)
+    assert dropped.split(",")[2] not in after
+    assert after[fields[2]] == other_lsoa
+
+
+def _count(graph: db.Database) -> int:
+    return int(graph.read("MATCH (p:Postcode) RETURN count(p) AS n")[0]["n"])
+
+
+def test_a_bad_row_late_in_a_streamed_file_leaves_the_graph_as_it_was(
+    graph: db.Database, tmp_path: Path
+) -> None:
+    """Batches before it were already sent to Neo4j: the transaction rolls them back."""
+    path = write_nspl(tmp_path / "nspl.csv", 3000)
+    _geography(graph)
+    _stream(graph, write_nspl(tmp_path / "first.csv", 300))
+    before = _count(graph)
+    lines = path.read_text().splitlines()
+    last_london = max(i for i, line in enumerate(lines) if ",E12000007," in line)
+    lines[last_london] = lines[last_london].replace(",51.5,", ",north,")
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as raised:
+        _stream(graph, path)
+    [problem] = raised.value.problems
+    assert problem.line == last_london + 1 and "latitude" in str(problem)
+    assert _count(graph) == before
+
+
+def test_a_postcode_listed_twice_is_named_with_both_lines(
+    graph: db.Database, tmp_path: Path
+) -> None:
+    path = write_nspl(tmp_path / "nspl.csv", 600)
+    lines = path.read_text().splitlines()
+    london = [i for i, line in enumerate(lines) if ",E12000007," in line]
+    lines.append(lines[london[0]])
+    path.write_text("\n".join(lines) + "\n")
+    _geography(graph)
+    with pytest.raises(InputError) as raised:
+        _stream(graph, path)
+    [problem] = raised.value.problems
+    assert problem.line == len(lines)
+    assert f"is also on line {london[0] + 1}" in str(problem)
+    assert _count(graph) == 0
+
+
+def test_a_postcode_in_no_stored_lsoa_writes_nothing(graph: db.Database, tmp_path: Path) -> None:
+    from nhgraph.loaders.graph import DanglingReference
+
+    path = write_nspl(tmp_path / "nspl.csv", 3000)
+    lines = path.read_text().splitlines()
+    last_london = max(i for i, line in enumerate(lines) if ",E12000007," in line)
+    fields = lines[last_london].split(",")
+    fields[21] = "E01999999"
+    lines[last_london] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    _geography(graph)
+    with pytest.raises(DanglingReference) as raised:
+        _stream(graph, path)
+    assert raised.value.missing == [("Postcode", fields[2], "lsoa", "E01999999")]
+    assert _count(graph) == 0
+
+
+def test_postcodes_are_outside_the_graph_shacl_judges() -> None:
+    """What lets `nhgraph load postcodes:FILE` skip SHACL: no shape sees a postcode, and no
+    node links to one, so the judged graph is the same after the load as before."""
+    from nhgraph.loaders.pipeline import NOT_SHACL_VALIDATED
+    from nhgraph.schema.models import MODEL_CLASSES
+
+    assert "Postcode" in NOT_SHACL_VALIDATED
+    targets = {link.target for cls in MODEL_CLASSES for link in cls.links().values()}
+    assert "Lsoa" in targets and "Postcode" not in targets
+
+
+def test_the_cli_loads_a_postcode_file_while_reading_it(
+    graph: db.Database, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .test_cli import settings_env
+
+    path = write_nspl(tmp_path / "nspl.csv", 3000)
+    _geography(graph)
+    env = {**os.environ, **settings_env(neo4j_settings)}
+    command = [sys.executable, "-m", "nhgraph", "load", f"postcodes:{path}"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "writing while reading" in done.stderr
+    kept = _count(graph)
+    assert kept > 150 and f"read {kept} postcodes" in done.stdout
+    assert "loaded" in done.stdout
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0 and "nothing changed" in again.stdout
+
+    path.write_text(path.read_text().replace(",51.5,", ",north,", 1))
+    broken = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert broken.returncode == 1, broken.stderr
+    assert "the data break the model" in broken.stderr and "nothing written" in broken.stderr
+    assert _count(graph) == kept

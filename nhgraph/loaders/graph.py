@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -377,19 +377,7 @@ def _create_nodes(
                         row["props"]["content_hash"] = content_hash(row)
                 if any(pending in linked for pending, _, _ in returning):
                     settle()  # this batch may link to nodes whose element ids are on the way
-                out: list[dict[str, Any]] = []
-                waiting: list[tuple[int, tuple[str, str], str]] = []
-                for index, row in enumerate(batch):
-                    edges: list[list[str]] = []
-                    for name, link in links.items():
-                        for target in row["links"][name]:
-                            known = element.get((link.target, target))
-                            if known is None:
-                                waiting.append((index, (link.target, target), link.rel))
-                            else:
-                                edges.append([known, link.rel])
-                            summary.relationships += 1
-                    out.append({"label": label, "props": row["props"], "links": edges})
+                out, waiting = _creations(label, links, batch, element, summary)
                 if label in targets or waiting:
                     future = pipeline.send(_CREATE_RETURNING, {"rows": out, "loaded_at": loaded_at})
                     returning.append((label, batch, future))
@@ -404,6 +392,149 @@ def _create_nodes(
             pipeline.send(_CREATE_EDGES, {"rows": pair_batch})
             tick("links", len(pair_batch))
     return []
+
+
+def _creations(
+    label: str,
+    links: Mapping[str, Link],
+    batch: Sequence[dict[str, Any]],
+    element: dict[tuple[str, str], str],
+    summary: WriteSummary,
+) -> tuple[list[dict[str, Any]], list[tuple[int, tuple[str, str], str]]]:
+    """The rows of :data:`_CREATE` for a batch: each node's label, properties and the edges
+    whose ends have element ids; and (row index, end, type) of the edges still waiting."""
+    out: list[dict[str, Any]] = []
+    waiting: list[tuple[int, tuple[str, str], str]] = []
+    for index, row in enumerate(batch):
+        edges: list[list[str]] = []
+        for name, link in links.items():
+            for target in row["links"][name]:
+                known = element.get((link.target, target))
+                if known is None:
+                    waiting.append((index, (link.target, target), link.rel))
+                else:
+                    edges.append([known, link.rel])
+                summary.relationships += 1
+        out.append({"label": label, "props": row["props"], "links": edges})
+    return out, waiting
+
+
+def write_stream(
+    database: Database,
+    cls: type[Node],
+    batches: Iterable[Sequence[Node]],
+    *,
+    replace_sources: Collection[str] = (),
+    progress: Progress | None = None,
+) -> WriteSummary:
+    """Write one class's models batch by batch as they are read, in one transaction.
+
+    For a source worth writing while it is still being read, such as a national postcode
+    file: Neo4j writes a batch while Python reads the next, and the models are never all
+    held at once. Each batch is compared with what is stored, and only new and changed
+    nodes are written, as :func:`write_models` does. Links must point at stored nodes (or
+    concepts), looked up as batches name them. A problem raised by ``batches`` (the reader
+    finding a bad row at the end of the file), a link to no node, or a Neo4j error rolls
+    the whole write back.
+
+    ``batches`` can be read once, so a transaction Neo4j asks to retry is not retried: the
+    load is to be run again.
+    """
+    label = class_name(cls)
+    links = cls.links()
+    if any(link.target == label for link in links.values()):
+        raise ValueError(f"{label} links to {label}: write it with write_models")
+    loaded_at = datetime.now().astimezone()
+    summary = WriteSummary()
+    tick = progress or (lambda _step, _n: None)
+    attempts: list[int] = []
+
+    def work(tx: Transaction) -> WriteSummary:
+        attempts.append(1)
+        if len(attempts) > 1:
+            raise RuntimeError("a streamed write cannot be retried: run the load again")
+        element = ensure_concepts(tx)
+        stored = _stored_counts(tx)
+        compare = bool(stored.get(label))
+        missing: list[tuple[str, str, str, str]] = []
+        keep: list[str] = []
+        checks: list[Future[list[Record]]] = []
+        with _Pipeline(tx) as pipeline:
+            for models in batches:
+                rows = _fresh_rows(models)
+                if compare:
+                    ids = [row["id"] for row in rows]
+                    keep += ids
+                    hashes = pipeline.send(_hash_statement(label), {"ids": ids})
+                    existing = {h["id"]: h["hash"] for h in hashes.result()}
+                    new, changed = _classify(label, rows, existing, summary)
+                else:
+                    new, changed = list(rows), []
+                    summary.created[label] += len(rows)
+                missing += _look_up_targets(pipeline, label, links, new + changed, element, stored)
+                if missing:
+                    continue  # read on, to list every link to no node (after the reader's problems)
+                for row in new:
+                    if "content_hash" not in row["props"]:
+                        row["props"]["content_hash"] = content_hash(row)
+                out, _ = _creations(label, links, new, element, summary)
+                if out:
+                    pipeline.send(_CREATE, {"rows": out, "loaded_at": loaded_at})
+                if changed:
+                    pipeline.send(
+                        _update_statement(label),
+                        {"rows": _props_only(changed), "loaded_at": loaded_at},
+                    )
+                    for name, link in links.items():
+                        targets = [{"id": r["id"], "targets": r["links"][name]} for r in changed]
+                        checks.append(
+                            pipeline.send(_link_statement(label, link), {"rows": targets})
+                        )
+                        summary.relationships += sum(len(r["targets"]) for r in targets)
+                tick("nodes", len(rows))
+        if missing:
+            raise DanglingReference(missing)  # the transaction rolls back
+        unlinked = [row for check in checks for row in check.result()]
+        if unlinked:  # looked up above, so not expected: Neo4j has the last word
+            raise DanglingReference([(label, r["id"], "", r["target"]) for r in unlinked])
+        if replace_sources and compare:
+            for found in tx.run(
+                _remove_statement(label), {"sources": list(replace_sources), "keep": keep}
+            ):
+                summary.removed[label] += found["removed"]
+        return summary
+
+    return database.execute_write(work, what=f"writing {label} nodes as they are read")
+
+
+def _look_up_targets(
+    pipeline: _Pipeline,
+    label: str,
+    links: Mapping[str, Link],
+    rows: Sequence[dict[str, Any]],
+    element: dict[tuple[str, str], str],
+    stored: dict[str, int],
+) -> list[tuple[str, str, str, str]]:
+    """Find the element ids of the stored nodes these rows link to (kept in ``element`` for
+    later batches); return the links that name no node."""
+    unknown: dict[str, set[str]] = defaultdict(set)
+    for name, link in links.items():
+        for row in rows:
+            for target in row["links"][name]:
+                if (link.target, target) not in element:
+                    unknown[link.target].add(target)
+    for target_label, ids in unknown.items():
+        if stored.get(target_label):
+            found = pipeline.send(_element_statement(target_label), {"ids": sorted(ids)})
+            for hit in found.result():
+                element[(target_label, hit["id"])] = hit["e"]
+    return [
+        (label, row["id"], name, target)
+        for name, link in links.items()
+        for row in rows
+        for target in row["links"][name]
+        if (link.target, target) not in element
+    ]
 
 
 class _Pipeline:
@@ -511,6 +642,16 @@ def _compare(
     """The rows that are new and those whose content changed, each given its content hash;
     all three kinds (unchanged too) counted in the summary."""
     existing = _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
+    return _classify(label, rows, existing, summary)
+
+
+def _classify(
+    label: str,
+    rows: Iterable[dict[str, Any]],
+    existing: dict[str, str | None],
+    summary: WriteSummary,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows new and changed against the stored hashes by id, each given its content hash."""
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for row in rows:

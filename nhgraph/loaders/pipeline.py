@@ -38,12 +38,13 @@ from nhgraph.loaders.graph import (
     read_records,
     stored_counts,
     write_models,
+    write_stream,
 )
-from nhgraph.loaders.postcodes import load_postcodes
+from nhgraph.loaders.postcodes import LONDON, load_postcodes, postcode_batches, postcode_source
 from nhgraph.loaders.sources import LOADERS, SourceData
 from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph
 from nhgraph.ontology.validation import ValidationReport, validate_graph
-from nhgraph.schema.models import Node, class_name
+from nhgraph.schema.models import Node, PostcodeUnit, class_name
 
 #: The name `nhgraph load` gives the shipped London reference data: every registered loader.
 REFERENCE = "reference"
@@ -220,6 +221,29 @@ def load(
         verdict.allow()
         written = writing.result()
     return LoadResult(list(sources), report, written, skipped)
+
+
+def load_postcode_file(
+    database: Database, path: Path, *, region: str = LONDON, progress: Progress | None = None
+) -> LoadResult:
+    """A postcode directory loaded on its own (`nhgraph load postcodes:FILE`), written while
+    it is read: Neo4j writes one batch of the region's postcodes while Python reads on.
+
+    Still all or nothing, in one transaction: a row the model refuses (named by line) or a
+    postcode in no stored LSOA rolls it back. SHACL is not asked: postcodes are not in the
+    graph it judges (NOT_SHACL_VALIDATED) and nothing links to them, so that graph is the
+    same after this load as before it, and was judged when it was loaded.
+    """
+    data = postcode_source(path)
+    database.ensure_schema()
+    written = write_stream(
+        database,
+        PostcodeUnit,
+        postcode_batches(data, path, region),
+        replace_sources=[data.name],
+        progress=progress,
+    )
+    return LoadResult([data], ValidationReport(conforms=True), written, data.skipped)
 
 
 class _Refused(RuntimeError):

@@ -21,7 +21,7 @@ from pathlib import Path
 from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.identifiers import normalise_postcode
-from nhgraph.schema.models import PostcodeUnit
+from nhgraph.schema.models import Node, PostcodeUnit
 
 LONDON = "E12000007"
 _COLUMNS = {
@@ -193,7 +193,14 @@ class _RowReader:
             return None
         record: dict[str, object] = {"id": values[self.p_col], "lsoa": values[self.l_col]}
         if self.lat_col is not None and self.long_col is not None and values[self.lat_col]:
-            latitude, longitude = float(values[self.lat_col]), float(values[self.long_col])
+            try:
+                latitude, longitude = float(values[self.lat_col]), float(values[self.long_col])
+            except ValueError:  # the model refuses it, naming the field and the line
+                record["latitude"], record["longitude"] = (
+                    values[self.lat_col],
+                    values[self.long_col],
+                )
+                return record
             if latitude < 90:  # 99.999999 marks "no grid reference"
                 record["latitude"], record["longitude"] = latitude, longitude
         return record
@@ -206,14 +213,55 @@ def load_postcode_extract(folder: Path) -> SourceData:
     return load_postcodes(folder / EXTRACT)
 
 
+#: The source every postcode file is loaded as: a new file replaces the postcodes of the last.
+SOURCE = "ONS postcode directory (OGL v3.0; Royal Mail and OS data)"
+
+
 def load_postcodes(path: Path, region: str = LONDON) -> SourceData:
     """PostcodeUnit models of the region's live postcodes, with problems named by line."""
-    data = SourceData("ONS postcode directory (OGL v3.0; Royal Mail and OS data)", path.name)
+    data = postcode_source(path)
+    models = [m for batch in postcode_batches(data, path, region) for m in batch]
+    data.models = models
+    return data
+
+
+def postcode_source(path: Path) -> SourceData:
+    return SourceData(SOURCE, path.name)
+
+
+def postcode_batches(
+    data: SourceData, path: Path, region: str = LONDON, size: int = 5000
+) -> Iterator[list[Node]]:
+    """The region's PostcodeUnit models in batches, as the file is read: a national file's
+    region can be written while the rest of the file is still being read.
+
+    Rows the model refuses, and a postcode listed twice, become problems of ``data``; once
+    the file is read they are raised together (InputError), so a writer consuming the
+    batches in one transaction rolls it back. A file that cannot be read raises at once.
+    """
+    first_line: dict[str, int] = {}
     for line, record in read_postcodes(path, region):
         try:
-            record["id"] = normalise_postcode(str(record["id"]))
+            postcode = record["id"] = normalise_postcode(str(record["id"]))
         except ValueError as error:
             data.problems.append(Problem(str(path), line, "Postcode id", str(error)))
             continue
+        if postcode in first_line:
+            data.problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    "Postcode id",
+                    f"{postcode} is also on line {first_line[postcode]}",
+                )
+            )
+            continue
+        first_line[postcode] = line
         data.add(PostcodeUnit, path, line, record)
-    return data.check()
+        if len(data.models) >= size:
+            yield data.models
+            data.models = []
+    if data.models:
+        yield data.models
+        data.models = []
+    data.check()
