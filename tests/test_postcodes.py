@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from nhgraph import db
 from nhgraph.config import Settings
 from nhgraph.loaders.errors import InputError
 from nhgraph.loaders.pipeline import load, read_sources
+from nhgraph.schema.models import Node
 
 from .world import ON
 
@@ -334,3 +336,32 @@ def test_the_cli_loads_a_postcode_file_while_reading_it(
     assert broken.returncode == 1, broken.stderr
     assert "the data break the model" in broken.stderr and "nothing written" in broken.stderr
     assert _count(graph) == kept
+
+
+def test_a_streamed_write_neo4j_asks_to_retry_is_refused_not_replayed(
+    graph: db.Database, tmp_path: Path
+) -> None:
+    """The driver retries a unit of work on a transient error; a stream's batches are
+    spent by then, and a replay would commit an empty source, removing every stored
+    postcode of it. The retry is refused instead, and the graph stays as it was."""
+    from neo4j.exceptions import TransientError
+
+    from nhgraph.loaders.graph import write_stream
+    from nhgraph.loaders.postcodes import postcode_source
+    from nhgraph.schema.models import PostcodeUnit
+
+    path = write_nspl(tmp_path / "nspl.csv", 3000)
+    _geography(graph)
+    _stream(graph, path)
+    before = _postcodes(graph)
+    assert before
+
+    def batches() -> Iterator[list[Node]]:
+        from nhgraph.loaders.postcodes import load_postcodes
+
+        yield list(load_postcodes(path).models[:10])
+        raise TransientError("a deadlock, say")
+
+    with pytest.raises(db.DatabaseError, match="run the load again"):
+        write_stream(graph, PostcodeUnit, batches(), replace_sources=[postcode_source(path).name])
+    assert _postcodes(graph) == before

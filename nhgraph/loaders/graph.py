@@ -19,7 +19,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from nhgraph.db import Database, Record, Transaction
+from nhgraph.db import Database, DatabaseError, Record, Transaction
 from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
 from nhgraph.schema.vocabulary import CohortCode, Concept, FunctionCode, RoleCode
 
@@ -288,8 +288,8 @@ class _NewNodes:
                 yield _plain(values["id"]), target
 
     def batches(self, size: int) -> Iterator[Sequence[dict[str, Any]]]:
-        if self.rows is not None:
-            yield from _ramped(self.rows, size)
+        if self.rows is not None:  # made already: nothing to overlap, so no small first batch
+            yield from _batches(self.rows, size)
             return
         for models in _ramped(self.models, size):
             yield _fresh_rows(models)
@@ -452,7 +452,10 @@ def write_stream(
     def work(tx: Transaction) -> WriteSummary:
         attempts.append(1)
         if len(attempts) > 1:
-            raise RuntimeError("a streamed write cannot be retried: run the load again")
+            raise DatabaseError(
+                "Neo4j asked to retry the write, and a file written while it is read cannot "
+                "be read again in the same load: nothing was written; run the load again"
+            )
         element = ensure_concepts(tx)
         stored = _stored_counts(tx)
         compare = bool(stored.get(label))
