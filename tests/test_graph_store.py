@@ -244,3 +244,31 @@ def test_an_error_while_a_batch_is_being_written_writes_nothing(graph: db.Databa
     assert ticks == ["nodes", "nodes"]
     assert graph.read("MATCH (n) RETURN count(n) AS n") == before
     assert not [t for t in threading.enumerate() if t.name.startswith("nhgraph-write")]
+
+
+def test_the_cycle_collector_is_paused_while_writing_and_resumed_after(
+    graph: db.Database,
+) -> None:
+    """Paused in the write's transaction, resumed after; nested pauses resume only at the
+    outermost; a collector that was off before stays off."""
+    import gc
+
+    from nhgraph.loaders.memory import collector_paused
+
+    assert gc.isenabled()
+    seen: list[bool] = []
+    write_models(graph, world(), then=lambda _tx: seen.append(gc.isenabled()))
+    assert seen == [False]
+    assert gc.isenabled()
+    with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from nhgraph.db import Database, DatabaseError, Record, Transaction
+from nhgraph.loaders.memory import collector_paused
 from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
 from nhgraph.schema.vocabulary import CohortCode, Concept, FunctionCode, RoleCode
 
@@ -157,6 +158,7 @@ def ensure_concepts(tx: Transaction) -> dict[tuple[str, str], str]:
     return found
 
 
+@collector_paused()
 def write_models(
     database: Database,
     models: Iterable[Node],
@@ -419,6 +421,7 @@ def _creations(
     return out, waiting
 
 
+@collector_paused()
 def write_stream(
     database: Database,
     cls: type[Node],

@@ -40,6 +40,7 @@ from nhgraph.loaders.graph import (
     write_models,
     write_stream,
 )
+from nhgraph.loaders.memory import collector_paused
 from nhgraph.loaders.postcodes import LONDON, load_postcodes, postcode_batches, postcode_source
 from nhgraph.loaders.sources import LOADERS, SourceData
 from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph
@@ -103,6 +104,7 @@ def team_of_teams(folder: Path) -> SourceData:
     return data
 
 
+@collector_paused()
 def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
     """Every source named: 'reference', a registered loader's name, or a dataset folder."""
     found: list[SourceData] = []
@@ -163,6 +165,7 @@ def graph_after_load(database: Database, sources: Sequence[SourceData]) -> Graph
     return models_to_graph(models, graph, provenance=False)
 
 
+@collector_paused()
 def load(
     database: Database,
     sources: Sequence[SourceData],
@@ -223,6 +226,7 @@ def load(
     return LoadResult(list(sources), report, written, skipped)
 
 
+@collector_paused()
 def load_postcode_file(
     database: Database, path: Path, *, region: str = LONDON, progress: Progress | None = None
 ) -> LoadResult:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from nhgraph.loaders.errors import InputError, Problem
+from nhgraph.loaders.memory import collector_paused
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.identifiers import normalise_postcode
 from nhgraph.schema.models import Node, PostcodeUnit
@@ -217,6 +218,7 @@ def load_postcode_extract(folder: Path) -> SourceData:
 SOURCE = "ONS postcode directory (OGL v3.0; Royal Mail and OS data)"
 
 
+@collector_paused()
 def load_postcodes(path: Path, region: str = LONDON) -> SourceData:
     """PostcodeUnit models of the region's live postcodes, with problems named by line."""
     data = postcode_source(path)
