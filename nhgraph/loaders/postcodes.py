@@ -228,6 +228,9 @@ def load_postcodes(path: Path, region: str = LONDON) -> SourceData:
 
 
 def postcode_source(path: Path) -> SourceData:
+    """What a postcode file loads as: one source whatever the file, so that a new file
+    (a later release, or the national file after the shipped extract) replaces the last;
+    its version is the file's name."""
     return SourceData(SOURCE, path.name)
 
 
