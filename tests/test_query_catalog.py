@@ -54,3 +54,23 @@ def test_header_must_declare_its_contract() -> None:
 
 def test_parameters_in_comments_and_strings_are_not_counted() -> None:
     assert queries.used_parameters("RETURN $a, '$b' // $c\n, \"$d\"") == {"a"}
+
+
+def test_each_index_and_constraint_is_on_a_property_nodes_have() -> None:
+    """An index on a property no node has costs a declaration and misleads a reader: the
+    label is a model class and the property one of its stored (non-link) fields, or a named
+    query creates nodes of the label with that property."""
+    import re
+
+    from nhgraph.schema.models import MODEL_CLASSES, class_name
+
+    stored = {class_name(cls): set(cls.model_fields) - set(cls.links()) for cls in MODEL_CLASSES}
+    created = " ".join(queries.load(name).text for name in NAMES)
+    pattern = re.compile(r"FOR \(n:(\w+)\) (?:ON \(n\.(\w+)\)|REQUIRE n\.(\w+) IS UNIQUE)")
+    found = [pattern.search(statement) for statement in queries.schema_statements()]
+    assert all(found) and len(found) >= 21
+    for match in found:
+        assert match is not None
+        label, prop = match.group(1), match.group(2) or match.group(3)
+        written = re.search(rf":{label} \{{[^}}]*\b{prop}:", created)
+        assert prop in stored.get(label, set()) or written, f"{label}.{prop}: no node has it"

@@ -21,9 +21,6 @@ CREATE CONSTRAINT service_id IF NOT EXISTS FOR (n:Service) REQUIRE n.id IS UNIQU
 CREATE CONSTRAINT cohort_id IF NOT EXISTS FOR (n:Cohort) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT agreement_id IF NOT EXISTS FOR (n:DataSharingAgreement) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT alignment_id IF NOT EXISTS FOR (n:SpecialistAlignment) REQUIRE n.id IS UNIQUE;
-CREATE CONSTRAINT load_version_id IF NOT EXISTS FOR (n:LoadVersion) REQUIRE n.id IS UNIQUE;
 CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
-CREATE INDEX organisation_code IF NOT EXISTS FOR (n:Organisation) ON (n.code);
-CREATE INDEX lsoa_place IF NOT EXISTS FOR (n:Lsoa) ON (n.place);
 CREATE INDEX lsoa_min_latitude IF NOT EXISTS FOR (n:Lsoa) ON (n.min_latitude);
 CREATE CONSTRAINT edit_id IF NOT EXISTS FOR (n:Edit) REQUIRE n.id IS UNIQUE;
