@@ -341,11 +341,7 @@ def _create_nodes(
                 key = (link.target, target)
                 if key not in element and key not in new_ids:
                     wanted[link.target].add(target)
-    for label, ids in wanted.items():
-        if stored.get(label):
-            for id_batch in _batches(sorted(ids), batch_size):
-                for found in tx.run(_element_statement(label), {"ids": list(id_batch)}):
-                    element[(label, found["id"])] = found["e"]
+    _find_stored(tx.run, wanted, stored, element, batch_size)
     if any((label, target) not in element for label, ids in wanted.items() for target in ids):
         return [
             (class_name(cls), node_id, name, target)
@@ -464,7 +460,7 @@ def write_stream(
         compare = bool(stored.get(label))
         missing: list[tuple[str, str, str, str]] = []
         keep: list[str] = []
-        checks: list[Future[list[Record]]] = []
+        checks: list[tuple[str, Future[list[Record]]]] = []  # (field, unknown targets)
         with _Pipeline(tx) as pipeline:
             for models in batches:
                 rows = _fresh_rows(models)
@@ -493,16 +489,19 @@ def write_stream(
                     )
                     for name, link in links.items():
                         targets = [{"id": r["id"], "targets": r["links"][name]} for r in changed]
-                        checks.append(
-                            pipeline.send(_link_statement(label, link), {"rows": targets})
-                        )
+                        check = pipeline.send(_link_statement(label, link), {"rows": targets})
+                        checks.append((name, check))
                         summary.relationships += sum(len(r["targets"]) for r in targets)
                 tick("nodes", len(rows))
         if missing:
             raise DanglingReference(missing)  # the transaction rolls back
-        unlinked = [row for check in checks for row in check.result()]
+        unlinked = [
+            (label, row["id"], name, row["target"])
+            for name, check in checks
+            for row in check.result()
+        ]
         if unlinked:  # looked up above, so not expected: Neo4j has the last word
-            raise DanglingReference([(label, r["id"], "", r["target"]) for r in unlinked])
+            raise DanglingReference(unlinked)
         if replace_sources and compare:
             for found in tx.run(
                 _remove_statement(label), {"sources": list(replace_sources), "keep": keep}
@@ -529,11 +528,13 @@ def _look_up_targets(
             for target in row["links"][name]:
                 if (link.target, target) not in element:
                     unknown[link.target].add(target)
-    for target_label, ids in unknown.items():
-        if stored.get(target_label):
-            found = pipeline.send(_element_statement(target_label), {"ids": sorted(ids)})
-            for hit in found.result():
-                element[(target_label, hit["id"])] = hit["e"]
+    _find_stored(
+        lambda query, parameters: pipeline.send(query, parameters).result(),
+        unknown,
+        stored,
+        element,
+        _STREAM_LOOKUP_BATCH,
+    )
     return [
         (label, row["id"], name, target)
         for name, link in links.items()
@@ -541,6 +542,26 @@ def _look_up_targets(
         for target in row["links"][name]
         if (link.target, target) not in element
     ]
+
+
+#: Ids a streamed batch looks up per statement (as many as write_models's default batch).
+_STREAM_LOOKUP_BATCH = 5000
+
+
+def _find_stored(
+    run: Callable[[str, dict[str, Any]], list[Record]],
+    wanted: Mapping[str, Collection[str]],
+    stored: Mapping[str, int],
+    element: dict[tuple[str, str], str],
+    batch_size: int,
+) -> None:
+    """Put in ``element`` the element ids of the wanted ids (by label) that the graph holds;
+    labels with nothing stored are not asked about."""
+    for label, ids in wanted.items():
+        if stored.get(label):
+            for id_batch in _batches(sorted(ids), batch_size):
+                for found in run(_element_statement(label), {"ids": list(id_batch)}):
+                    element[(label, found["id"])] = found["e"]
 
 
 class _Pipeline:
