@@ -272,3 +272,15 @@ def test_the_cycle_collector_is_paused_while_writing_and_resumed_after(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_class_linking_to_itself_cannot_be_streamed(graph: db.Database) -> None:
+    """A streamed batch could link to a node of a later batch, which the stream cannot wait
+    for: such a class is refused by name, before anything is asked of Neo4j."""
+    from nhgraph.loaders.graph import write_stream
+    from nhgraph.schema.models import DataSharingAgreement
+
+    agreements = [m for m in world() if isinstance(m, DataSharingAgreement)]
+    with pytest.raises(ValueError, match="DataSharingAgreement links to DataSharingAgreement"):
+        write_stream(graph, DataSharingAgreement, [agreements])
+    assert graph.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
