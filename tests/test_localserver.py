@@ -32,6 +32,22 @@ def test_status_of_the_running_server(neo4j_settings: Settings) -> None:
     assert f"{neo4j_settings.neo4j_bolt_port}" in state.uri
 
 
+def test_the_running_server_took_the_jit_thresholds(neo4j_settings: Settings) -> None:
+    # The JVM refuses to start on a -XX option it does not know, so a server running with
+    # them has them in force: C2 waits for three times the default calls (issue 4).
+    if not neo4j_settings.manages_local_server:
+        pytest.skip("the tests use an external server")
+    state = LocalServer(neo4j_settings).status()
+    assert state.pid is not None
+    arguments = Path(f"/proc/{state.pid}/cmdline").read_bytes().decode().split("\0")
+    thresholds = [a for a in arguments if a.startswith("-XX:Tier4")]
+    assert thresholds == [
+        "-XX:Tier4InvocationThreshold=15000",
+        "-XX:Tier4CompileThreshold=30000",
+        "-XX:Tier4BackEdgeThreshold=120000",
+    ]
+
+
 def test_a_taken_port_is_named(tmp_path: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
