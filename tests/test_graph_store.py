@@ -53,6 +53,28 @@ def test_an_edit_replaces_the_links_of_a_field(graph: db.Database) -> None:
     assert rows == [{"id": "E01000800"}]
 
 
+def test_a_write_neo4j_asks_to_retry_is_counted_once(graph: db.Database) -> None:
+    """The driver runs the unit of work again after a transient error: the summary is of
+    the write that committed, not the sum of the attempts."""
+    from neo4j.exceptions import TransientError
+
+    attempts: list[int] = []
+
+    def deadlock_once(_tx: object) -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise TransientError("a deadlock, say")
+
+    models = world()
+    summary = write_models(graph, models, then=deadlock_once)
+    assert len(attempts) == 2
+    assert summary.nodes["Lsoa"] == 9
+    assert sum(summary.created.values()) == len(models)
+    stored = graph.read("MATCH (n) WHERE n.content_hash IS NOT NULL RETURN count(n) AS n")
+    assert stored == [{"n": len(models)}]  # the concepts (no hash) apart
+    assert summary.relationships == graph.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+
+
 def test_a_dangling_link_writes_nothing(graph: db.Database) -> None:
     write_models(graph, world())
     before = graph.read("MATCH (n) RETURN count(n) AS n")

@@ -188,10 +188,12 @@ def write_models(
     for model in models:
         by_class[type(model)].append(model)
     loaded_at = datetime.now().astimezone()
-    summary = WriteSummary()
     tick = progress or (lambda _step, _n: None)
 
     def work(tx: Transaction) -> WriteSummary:
+        # Counted afresh in each attempt: the driver runs this again after a transient error,
+        # and the summary is of the write that commits, not of every attempt.
+        summary = WriteSummary()
         element = ensure_concepts(tx)
         stored = _stored_counts(tx)
         created: dict[type[Node], _NewNodes] = {}
