@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -296,6 +296,48 @@ def test_a_postcode_in_no_stored_lsoa_writes_nothing(graph: db.Database, tmp_pat
         _stream(graph, path)
     assert raised.value.missing == [("Postcode", fields[2], "lsoa", "E01999999")]
     assert _count(graph) == 0
+
+
+def _other_regions(rows: list[str]) -> list[str]:
+    return [row for row in rows if ",E12000007," not in row]
+
+
+def _london_terminated(rows: list[str]) -> list[str]:
+    """Every row kept, London's with a termination date (doterm, the fifth field)."""
+    ended = []
+    for row in rows:
+        fields = row.split(",")
+        if ",E12000007," in row:
+            fields[4] = "202001"
+        ended.append(",".join(fields))
+    return ended
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [_other_regions, _london_terminated, lambda _rows: []],
+    ids=["other", "dead", "header"],
+)
+def test_a_file_with_no_live_postcode_of_the_region_is_refused_and_keeps_the_stored_ones(
+    graph: db.Database, tmp_path: Path, rewrite: Callable[[list[str]], list[str]]
+) -> None:
+    """Loaded, a file of another region (or of London's terminated postcodes, or of only the
+    header) would replace every stored postcode with none."""
+    from nhgraph.loaders.postcodes import load_postcodes
+
+    _geography(graph)
+    _stream(graph, write_nspl(tmp_path / "first.csv", 300))
+    before = _postcodes(graph)
+    assert len(before) > 10
+    path = write_nspl(tmp_path / "nspl.csv", 600)
+    header, *rows = path.read_text().splitlines()
+    path.write_text("\n".join([header, *rewrite(rows)]) + "\n")
+    expected = r"nspl.csv: has no live postcode in region E12000007: nothing was loaded"
+    with pytest.raises(InputError, match=expected):
+        _stream(graph, path)
+    assert _postcodes(graph) == before
+    with pytest.raises(InputError, match=expected):
+        load_postcodes(path)
 
 
 def test_postcodes_are_outside_the_graph_shacl_judges() -> None:

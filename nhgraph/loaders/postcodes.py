@@ -269,4 +269,16 @@ def postcode_batches(
     if data.models:
         yield data.models
         data.models = []
+    if not first_line and not data.problems:
+        # A file of another region, or of only terminated postcodes, is a wrong file, not an
+        # empty release: loaded, it would replace every stored postcode with none.
+        data.problems.append(
+            Problem(
+                str(path),
+                None,
+                "",
+                f"has no live postcode in region {region}: nothing was loaded "
+                "(is it the right file, and the right region?)",
+            )
+        )
     data.check()
