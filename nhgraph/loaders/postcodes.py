@@ -240,9 +240,10 @@ def postcode_batches(
     """The region's PostcodeUnit models in batches, as the file is read: a national file's
     region can be written while the rest of the file is still being read.
 
-    Rows the model refuses, and a postcode listed twice, become problems of ``data``; once
-    the file is read they are raised together (InputError), so a writer consuming the
-    batches in one transaction rolls it back. A file that cannot be read raises at once.
+    Rows the model refuses, a postcode listed twice, and a file with no live postcode of the
+    region at all become problems of ``data``; once the file is read they are raised together
+    (InputError), so a writer consuming the batches in one transaction rolls it back. A file
+    that cannot be read raises at once.
     """
     first_line: dict[str, int] = {}
     for line, record in read_postcodes(path, region):
