@@ -19,6 +19,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
+from nhgraph import __version__
 from nhgraph.db import Database, DatabaseError, Record, Transaction
 from nhgraph.loaders.memory import collector_paused
 from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
@@ -144,16 +145,29 @@ def _targets(value: Any) -> list[Any]:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-def ensure_concepts(tx: Transaction) -> dict[tuple[str, str], str]:
+#: Where the concept nodes come from: nhgraph's own schemes (schema/vocabulary.py), at the
+#: package's version. Like every node, each records its source, version and load time.
+CONCEPT_SOURCE = "nhgraph concept schemes"
+
+
+def ensure_concepts(tx: Transaction, loaded_at: datetime) -> dict[tuple[str, str], str]:
     """The concept nodes (functions, roles, cohorts) the links point at, from the schemes;
     returns their element ids, so new nodes can be linked to them without a lookup."""
     found: dict[tuple[str, str], str] = {}
     for label, scheme in CONCEPT_NODES.items():
         rows = [
-            {"id": member.value, "props": {"id": member.value, "label": member.label}}
+            {
+                "id": member.value,
+                "props": {
+                    "id": member.value,
+                    "label": member.label,
+                    "source": CONCEPT_SOURCE,
+                    "source_version": __version__,
+                },
+            }
             for member in scheme
         ]
-        for row in tx.run(_concept_statement(label), {"rows": rows}):
+        for row in tx.run(_concept_statement(label), {"rows": rows, "loaded_at": loaded_at}):
             found[(label, row["id"])] = row["e"]
     return found
 
@@ -194,7 +208,7 @@ def write_models(
         # Counted afresh in each attempt: the driver runs this again after a transient error,
         # and the summary is of the write that commits, not of every attempt.
         summary = WriteSummary()
-        element = ensure_concepts(tx)
+        element = ensure_concepts(tx, loaded_at)
         stored = _stored_counts(tx)
         created: dict[type[Node], _NewNodes] = {}
         updated: dict[type[Node], list[dict[str, Any]]] = {}
@@ -457,7 +471,7 @@ def write_stream(
                 "Neo4j asked to retry the write, and a file written while it is read cannot "
                 "be read again in the same load: nothing was written; run the load again"
             )
-        element = ensure_concepts(tx)
+        element = ensure_concepts(tx, loaded_at)
         stored = _stored_counts(tx)
         compare = bool(stored.get(label))
         missing: list[tuple[str, str, str, str]] = []
@@ -630,8 +644,13 @@ _CREATE_EDGES = (
 
 @cache
 def _concept_statement(label: str) -> str:
+    """Merge the scheme's concepts; a concept keeps its load time until its label or version
+    changes, as a node keeps the load time of its last change."""
     return (
-        f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props "
+        f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
+        "WITH n, row, n.label = row.props.label "
+        "AND n.source_version = row.props.source_version AS same "
+        "SET n += row.props, n.loaded_at = CASE WHEN same THEN n.loaded_at ELSE $loaded_at END "
         "RETURN n.id AS id, elementId(n) AS e"
     )
 
