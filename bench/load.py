@@ -105,12 +105,14 @@ def _throughput(database: db.Database) -> dict[str, Any]:
         {"props": {k: v for k, v in r["props"].items() if v is not None}} for r in node_rows(models)
     ]
 
-    def bare(tx: db.Transaction) -> None:
-        for start in range(0, len(rows), 5000):
-            tx.run(
-                "UNWIND $rows AS row CREATE (n:BareNode) SET n = row.props",
-                {"rows": rows[start : start + 5000]},
-            )
+    def bare(statement: str, values: list[dict[str, Any]]) -> Any:
+        """A bare UNWIND of the values in batches of 5000, as one write transaction."""
+
+        def work(tx: db.Transaction) -> None:
+            for start in range(0, len(values), 5000):
+                tx.run(statement, {"rows": values[start : start + 5000]})
+
+        return lambda: database.execute_write(work)
 
     # Not a target's baseline: the same bare CREATE into the writer's own labels, whose
     # uniqueness constraints and index Neo4j keeps up to date at commit. Between the two
@@ -121,18 +123,15 @@ def _throughput(database: db.Database) -> dict[str, Any]:
         for model, row in zip(models, rows, strict=True)
     ]
 
-    def bare_labelled(tx: db.Transaction) -> None:
-        for start in range(0, len(labelled), 5000):
-            tx.run(
-                "UNWIND $rows AS row CREATE (n:$(row.label)) SET n = row.props",
-                {"rows": labelled[start : start + 5000]},
-            )
-
     ways: dict[str, Any] = {
         "writer": lambda: write_models(database, models),
         "one_query_per_row": lambda: database.execute_write(per_row),
-        "bare_unwind_create": lambda: database.execute_write(bare),
-        "bare_create_into_the_writers_labels": lambda: database.execute_write(bare_labelled),
+        "bare_unwind_create": bare(
+            "UNWIND $rows AS row CREATE (n:BareNode) SET n = row.props", rows
+        ),
+        "bare_create_into_the_writers_labels": bare(
+            "UNWIND $rows AS row CREATE (n:$(row.label)) SET n = row.props", labelled
+        ),
     }
     runs: dict[str, list[float]] = {name: [] for name in ways}
     for _ in range(RUNS + 1):
