@@ -75,14 +75,12 @@ def test_a_write_neo4j_asks_to_retry_is_counted_once(graph: db.Database) -> None
     assert summary.relationships == graph.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
 
 
-def test_concepts_record_their_source_and_version_and_keep_the_time_of_their_last_change(
-    graph: db.Database,
-) -> None:
+def test_concepts_record_their_source_version_and_first_load(graph: db.Database) -> None:
     from nhgraph import __version__
     from nhgraph.loaders.graph import CONCEPT_SOURCE
 
     concepts = (
-        "MATCH (n) WHERE n:Function OR n:Role OR n:Cohort RETURN n.id AS id, "
+        "MATCH (n) WHERE n:Function OR n:Role OR n:Cohort RETURN n.id AS id, n.label AS label, "
         "n.source AS source, n.source_version AS version, n.loaded_at AS at ORDER BY id"
     )
     write_models(graph, world())
@@ -91,12 +89,20 @@ def test_concepts_record_their_source_and_version_and_keep_the_time_of_their_las
     assert {(r["source"], r["version"]) for r in first} == {(CONCEPT_SOURCE, __version__)}
     assert all(r["at"] is not None for r in first)
     write_models(graph, world())
-    assert graph.read(concepts) == first  # unchanged: the time of the first load stays
-    graph.write("MATCH (n:Function {id: 'district_nursing'}) SET n.label = 'An older label'")
+    assert graph.read(concepts) == first  # the time of the first load stays
+    # A concept as an older nhgraph left it: another label, no provenance. The schemes win,
+    # and it is given a load time.
+    graph.write(
+        "MATCH (n:Function {id: 'district_nursing'}) SET n.label = 'An older label' "
+        "REMOVE n.source, n.source_version, n.loaded_at"
+    )
     write_models(graph, world())
-    after = {r["id"]: r["at"] for r in graph.read(concepts)}
-    assert after["district_nursing"] > next(r["at"] for r in first if r["id"] == "district_nursing")
-    assert sum(after[r["id"]] != r["at"] for r in first) == 1
+    after = {r["id"]: r for r in graph.read(concepts)}
+    nursing = next(r for r in first if r["id"] == "district_nursing")
+    assert after["district_nursing"]["label"] == nursing["label"]
+    assert after["district_nursing"]["version"] == __version__
+    assert after["district_nursing"]["at"] > nursing["at"]
+    assert sum(after[r["id"]] != r for r in first) == 1
 
 
 def test_a_dangling_link_writes_nothing(graph: db.Database) -> None:
