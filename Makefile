@@ -65,10 +65,11 @@ test: setup ## Run the tests against a real Neo4j (started for the run)
 bench: setup ## Run the benchmarks; figures go to bench/results/
 	$(PY) -m bench
 
-lint: setup ## ruff (lint and format check) and mypy on the package
+lint: setup ## ruff (lint and format check), mypy and the import contracts (the layers)
 	$(VENV)/bin/ruff check nhgraph tests bench
 	$(VENV)/bin/ruff format --check nhgraph tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 sdl: setup ## Write the GraphQL schema to nhgraph/graphql/schema.graphql (a test checks it is current)
 	$(PY) -c 'from nhgraph.graphql.schema import SDL_PATH, sdl; SDL_PATH.write_text(sdl(), encoding="utf-8")'

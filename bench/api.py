@@ -64,8 +64,9 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from bench.common import free_port, own_neo4j, write_results
-from nhgraph import db, questions
+from nhgraph import questions
 from nhgraph.config import PROJECT_ROOT, Settings
+from nhgraph.store import db
 
 ON = date(2026, 11, 23)
 CONCURRENCY = 8
@@ -430,8 +431,8 @@ def measure(database: db.Database, bolt_port: int, neo4j_pid: int) -> dict[str, 
 
 
 def run() -> dict[str, Any]:
-    from nhgraph.loaders.pipeline import load, read_sources
-    from nhgraph.localserver import LocalServer
+    from nhgraph.load import load, read_sources
+    from nhgraph.store.localserver import LocalServer
 
     with own_neo4j("nhgraph-bench-api-") as (database, settings, _home):
         load(

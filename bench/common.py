@@ -57,9 +57,9 @@ def write_results(name: str, figures: dict[str, Any]) -> Path:
 def own_neo4j(prefix: str) -> Iterator[tuple[Any, Any, Path]]:
     """A fresh Neo4j of the project's own (new home, free port, 1g heap) for one benchmark,
     with its schema in place: yields (database, settings, home), and stops and removes it."""
-    from nhgraph import db
     from nhgraph.config import Settings
-    from nhgraph.localserver import LocalServer
+    from nhgraph.store import db
+    from nhgraph.store.localserver import LocalServer
 
     home = Path(tempfile.mkdtemp(prefix=prefix))
     settings = Settings().model_copy(

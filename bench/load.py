@@ -16,12 +16,11 @@ from typing import Any
 
 from bench.common import own_neo4j, write_results
 from bench.nspl import write_nspl
-from nhgraph import db
 from nhgraph.config import PROJECT_ROOT, Settings
-from nhgraph.loaders.graph import node_rows, write_models
+from nhgraph.load import load, load_postcode_file, read_sources
 from nhgraph.loaders.ons import load_geography
-from nhgraph.loaders.pipeline import load, load_postcode_file, read_sources
 from nhgraph.loaders.postcodes import load_postcodes
+from nhgraph.store import db, node_rows, write_models
 
 DEMO = PROJECT_ROOT / "data" / "demo"
 NSPL_ROWS = 1_000_000
@@ -85,8 +84,8 @@ def _throughput(database: db.Database) -> dict[str, Any]:
     models = load_geography(PROJECT_ROOT / "data" / "reference").models
     figures: dict[str, Any] = {"rows": len(models)}
 
-    from nhgraph.loaders.graph import _link_statement  # the writer's own, for changed nodes
     from nhgraph.schema.models import class_name
+    from nhgraph.store.statements import link_statement  # the writer's own, for changed nodes
 
     def per_row(tx: db.Transaction) -> None:
         for model in models:
@@ -97,7 +96,7 @@ def _throughput(database: db.Database) -> dict[str, Any]:
             row = node_rows([model])[0]
             for name, link in type(model).links().items():
                 tx.run(
-                    _link_statement(class_name(type(model)), link),
+                    link_statement(class_name(type(model)), link),
                     {"rows": [{"id": row["id"], "targets": row["links"][name]}]},
                 )
 
@@ -160,7 +159,7 @@ def _throughput(database: db.Database) -> dict[str, Any]:
             row = node_rows([model])[0]
             for name, link in type(model).links().items():
                 database.write(
-                    _link_statement(class_name(type(model)), link),
+                    link_statement(class_name(type(model)), link),
                     {"rows": [{"id": row["id"], "targets": row["links"][name]}]},
                 )
 

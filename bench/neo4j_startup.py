@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.common import dir_mib, free_port, median, rss_mib, write_results
 from nhgraph.config import Settings
-from nhgraph.localserver import LocalServer
+from nhgraph.store.localserver import LocalServer
 
 
 def jvm_start_seconds(java: str, repeats: int = 5) -> float:

@@ -19,7 +19,7 @@ from typing import Any
 from bench.common import own_neo4j, write_results
 from nhgraph import questions
 from nhgraph.config import PROJECT_ROOT
-from nhgraph.loaders.pipeline import load, read_sources
+from nhgraph.load import load, read_sources
 
 ON = date(2026, 11, 23)
 CARE = "vcfse,domiciliary_care,residential_care"

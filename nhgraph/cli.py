@@ -15,13 +15,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nhgraph import db
 from nhgraph.config import Settings, get_settings
-from nhgraph.localserver import LocalServer, LocalServerError
+from nhgraph.store import db
+from nhgraph.store.localserver import LocalServer, LocalServerError
 
 if TYPE_CHECKING:
+    from nhgraph.load import LoadResult
     from nhgraph.loaders.errors import InputError
-    from nhgraph.loaders.pipeline import LoadResult
 
 app = typer.Typer(
     help="nhgraph: the neighbourhood health service knowledge graph and service registry.",
@@ -209,9 +209,10 @@ def load(
     """Load sources into Neo4j: all or nothing, refused on any SHACL violation."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from nhgraph.load import POSTCODES, LoadRefused, read_sources
+    from nhgraph.load import load as run_load
     from nhgraph.loaders.errors import InputError
-    from nhgraph.loaders.pipeline import POSTCODES, LoadRefused, read_sources
-    from nhgraph.loaders.pipeline import load as run_load
+    from nhgraph.store import DanglingReference
 
     settings = _settings()
     database = db.get_database(settings)
@@ -256,7 +257,7 @@ def load(
         except db.DatabaseError as error:
             err.print(f"load failed, nothing written: {error}", markup=False, highlight=False)
             raise typer.Exit(1) from error
-        except ValueError as error:  # a dangling link, found while writing
+        except DanglingReference as error:  # a link to no node, found while writing
             err.print(f"load failed, nothing written: {error}", markup=False, highlight=False)
             raise typer.Exit(1) from error
     if result.report.warnings:
@@ -268,9 +269,9 @@ def _load_postcode_file(database: db.Database, path: Path) -> None:
     """A postcode directory on its own: written while it is read (see load_postcode_file)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from nhgraph.load import load_postcode_file
     from nhgraph.loaders.errors import InputError
-    from nhgraph.loaders.graph import DanglingReference
-    from nhgraph.loaders.pipeline import load_postcode_file
+    from nhgraph.store import DanglingReference
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:

@@ -14,8 +14,11 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nhgraph.errors import NhgraphError
+
 #: The development password of the project's own Neo4j server. It is refused in production.
 DEVELOPMENT_PASSWORD = "nhgraph-dev-password"
+
 
 #: The checkout (or install) root: the folder that holds the ``nhgraph`` package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +26,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 Environment = Literal["development", "test", "production"]
 
 
-class SettingsError(ValueError):
-    """A configuration that must not be used, with the variable to change named."""
+class SettingsError(NhgraphError, ValueError):
+    """A configuration that must not be used, with the variable to change named.
+
+    A ``ValueError`` too, so that pydantic reports it as the field's validation error.
+    """
+
+    code = "settings"
+    exit_code = 2
 
 
 ApiRole = Literal["public", "integrator", "governance", "admin"]

@@ -26,11 +26,11 @@ from pydantic import ValidationError
 from rdflib import Graph, URIRef
 
 from nhgraph import queries
-from nhgraph.db import Database, Transaction
-from nhgraph.loaders.graph import DanglingReference, model_of, read_records_of, write_models
 from nhgraph.ontology.rdf import add_model, add_record, new_graph, node_iri
 from nhgraph.ontology.validation import ValidationResult, validate_focus
 from nhgraph.schema.models import MODEL_CLASSES, Node, class_name
+from nhgraph.store import DanglingReference, model_of, read_records_of, write_models
+from nhgraph.store.db import Database, Transaction
 
 N = TypeVar("N", bound=Node)
 

@@ -8,8 +8,6 @@ made. It carries a machine-readable code an app can act on and a message a perso
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 
 class NhgraphError(Exception):
     """The base of every error nhgraph raises on purpose.
@@ -20,7 +18,7 @@ class NhgraphError(Exception):
     """
 
     code: str = "error"
-    exit_code: ClassVar[int] = 1
+    exit_code: int = 1
 
 
 class Refusal(NhgraphError):

@@ -19,22 +19,21 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from nhgraph import queries
-from nhgraph.db import Database, Record
+from nhgraph.errors import Refusal
 from nhgraph.schema.identifiers import LsoaCode, normalise_postcode
+from nhgraph.schema.problems import describe
 from nhgraph.schema.vocabulary import Purpose
+from nhgraph.store.db import Database, Record
 
 #: Days ahead that "expiring soon" looks by default (the agreements shape warns at 90 too).
 EXPIRY_DAYS = 90
 _LSOA_CODE: TypeAdapter[str] = TypeAdapter(LsoaCode)
 
 
-class NotAnswerable(ValueError):
+class NotAnswerable(Refusal):
     """A question that has no answer for what was asked, with a code an app can act on."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    exit_code = 2
 
 
 @cache
@@ -203,8 +202,7 @@ def who_serves(
         try:
             lsoa = _LSOA_CODE.validate_python(lsoa)  # the model's own check: E01, six digits
         except ValidationError as error:
-            message = error.errors()[0]["msg"].removeprefix("Value error, ")
-            raise NotAnswerable("invalid_lsoa", message) from error
+            raise NotAnswerable("invalid_lsoa", describe(error)[0].message) from error
         resolved = {"by": "lsoa"}
     else:
         if latitude is None or longitude is None:

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from nhgraph.db import Database
 from nhgraph.loaders.bundle import BUNDLE_SUFFIXES, check_duplicates, read_bundle
 from nhgraph.loaders.bundle import find_files as find_input_files
 from nhgraph.loaders.errors import InputError, Problem
-from nhgraph.loaders.graph import read_records
 from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph, node_iri
 from nhgraph.ontology.validation import ValidationReport, validate_focus, validate_graph
 from nhgraph.schema.models import Node
+from nhgraph.store import read_records
+from nhgraph.store.db import Database
 
 
 def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from nhgraph import db
 from nhgraph.config import PROJECT_ROOT, Settings
-from nhgraph.localserver import LocalServer
+from nhgraph.store import db
+from nhgraph.store.localserver import LocalServer
 
 
 def make_test_settings(**overrides: object) -> Settings:

@@ -6,8 +6,9 @@ import socket
 
 import pytest
 
-from nhgraph import db, queries
+from nhgraph import queries
 from nhgraph.config import Settings
+from nhgraph.store import db
 
 from .conftest import make_test_settings
 

@@ -9,10 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from nhgraph import db
 from nhgraph.config import ApiKey, Settings
 from nhgraph.graphql.schema import SDL_PATH, sdl
-from nhgraph.loaders.graph import write_models
+from nhgraph.store import db, write_models
 
 from .conftest import LiveServer, make_test_settings
 from .world import CAMDEN, HACKNEY, world

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from nhgraph import db
 from nhgraph.config import Settings
-from nhgraph.loaders.graph import write_models
+from nhgraph.store import db, write_models
 
 from .conftest import LiveServer, make_test_settings
 from .test_graphql import ADMIN, GOVERNANCE, INTEGRATOR, KEYS, Client

@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 
-from nhgraph import db
 from nhgraph.config import Settings
 from nhgraph.graphql.schema import SDL_PATH
-from nhgraph.loaders.graph import write_models
 from nhgraph.schema.models import (
     DataSharingAgreement,
     Int,
@@ -26,6 +24,7 @@ from nhgraph.schema.models import (
     Service,
     Team,
 )
+from nhgraph.store import db, write_models
 
 from .conftest import LiveServer, make_test_settings
 from .test_graphql import ADMIN, GOVERNANCE, INTEGRATOR, KEYS, Client

@@ -8,9 +8,9 @@ import time
 import httpx
 import pytest
 
-from nhgraph import db
 from nhgraph.config import Settings
-from nhgraph.localserver import LocalServer
+from nhgraph.store import db
+from nhgraph.store.localserver import LocalServer
 
 from .conftest import LiveServer
 

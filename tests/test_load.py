@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from nhgraph import db
 from nhgraph.config import PROJECT_ROOT, Settings
+from nhgraph.load import LoadRefused, load, read_sources
 from nhgraph.loaders.errors import InputError
-from nhgraph.loaders.pipeline import LoadRefused, load, read_sources
 from nhgraph.schema.models import Neighbourhood, Team
+from nhgraph.store import db
 
 from .test_cli import settings_env
 from .world import ON, world, write_bundle
@@ -132,7 +132,7 @@ def test_a_validation_that_fails_rolls_the_running_write_back(
     graph: db.Database, neo4j_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The write runs during validation: validation breaking off must leave nothing written."""
-    from nhgraph.loaders import pipeline
+    from nhgraph import load as pipeline
     from nhgraph.ontology.validation import ShapesError
 
     before = graph.read(COUNT_ALL)
@@ -153,9 +153,9 @@ def test_a_link_no_shape_checks_is_refused_by_the_write(
 ) -> None:
     """Postcodes are not validated with SHACL: a postcode of an unknown LSOA passes validation
     and the write, running alongside it, refuses it; nothing is written."""
-    from nhgraph.loaders.graph import DanglingReference
     from nhgraph.loaders.sources import SourceData
     from nhgraph.schema.models import PostcodeUnit
+    from nhgraph.store import DanglingReference
 
     before = graph.read(COUNT_ALL)
     source = SourceData("postcodes", "test")
@@ -309,8 +309,8 @@ def test_a_broken_boundary_file_is_named(tmp_path: Path, neo4j_settings: Setting
 def test_a_write_too_large_for_the_server_is_named_and_writes_nothing(
     graph: db.Database, neo4j_settings: Settings
 ) -> None:
-    from nhgraph.loaders.graph import write_models
     from nhgraph.schema.models import Region
+    from nhgraph.store import write_models
 
     if neo4j_settings.neo4j_heap != "512m" or not neo4j_settings.manages_local_server:
         pytest.skip("sized for the project's own test server (512m heap)")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nhgraph.config import Settings
-from nhgraph.localserver import JVM_OPTIONS, LocalServer, LocalServerError
+from nhgraph.store.localserver import JVM_OPTIONS, LocalServer, LocalServerError
 
 from .conftest import make_test_settings
 

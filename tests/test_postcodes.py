@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bench.nspl import HEADER, write_nspl
-from nhgraph import db
 from nhgraph.config import Settings
+from nhgraph.load import load, read_sources
 from nhgraph.loaders.errors import InputError
-from nhgraph.loaders.pipeline import load, read_sources
 from nhgraph.schema.models import Node
+from nhgraph.store import db
 
 from .world import ON
 
@@ -175,17 +175,17 @@ def test_a_region_row_the_csv_module_refuses_is_named_by_its_line(tmp_path: Path
 
 def _geography(graph: db.Database) -> None:
     from nhgraph.config import PROJECT_ROOT
-    from nhgraph.loaders.graph import write_models
     from nhgraph.loaders.ons import load_geography
+    from nhgraph.store import write_models
 
     write_models(graph, load_geography(PROJECT_ROOT / "data" / "reference").models)
 
 
 def _stream(graph: db.Database, path: Path, size: int = 40) -> object:
     """A postcode file written while it is read, in batches small enough to be many."""
-    from nhgraph.loaders.graph import write_stream
     from nhgraph.loaders.postcodes import postcode_batches, postcode_source
     from nhgraph.schema.models import PostcodeUnit
+    from nhgraph.store import write_stream
 
     data = postcode_source(path)
     return write_stream(
@@ -203,8 +203,8 @@ def test_a_postcode_file_written_while_read_matches_one_read_first(
 ) -> None:
     """Streamed in batches of 40, the file gives the graph that reading it whole gives; a
     second load changes nothing; a new version updates, adds and removes."""
-    from nhgraph.loaders.graph import WriteSummary
     from nhgraph.loaders.postcodes import load_postcodes
+    from nhgraph.store import WriteSummary
 
     path = write_nspl(tmp_path / "nspl.csv", 3000)
     _geography(graph)
@@ -282,7 +282,7 @@ def test_a_postcode_listed_twice_is_named_with_both_lines(
 
 
 def test_a_postcode_in_no_stored_lsoa_writes_nothing(graph: db.Database, tmp_path: Path) -> None:
-    from nhgraph.loaders.graph import DanglingReference
+    from nhgraph.store import DanglingReference
 
     path = write_nspl(tmp_path / "nspl.csv", 3000)
     lines = path.read_text().splitlines()
@@ -343,7 +343,7 @@ def test_a_file_with_no_live_postcode_of_the_region_is_refused_and_keeps_the_sto
 def test_postcodes_are_outside_the_graph_shacl_judges() -> None:
     """What lets `nhgraph load postcodes:FILE` skip SHACL: no shape sees a postcode, and no
     node links to one, so the judged graph is the same after the load as before."""
-    from nhgraph.loaders.pipeline import NOT_SHACL_VALIDATED
+    from nhgraph.load import NOT_SHACL_VALIDATED
     from nhgraph.schema.models import MODEL_CLASSES
 
     assert "Postcode" in NOT_SHACL_VALIDATED
@@ -388,9 +388,9 @@ def test_a_streamed_write_neo4j_asks_to_retry_is_refused_not_replayed(
     postcode of it. The retry is refused instead, and the graph stays as it was."""
     from neo4j.exceptions import TransientError
 
-    from nhgraph.loaders.graph import write_stream
     from nhgraph.loaders.postcodes import postcode_source
     from nhgraph.schema.models import PostcodeUnit
+    from nhgraph.store import write_stream
 
     path = write_nspl(tmp_path / "nspl.csv", 3000)
     _geography(graph)

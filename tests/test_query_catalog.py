@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nhgraph import db, queries
+from nhgraph import queries
+from nhgraph.store import db
 
 NAMES = queries.names()
 MINIMUM_QUERIES = 39  # raise this as questions are added, so the suite cannot shrink unnoticed

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from nhgraph import db, queries, questions
+from nhgraph import queries, questions
 from nhgraph.config import PROJECT_ROOT, Settings
-from nhgraph.loaders.graph import write_models
-from nhgraph.loaders.pipeline import load, read_sources
+from nhgraph.load import load, read_sources
 from nhgraph.schema.models import (
     DataSharingAgreement,
     Int,
@@ -26,6 +25,7 @@ from nhgraph.schema.models import (
     Service,
     Team,
 )
+from nhgraph.store import db, write_models
 
 from .world import CORE, ON, world
 

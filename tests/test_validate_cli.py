@@ -9,10 +9,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from nhgraph import db
 from nhgraph.config import Settings
-from nhgraph.loaders.graph import write_models
 from nhgraph.schema.models import Neighbourhood
+from nhgraph.store import db, write_models
 
 from .test_cli import run_cli, settings_env
 from .world import world, write_bundle

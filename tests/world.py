@@ -199,9 +199,9 @@ def write_bundle(path: Path, models: list[Node]) -> Path:
 
     import yaml
 
-    from nhgraph.loaders.bundle import BUNDLE_KEYS
+    from nhgraph.schema.registry import BY_FILE_KEY
 
-    key_of = {cls: key for key, cls in BUNDLE_KEYS.items()}
+    key_of = {cls: cls.file_key for cls in BY_FILE_KEY.values()}
     document: dict[str, list[dict[str, object]]] = defaultdict(list)
     for model in models:
         document[key_of[type(model)]].append(model.model_dump(mode="json", exclude_defaults=True))

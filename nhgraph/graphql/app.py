@@ -15,11 +15,12 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
-from nhgraph import __version__, db, edits
+from nhgraph import __version__, edits
 from nhgraph.config import Settings, get_settings
 from nhgraph.graphql.access import Unauthenticated, principal_for
 from nhgraph.graphql.context import Context
 from nhgraph.graphql.schema import build_schema
+from nhgraph.store import db
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -19,8 +19,8 @@ from strawberry.fastapi import BaseContext
 
 from nhgraph import queries
 from nhgraph.config import Settings
-from nhgraph.db import Database, Record
 from nhgraph.graphql.access import Principal
+from nhgraph.store.db import Database, Record
 
 #: The loader of each kind of node: the named query that fetches a batch of them by id.
 LOADER_QUERIES: Mapping[str, str] = {

@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from nhgraph import edits
-from nhgraph.db import Database
 from nhgraph.graphql import types as _types  # noqa: F401 (registers the vocabulary enums)
 from nhgraph.graphql.access import Edits, Principal
 from nhgraph.ontology.validation import ValidationResult
@@ -36,6 +35,7 @@ from nhgraph.schema.models import (
     SpecialistAlignment,
     Team,
 )
+from nhgraph.store.db import Database
 
 Info = strawberry.Info
 

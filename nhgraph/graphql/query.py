@@ -13,7 +13,6 @@ from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 
 from nhgraph import __version__, questions
-from nhgraph.db import Record
 from nhgraph.graphql.access import ReadsAgreements, ReadsAnalysis
 from nhgraph.graphql.context import read
 from nhgraph.graphql.types import (
@@ -36,6 +35,7 @@ from nhgraph.graphql.types import (
     resident_from,
 )
 from nhgraph.schema import vocabulary as v
+from nhgraph.store.db import Record
 
 Info = strawberry.Info
 T = TypeVar("T")

@@ -27,10 +27,10 @@ from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from nhgraph.config import Settings
-from nhgraph.db import DatabaseUnavailable
 from nhgraph.graphql.cost import cost_limit
 from nhgraph.graphql.mutation import Mutation
 from nhgraph.graphql.query import Query
+from nhgraph.store.db import DatabaseUnavailable
 
 #: Where the SDL is kept in the repository; a test fails when it differs from the schema's.
 SDL_PATH = Path(__file__).with_name("schema.graphql")

@@ -17,9 +17,9 @@ from typing import Annotated, Generic, TypeVar
 import strawberry
 from strawberry.scalars import JSON
 
-from nhgraph.db import Record
 from nhgraph.graphql.access import ReadsAgreements
 from nhgraph.schema import vocabulary as v
+from nhgraph.store.db import Record
 
 Tier = strawberry.enum(v.Tier, description="The tiers of the team of teams around the resident.")
 OrganisationKind = strawberry.enum(v.OrganisationKind, description="What an organisation is.")

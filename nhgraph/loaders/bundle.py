@@ -21,47 +21,10 @@ import yaml
 from pydantic import ValidationError
 
 from nhgraph.loaders.errors import InputError, Problem, read_text
-from nhgraph.schema.models import (
-    DataSharingAgreement,
-    Int,
-    IntegratorAppointment,
-    Lsoa,
-    Membership,
-    Neighbourhood,
-    Node,
-    Organisation,
-    PcnMembership,
-    Place,
-    Post,
-    PostcodeUnit,
-    Region,
-    Service,
-    Site,
-    SpecialistAlignment,
-    System,
-    Team,
-)
+from nhgraph.schema.models import Node
+from nhgraph.schema.problems import describe
+from nhgraph.schema.registry import BY_FILE_KEY
 
-#: The keys of a file and the class of their records.
-BUNDLE_KEYS: dict[str, type[Node]] = {
-    "regions": Region,
-    "systems": System,
-    "places": Place,
-    "lsoas": Lsoa,
-    "postcodes": PostcodeUnit,
-    "neighbourhoods": Neighbourhood,
-    "sites": Site,
-    "organisations": Organisation,
-    "pcn_memberships": PcnMembership,
-    "integrators": IntegratorAppointment,
-    "posts": Post,
-    "ints": Int,
-    "teams": Team,
-    "memberships": Membership,
-    "specialist_alignments": SpecialistAlignment,
-    "services": Service,
-    "data_sharing_agreements": DataSharingAgreement,
-}
 BUNDLE_SUFFIXES = (".yaml", ".yml", ".json")
 _LINE = "__line__"
 _LINES = "__lines__"
@@ -129,14 +92,14 @@ def read_bundle(path: Path) -> list[Node]:
     for key, records in document.items():
         if key in (_LINE, _LINES):
             continue
-        cls = BUNDLE_KEYS.get(key)
+        cls = BY_FILE_KEY.get(key)
         if cls is None:
             problems.append(
                 Problem(
                     str(path),
                     document.get(_LINE),
                     key,
-                    f"unknown key; expected one of {', '.join(BUNDLE_KEYS)}",
+                    f"unknown key; expected one of {', '.join(BY_FILE_KEY)}",
                 )
             )
             continue
@@ -154,17 +117,15 @@ def read_bundle(path: Path) -> list[Node]:
             try:
                 models.append(cls.model_validate(_strip_lines(record)))
             except ValidationError as error:
-                for issue in error.errors():
-                    loc = [str(p) for p in issue["loc"]]
-                    field = ".".join(loc)
-                    value = issue.get("input")
-                    shown = "" if isinstance(value, dict) else f" (value {value!r})"
+                for refused in describe(error):
                     problems.append(
                         Problem(
                             str(path),
-                            _field_line(record, loc[0]) if loc else record.get(_LINE),
-                            f"{where} {field}".strip(),
-                            f"{issue['msg'].removeprefix('Value error, ')}{shown}",
+                            _field_line(record, refused.path[0])
+                            if refused.path
+                            else record.get(_LINE),
+                            f"{where} {refused.field}".strip(),
+                            refused.text,
                         )
                     )
     if problems:
@@ -215,7 +176,7 @@ def bundle_json_schema() -> str:
 
     from pydantic import create_model
 
-    fields: dict[str, Any] = {key: (list[cls], []) for key, cls in BUNDLE_KEYS.items()}  # type: ignore[valid-type]
+    fields: dict[str, Any] = {key: (list[cls], []) for key, cls in BY_FILE_KEY.items()}  # type: ignore[valid-type]
     bundle = create_model("TeamOfTeamsFile", **fields)
     schema = bundle.model_json_schema()
     schema["title"] = "nhgraph team-of-teams file"

@@ -25,6 +25,7 @@ import yaml
 from nhgraph.config import PROJECT_ROOT
 from nhgraph.loaders.ods import load_organisations
 from nhgraph.loaders.ons import load_geography
+from nhgraph.schema.identifiers import make_slug
 from nhgraph.schema.models import Lsoa, Organisation, Place
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
@@ -56,10 +57,6 @@ PLANTED: dict[str, Any] = {
 }
 
 
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-").replace("--", "-")
-
-
 def _practice_lsoas() -> dict[str, tuple[str, str]]:
     """Practice code -> (its LSOA 2021, its PCN code), from NHS Digital's mapping."""
     path = REFERENCE_DIR / "london_gp_practice_pcn_geography_2024.csv"
@@ -85,7 +82,7 @@ def generate() -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
     for place in places:
         trusts = TRUSTS[place.system]
         council = f"ons:{place.id}"
-        folder = f"{place.id}-{_slug(place.name)}"
+        folder = f"{place.id}-{make_slug(place.name)}"
         files: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
         ill = {"illustrative": True}
 

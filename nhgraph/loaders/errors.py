@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nhgraph.errors import NhgraphError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -22,12 +24,20 @@ class Problem:
         )
 
 
-class InputError(ValueError):
-    """Input that cannot become models; ``unreadable`` when the file itself cannot be read."""
+class InputError(NhgraphError):
+    """Input that cannot become models; ``unreadable`` when the file itself cannot be read.
+
+    Exit code 2 for a file that cannot be read, 1 for one whose records break the model.
+    """
+
+    code = "invalid_input"
 
     def __init__(self, problems: list[Problem], *, unreadable: bool) -> None:
         self.problems = problems
         self.unreadable = unreadable
+        self.exit_code = 2 if unreadable else 1
+        if unreadable:
+            self.code = "unreadable_input"
         super().__init__("\n".join(str(p) for p in problems))
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 from nhgraph.loaders.csvfiles import rows
 from nhgraph.loaders.errors import InputError, Problem, read_text
 from nhgraph.loaders.sources import SourceData, register
+from nhgraph.schema.identifiers import LONDON
 from nhgraph.schema.models import Lsoa, Organisation, Place, Region, System
-
-LONDON = "E12000007"
 
 
 @register("ons-geography")

@@ -19,12 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from nhgraph.loaders.errors import InputError, Problem
-from nhgraph.loaders.memory import collector_paused
 from nhgraph.loaders.sources import SourceData, register
-from nhgraph.schema.identifiers import normalise_postcode
+from nhgraph.schema.identifiers import LONDON, normalise_postcode
 from nhgraph.schema.models import Node, PostcodeUnit
+from nhgraph.store.memory import collector_paused
 
-LONDON = "E12000007"
 _COLUMNS = {
     "postcode": re.compile(r"^(pcds|pcd|pcd7|pcd2|pcd8|postcode)$"),
     "lsoa": re.compile(r"^lsoa21(cd)?$"),

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.schema.models import Node
+from nhgraph.schema.problems import describe
 
 
 @dataclass
@@ -29,17 +30,10 @@ class SourceData:
         try:
             self.models.append(cls(**values, source=self.name, source_version=self.version))
         except ValidationError as error:
-            for issue in error.errors():
-                where = ".".join(str(p) for p in issue["loc"]) or cls.__name__
-                value = issue.get("input")
-                shown = "" if isinstance(value, dict) else f" (value {value!r})"
+            for refused in describe(error):
+                where = refused.field or cls.__name__
                 self.problems.append(
-                    Problem(
-                        str(path),
-                        line,
-                        f"{cls.__name__} {where}",
-                        f"{issue['msg'].removeprefix('Value error, ')}{shown}",
-                    )
+                    Problem(str(path), line, f"{cls.__name__} {where}", refused.text)
                 )
 
     def check(self) -> SourceData:

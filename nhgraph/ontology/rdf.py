@@ -22,35 +22,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
 from nhgraph.ontology.namespaces import CONCEPT, DPV, ID, NHG, ORG, PREFIXES
 from nhgraph.ontology.speedups import PreparedQueryGraph
 from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
-from nhgraph.schema.vocabulary import CONCEPT_SCHEMES, CohortCode, Concept, FunctionCode, RoleCode
-
-#: Path segment of each class's instance IRIs.
-IRI_SEGMENT: dict[str, str] = {
-    "Region": "region",
-    "System": "system",
-    "Place": "place",
-    "Lsoa": "lsoa",
-    "Postcode": "postcode",
-    "Neighbourhood": "neighbourhood",
-    "Site": "site",
-    "Organisation": "organisation",
-    "PcnMembership": "pcn-membership",
-    "IntegratorAppointment": "integrator",
-    "Post": "post",
-    "Int": "int",
-    "Team": "team",
-    "Membership": "membership",
-    "SpecialistAlignment": "alignment",
-    "Service": "service",
-    "DataSharingAgreement": "agreement",
-}
-
-#: The concept scheme behind each concept class.
-CONCEPT_CLASSES: dict[str, type[Concept]] = {
-    "Role": RoleCode,
-    "Function": FunctionCode,
-    "Cohort": CohortCode,
-}
+from nhgraph.schema.registry import BY_LABEL, CONCEPT_SCHEMES_BY_LABEL, IRI_SEGMENTS
+from nhgraph.schema.vocabulary import Concept
 
 #: Fields every class shares, and fields whose predicate is another vocabulary's term.
 COMMON_PREDICATES: dict[str, URIRef] = {
@@ -103,14 +76,11 @@ def predicate(cls_name: str, field: str) -> URIRef:
         return CLASS_PREDICATES[(cls_name, field)]
     if field in COMMON_PREDICATES:
         return COMMON_PREDICATES[field]
-    cls = _CLASSES[cls_name]
+    cls = BY_LABEL[cls_name]
     link = cls.links().get(field)
     if link is not None:  # the edge's name, as in Neo4j: IN_PLACE -> nhg:inPlace
         return NHG[camel(link.rel.lower())]
     return NHG[camel(SINGULAR.get(field, field))]
-
-
-_CLASSES: dict[str, type[Node]] = {class_name(cls): cls for cls in MODEL_CLASSES}
 
 
 def class_iri(cls_name: str) -> URIRef:
@@ -126,9 +96,9 @@ def node_iri(cls_name: str, node_id: str) -> URIRef:
     """The stable IRI of a node, from its class and id (official codes where there are).
 
     Kept once made: links name the same places, LSOAs and organisations thousands of times."""
-    if cls_name in CONCEPT_CLASSES:
-        return CONCEPT[f"{CONCEPT_CLASSES[cls_name].scheme}/{quote(node_id)}"]
-    segment = IRI_SEGMENT[cls_name]
+    if cls_name in CONCEPT_SCHEMES_BY_LABEL:
+        return CONCEPT[f"{CONCEPT_SCHEMES_BY_LABEL[cls_name].scheme}/{quote(node_id)}"]
+    segment = IRI_SEGMENTS[cls_name]
     if cls_name == "Organisation":
         scheme, _, code = node_id.partition(":")
         return ID[f"{segment}/{quote(scheme)}/{quote(code)}"]
@@ -179,7 +149,7 @@ def concept_type(annotation: Any) -> type[Concept] | None:
 @cache
 def field_kinds(cls_name: str) -> dict[str, tuple[URIRef, Link | None, type[Concept] | None]]:
     """For each field of a class: its predicate, its link (if any) and its concept scheme."""
-    cls = _CLASSES[cls_name]
+    cls = BY_LABEL[cls_name]
     links = cls.links()
     kinds = {}
     for field, info in cls.model_fields.items():
@@ -278,7 +248,3 @@ def all_predicates() -> dict[tuple[str, str], URIRef]:
         for field in cls.model_fields
         if field not in NOT_IN_RDF
     }
-
-
-def concept_classes() -> tuple[type[Concept], ...]:
-    return CONCEPT_SCHEMES

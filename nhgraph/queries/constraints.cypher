@@ -1,4 +1,4 @@
-// The graph's constraints and indexes, applied by nhgraph.db.Database.ensure_schema().
+// The graph's constraints and indexes, applied by nhgraph.store.db.Database.ensure_schema().
 // Every statement is idempotent (IF NOT EXISTS), so it runs at every start and every load.
 // One uniqueness constraint on `id` per class of the design (DESIGN.md, "The model"): ids are
 // stable, built from official codes (ONS, ODS) or from the team-of-teams dataset.

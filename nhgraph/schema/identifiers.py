@@ -125,6 +125,16 @@ def _slug(value: str) -> str:
     return value
 
 
+def make_slug(*parts: str) -> str:
+    """An id made from names (a membership from its team and INT, a folder from a place's
+    name): lower case, each run of other characters one '-', short enough to be a Slug."""
+    return re.sub(r"[^a-z0-9._-]+", "-", "-".join(parts).lower()).strip("-")[:120]
+
+
+#: London's ONS region code: the region the reference loaders keep by default.
+LONDON = "E12000007"
+
+
 Slug = Annotated[
     str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), AfterValidator(_slug)
 ]

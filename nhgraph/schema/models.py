@@ -39,6 +39,7 @@ from nhgraph.schema.vocabulary import (
     Article9Condition,
     Channel,
     CohortCode,
+    Concept,
     DataCategory,
     FunctionCode,
     LawfulBasis,
@@ -77,8 +78,28 @@ class Node(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
 
+    # Each class's names, declared once and read by the registry (schema/registry.py), the
+    # RDF mapping, the store, team-of-teams files, edits, validation and the API.
+    #: The name shared by the OWL class, the Neo4j label and the GraphQL type.
+    node_label: ClassVar[str] = ""
+    #: The path segment of its instances' IRIs (``.../id/<segment>/<id>``); none for concepts.
+    iri_segment: ClassVar[str] = ""
+    #: The key its records are listed under in a team-of-teams file; none for concepts.
+    file_key: ClassVar[str | None] = None
+    #: A hub (region, system, place): so many nodes link to it that a check of the nodes
+    #: around an edit stops there rather than reading everything in the place.
+    is_hub: ClassVar[bool] = False
     #: Classes whose instances are SKOS concepts rather than graph records.
     is_concept: ClassVar[bool] = False
+    #: The concept scheme a concept class's ids come from.
+    concept_scheme: ClassVar[type[Concept] | None] = None
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """A class's label is its own name unless it declares another."""
+        super().__pydantic_init_subclass__(**kwargs)
+        if "node_label" not in cls.__dict__:
+            cls.node_label = cls.__name__
 
     source: str | None = Field(default=None, description="The dataset the record came from.")
     source_version: str | None = Field(default=None, description="That dataset's version.")
@@ -117,12 +138,20 @@ def _check_range(start: date | None, end: date | None, what: str) -> None:
 class Region(Node):
     """An English region (ONS E12), such as London (E12000007)."""
 
+    iri_segment: ClassVar[str] = "region"
+    file_key: ClassVar[str | None] = "regions"
+    is_hub: ClassVar[bool] = True
+
     id: RegionCode
     name: str
 
 
 class System(Node):
     """An integrated care system, identified by its ICB's ODS code (QMJ) and ONS code (E54)."""
+
+    iri_segment: ClassVar[str] = "system"
+    file_key: ClassVar[str | None] = "systems"
+    is_hub: ClassVar[bool] = True
 
     id: IcbCode
     ons_code: IcbOnsCode
@@ -133,6 +162,10 @@ class System(Node):
 class Place(Node):
     """A place: a London borough (ONS E09), part of one system."""
 
+    iri_segment: ClassVar[str] = "place"
+    file_key: ClassVar[str | None] = "places"
+    is_hub: ClassVar[bool] = True
+
     id: PlaceCode
     name: str
     system: Annotated[IcbCode, link("System", "PART_OF")]
@@ -140,6 +173,9 @@ class Place(Node):
 
 class Lsoa(Node):
     """A 2021 lower layer super output area (ONS E01), in one place."""
+
+    iri_segment: ClassVar[str] = "lsoa"
+    file_key: ClassVar[str | None] = "lsoas"
 
     id: LsoaCode
     name: str
@@ -161,7 +197,10 @@ class Lsoa(Node):
 class PostcodeUnit(Node):
     """A postcode, looked up to its LSOA. (Named PostcodeUnit in Python: Postcode is its type.)"""
 
-    rdf_name: ClassVar[str] = "Postcode"
+    iri_segment: ClassVar[str] = "postcode"
+    file_key: ClassVar[str | None] = "postcodes"
+
+    node_label: ClassVar[str] = "Postcode"
 
     id: Postcode
     lsoa: Annotated[LsoaCode, link("Lsoa", "IN_LSOA")]
@@ -171,6 +210,9 @@ class PostcodeUnit(Node):
 
 class Neighbourhood(Node):
     """A footprint agreed by a place partnership: a set of LSOAs in one place."""
+
+    iri_segment: ClassVar[str] = "neighbourhood"
+    file_key: ClassVar[str | None] = "neighbourhoods"
 
     id: Slug
     name: str
@@ -184,6 +226,9 @@ class Neighbourhood(Node):
 class Site(Node):
     """A building where services are delivered: a hub, a practice, a pharmacy."""
 
+    iri_segment: ClassVar[str] = "site"
+    file_key: ClassVar[str | None] = "sites"
+
     id: Slug
     name: str
     postcode: Postcode
@@ -195,6 +240,9 @@ class Site(Node):
 
 class Organisation(Node):
     """A partner organisation, identified by scheme and code (``ods:F84003``)."""
+
+    iri_segment: ClassVar[str] = "organisation"
+    file_key: ClassVar[str | None] = "organisations"
 
     id: OrganisationId
     name: str
@@ -221,6 +269,9 @@ class Organisation(Node):
 class PcnMembership(Node):
     """A GP practice's membership of a primary care network, from a date (ODS ePCN)."""
 
+    iri_segment: ClassVar[str] = "pcn-membership"
+    file_key: ClassVar[str | None] = "pcn_memberships"
+
     id: Slug
     practice: Annotated[OrganisationId, link("Organisation", "MEMBER")]
     pcn: Annotated[OrganisationId, link("Organisation", "OF_PCN")]
@@ -235,6 +286,9 @@ class PcnMembership(Node):
 
 class IntegratorAppointment(Node):
     """The integrator of a place: one organisation hosting named functions, from a date."""
+
+    iri_segment: ClassVar[str] = "integrator"
+    file_key: ClassVar[str | None] = "integrators"
 
     id: Slug
     place: Annotated[PlaceCode, link("Place", "INTEGRATOR_FOR")]
@@ -255,6 +309,7 @@ class Role(Node):
     """A professional role (GP, district nurse, consultant geriatrician...), a SKOS concept."""
 
     is_concept: ClassVar[bool] = True
+    concept_scheme: ClassVar[type[Concept] | None] = RoleCode
 
     id: RoleCode
     label: str
@@ -264,6 +319,7 @@ class Function(Node):
     """What a team or service does (district nursing, frailty...), a SKOS concept."""
 
     is_concept: ClassVar[bool] = True
+    concept_scheme: ClassVar[type[Concept] | None] = FunctionCode
 
     id: FunctionCode
     label: str
@@ -273,6 +329,7 @@ class Cohort(Node):
     """A priority cohort (older people, frailty...), a SKOS concept."""
 
     is_concept: ClassVar[bool] = True
+    concept_scheme: ClassVar[type[Concept] | None] = CohortCode
 
     id: CohortCode
     label: str
@@ -283,6 +340,9 @@ class Post(Node):
 
     A name is stored only when ``holder_is_public`` says it is published by the organisation.
     """
+
+    iri_segment: ClassVar[str] = "post"
+    file_key: ClassVar[str | None] = "posts"
 
     id: Slug
     role: Annotated[RoleCode, link("Role", "OF_ROLE")]
@@ -309,6 +369,9 @@ class Post(Node):
 class Int(Node):
     """An integrated neighbourhood team, serving one or more neighbourhoods of one place."""
 
+    iri_segment: ClassVar[str] = "int"
+    file_key: ClassVar[str | None] = "ints"
+
     id: Slug
     name: str
     place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
@@ -318,6 +381,9 @@ class Int(Node):
 class Team(Node):
     """A team provided by an organisation, carrying functions."""
 
+    iri_segment: ClassVar[str] = "team"
+    file_key: ClassVar[str | None] = "teams"
+
     id: Slug
     name: str
     provider: Annotated[OrganisationId, link("Organisation", "PROVIDED_BY")]
@@ -326,6 +392,9 @@ class Team(Node):
 
 class Membership(Node):
     """A team's membership of an INT, with its tier: the tier belongs to the membership."""
+
+    iri_segment: ClassVar[str] = "membership"
+    file_key: ClassVar[str | None] = "memberships"
 
     id: Slug
     team: Annotated[Slug, link("Team", "MEMBER")]
@@ -342,6 +411,9 @@ class Membership(Node):
 
 class SpecialistAlignment(Node):
     """A post or team aligned to an INT for a specialty, with sessions a week, from a date."""
+
+    iri_segment: ClassVar[str] = "alignment"
+    file_key: ClassVar[str | None] = "specialist_alignments"
 
     id: Slug
     int: Annotated[Slug, link("Int", "ALIGNED_TO")]
@@ -364,6 +436,9 @@ class SpecialistAlignment(Node):
 
 class Service(Node):
     """A service: provided by an organisation, of a function, at sites, for an area."""
+
+    iri_segment: ClassVar[str] = "service"
+    file_key: ClassVar[str | None] = "services"
 
     id: Slug
     name: str
@@ -416,6 +491,9 @@ class Service(Node):
 
 class DataSharingAgreement(Node):
     """An agreement between partner organisations to share personal data for purposes."""
+
+    iri_segment: ClassVar[str] = "agreement"
+    file_key: ClassVar[str | None] = "data_sharing_agreements"
 
     id: Slug
     name: str
@@ -483,17 +561,4 @@ MODEL_CLASSES: tuple[type[Node], ...] = (
 
 def class_name(cls: type[Node]) -> str:
     """The name shared by the OWL class, the Neo4j label and the GraphQL type."""
-    name: str = getattr(cls, "rdf_name", cls.__name__)
-    return name
-
-
-def model_by_name(name: str) -> type[Node]:
-    for cls in MODEL_CLASSES:
-        if class_name(cls) == name:
-            return cls
-    raise KeyError(name)
-
-
-def field_values(model: Node) -> dict[str, Any]:
-    """The model's fields as plain values (enums as their notation, dates as dates)."""
-    return model.model_dump(mode="python")
+    return cls.node_label

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nhgraph.config import PROJECT_ROOT, Settings
-from nhgraph.db import Database
+from nhgraph.errors import NhgraphError
+from nhgraph.store.db import Database
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
@@ -51,8 +52,10 @@ JVM_OPTIONS = (
 )
 
 
-class LocalServerError(RuntimeError):
+class LocalServerError(NhgraphError):
     """The project's own server could not be started, stopped or found; the message says why."""
+
+    code = "local_server"
 
 
 @dataclass(frozen=True)

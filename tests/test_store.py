@@ -8,9 +8,8 @@ from datetime import date
 
 import pytest
 
-from nhgraph import db
-from nhgraph.loaders.graph import DanglingReference, content_hash, read_records, write_models
 from nhgraph.schema.models import Int, Neighbourhood, Team
+from nhgraph.store import DanglingReference, content_hash, db, read_records, write_models
 
 from .world import world
 
@@ -77,7 +76,7 @@ def test_a_write_neo4j_asks_to_retry_is_counted_once(graph: db.Database) -> None
 
 def test_concepts_record_their_source_version_and_first_load(graph: db.Database) -> None:
     from nhgraph import __version__
-    from nhgraph.loaders.graph import CONCEPT_SOURCE
+    from nhgraph.store import CONCEPT_SOURCE
 
     concepts = (
         "MATCH (n) WHERE n:Function OR n:Role OR n:Cohort RETURN n.id AS id, n.label AS label, "
@@ -228,14 +227,14 @@ def test_batches_of_one_link_to_nodes_made_in_earlier_and_later_batches(
 
 
 def test_batches_grow_from_a_small_first_one_to_the_batch_size() -> None:
-    from nhgraph.loaders.graph import _FIRST_BATCH, _ramped
+    from nhgraph.store.rows import FIRST_BATCH, ramped
 
-    sizes = [len(batch) for batch in _ramped(list(range(10_000)), 2_000)]
-    assert sizes[0] == _FIRST_BATCH < 2_000
+    sizes = [len(batch) for batch in ramped(list(range(10_000)), 2_000)]
+    assert sizes[0] == FIRST_BATCH < 2_000
     assert sizes == sorted(sizes[:-1]) + sizes[-1:] and max(sizes) == 2_000
     assert sum(sizes) == 10_000
-    assert [len(b) for b in _ramped(list(range(5)), 2)] == [2, 2, 1]
-    assert list(_ramped([], 10)) == []
+    assert [len(b) for b in ramped(list(range(5)), 2)] == [2, 2, 1]
+    assert list(ramped([], 10)) == []
 
 
 @pytest.mark.parametrize("rows_first", [False, True], ids=["rows-by-batch", "rows-first"])
@@ -244,12 +243,12 @@ def test_a_class_written_in_growing_batches_keeps_every_node_and_link(
 ) -> None:
     """Rows are made batch by batch (or all first, when the caller has work of its own):
     both write every node of a class larger than the first batch, with each of its links."""
-    from nhgraph.loaders.graph import _FIRST_BATCH
     from nhgraph.schema.models import DataSharingAgreement
+    from nhgraph.store.rows import FIRST_BATCH
 
     write_models(graph, world())
     [agreement] = [m for m in world() if isinstance(m, DataSharingAgreement)]
-    count = 3 * _FIRST_BATCH + 7
+    count = 3 * FIRST_BATCH + 7
     chain = [
         agreement.model_copy(update={"id": f"g-{n}", "framework": f"g-{n - 1}" if n else None})
         for n in range(count)
@@ -258,7 +257,7 @@ def test_a_class_written_in_growing_batches_keeps_every_node_and_link(
     summary = write_models(
         graph,
         chain,
-        batch_size=2 * _FIRST_BATCH,
+        batch_size=2 * FIRST_BATCH,
         prepared=(lambda: told.append(True)) if rows_first else None,
     )
     assert summary.created == {"DataSharingAgreement": count}
@@ -305,7 +304,7 @@ def test_the_cycle_collector_is_paused_while_writing_and_resumed_after(
     outermost; a collector that was off before stays off."""
     import gc
 
-    from nhgraph.loaders.memory import collector_paused
+    from nhgraph.store.memory import collector_paused
 
     assert gc.isenabled()
     seen: list[bool] = []
@@ -329,8 +328,8 @@ def test_the_cycle_collector_is_paused_while_writing_and_resumed_after(
 def test_a_class_linking_to_itself_cannot_be_streamed(graph: db.Database) -> None:
     """A streamed batch could link to a node of a later batch, which the stream cannot wait
     for: such a class is refused by name, before anything is asked of Neo4j."""
-    from nhgraph.loaders.graph import write_stream
     from nhgraph.schema.models import DataSharingAgreement
+    from nhgraph.store import write_stream
 
     agreements = [m for m in world() if isinstance(m, DataSharingAgreement)]
     with pytest.raises(ValueError, match="DataSharingAgreement links to DataSharingAgreement"):

@@ -25,30 +25,41 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 from nhgraph import queries
 from nhgraph.config import Settings
+from nhgraph.errors import NhgraphError
 from nhgraph.queries import Query
 
 T = TypeVar("T")
 Record = dict[str, Any]
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(NhgraphError):
     """Neo4j refused or failed a unit of work."""
+
+    code = "database_error"
 
 
 class DatabaseUnavailable(DatabaseError):
     """Neo4j cannot be reached (down, starting, wrong address or credentials)."""
 
+    code = "database_unavailable"
+
 
 class ConstraintViolation(DatabaseError):
     """A write broke a constraint of the graph (for example a duplicate id)."""
+
+    code = "constraint_violation"
 
 
 class TooLarge(DatabaseError):
     """A transaction needed more memory than Neo4j allows one transaction."""
 
+    code = "too_large"
+
 
 class QueryFailed(DatabaseError):
     """Neo4j rejected a statement (syntax, type or semantic error)."""
+
+    code = "query_failed"
 
 
 def _text(query: Query | str) -> str:

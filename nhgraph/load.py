@@ -27,11 +27,17 @@ from pathlib import Path
 from rdflib import Graph
 
 from nhgraph.config import Settings
-from nhgraph.db import Database
+from nhgraph.errors import NhgraphError
 from nhgraph.loaders import ods, ons  # noqa: F401  (register themselves)
 from nhgraph.loaders.bundle import check_duplicates, find_files, read_bundle
 from nhgraph.loaders.errors import InputError, Problem
-from nhgraph.loaders.graph import (
+from nhgraph.loaders.postcodes import load_postcodes, postcode_batches, postcode_source
+from nhgraph.loaders.sources import LOADERS, SourceData
+from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph
+from nhgraph.ontology.validation import ValidationReport, validate_graph
+from nhgraph.schema.identifiers import LONDON
+from nhgraph.schema.models import Node, PostcodeUnit, class_name
+from nhgraph.store import (
     Progress,
     WriteSummary,
     plan_write,
@@ -40,12 +46,8 @@ from nhgraph.loaders.graph import (
     write_models,
     write_stream,
 )
-from nhgraph.loaders.memory import collector_paused
-from nhgraph.loaders.postcodes import LONDON, load_postcodes, postcode_batches, postcode_source
-from nhgraph.loaders.sources import LOADERS, SourceData
-from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph
-from nhgraph.ontology.validation import ValidationReport, validate_graph
-from nhgraph.schema.models import Node, PostcodeUnit, class_name
+from nhgraph.store.db import Database
+from nhgraph.store.memory import collector_paused
 
 #: The name `nhgraph load` gives the shipped London reference data: every registered loader.
 REFERENCE = "reference"
@@ -56,8 +58,10 @@ POSTCODES = "postcodes:"
 NOT_SHACL_VALIDATED = frozenset({"Postcode"})
 
 
-class LoadRefused(RuntimeError):
+class LoadRefused(NhgraphError):
     """SHACL found violations: nothing was written."""
+
+    code = "load_refused"
 
     def __init__(self, report: ValidationReport) -> None:
         self.report = report

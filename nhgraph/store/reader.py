@@ -1,0 +1,73 @@
+"""The reader: stored nodes back as plain records (links as id lists) or as models."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from nhgraph.schema.models import MODEL_CLASSES, Node, class_name
+from nhgraph.store.db import Database
+from nhgraph.store.statements import read_some_statement, read_statement
+
+
+def _record(cls: type[Node], row: dict[str, Any]) -> dict[str, Any]:
+    """A stored node's properties, with its edges folded back into the link fields."""
+    by_edge = {(link.rel, link.target): name for name, link in cls.links().items()}
+    list_fields = {
+        name for name in cls.links() if "list[" in str(cls.model_fields[name].annotation)
+    }
+    record = dict(row["props"])
+    for name in cls.links():
+        record[name] = [] if name in list_fields else None
+    for rel, labels, target in row["links"]:
+        for candidate in labels:
+            field_name = by_edge.get((rel, candidate))
+            if field_name is None:
+                continue
+            if field_name in list_fields:
+                record[field_name].append(target)
+            else:
+                record[field_name] = target
+    for name in list_fields:
+        record[name].sort()
+    return record
+
+
+def read_records(
+    database: Database, labels: Collection[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every stored node of every (non-concept) class as a plain record, links as id lists;
+    only of the classes named in ``labels`` when it is given.
+
+    The records are not checked against the models: validating the stored graph is meant to
+    find what does not fit, and report it by rule.
+    """
+    records: dict[str, list[dict[str, Any]]] = {}
+    for cls in MODEL_CLASSES:
+        label = class_name(cls)
+        if cls.is_concept or (labels is not None and label not in labels):
+            continue
+        records[label] = [_record(cls, row) for row in database.read(read_statement(label))]
+    return records
+
+
+def read_records_of(
+    database: Database, cls: type[Node], ids: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    """The stored records of these ids of one class, by id (ids not stored are absent).
+
+    Each record also carries ``element_id``, Neo4j's own id for the node, which later
+    statements can seek by without knowing the label.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for row in database.read(read_some_statement(class_name(cls)), {"ids": list(ids)}):
+        record = _record(cls, row)
+        record["element_id"] = row["element_id"]
+        found[str(record["id"])] = record
+    return found
+
+
+def model_of(cls: type[Node], record: dict[str, Any]) -> Node:
+    """A stored record as its model (bookkeeping properties dropped), checked by the model."""
+    fields = {k: v for k, v in record.items() if k in cls.model_fields}
+    return cls.model_validate(fields)

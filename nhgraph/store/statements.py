@@ -1,0 +1,129 @@
+"""The store's generated Cypher: one builder per statement, from the models' labels and links.
+
+Every statement here is made from the models' metadata (labels, relationship types), never from
+input values, which always travel as parameters in ``UNWIND $rows`` batches. Builders are cached,
+so each distinct statement is a single string that Neo4j compiles once per server.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from nhgraph.schema.models import MODEL_CLASSES, Link, class_name
+
+
+@cache
+def link_statement(label: str, link: Link) -> str:
+    """Replace a node's edges of one field with the listed ones; return the unknown targets."""
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
+        f"OPTIONAL MATCH (n)-[old:{link.rel}]->(former:{link.target}) "
+        "WHERE NOT former.id IN row.targets DELETE old "
+        "WITH DISTINCT n, row UNWIND row.targets AS target "
+        f"OPTIONAL MATCH (m:{link.target} {{id: target}}) "
+        f"FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | MERGE (n)-[:{link.rel}]->(m)) "
+        "WITH row, target, m WHERE m IS NULL RETURN row.id AS id, target"
+    )
+
+
+#: New nodes of any class with their edges to nodes whose element ids are known.
+CREATE = (
+    "UNWIND $rows AS row CREATE (n:$(row.label)) SET n = row.props "
+    "SET n.loaded_at = coalesce(n.loaded_at, $loaded_at) WITH n, row "
+    "UNWIND row.links AS link MATCH (m) WHERE elementId(m) = link[0] "
+    "CREATE (n)-[:$(link[1])]->(m)"
+)
+
+
+#: The same, returning each new node's element id (in the order of the rows), for nodes that
+#: other new nodes link to.
+CREATE_RETURNING = (
+    "UNWIND $rows AS row CREATE (n:$(row.label)) SET n = row.props "
+    "SET n.loaded_at = coalesce(n.loaded_at, $loaded_at) WITH n, row "
+    "CALL (n, row) { UNWIND row.links AS link MATCH (m) WHERE elementId(m) = link[0] "
+    "CREATE (n)-[:$(link[1])]->(m) RETURN count(*) AS linked } "
+    "RETURN elementId(n) AS e"
+)
+
+
+#: Edges between nodes by element id: [from, to, relationship type].
+CREATE_EDGES = (
+    "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] "
+    "MATCH (b) WHERE elementId(b) = row[1] CREATE (a)-[:$(row[2])]->(b)"
+)
+
+
+@cache
+def concept_statement(label: str) -> str:
+    """Merge the scheme's concepts: label, source and version as the schemes say now, and the
+    time the concept was first loaded: concepts change only with nhgraph's releases, which
+    the version records, so no conditional (costly to compile on a just-started server) is
+    spent on the time of their last change."""
+    return (
+        f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
+        "SET n += row.props, n.loaded_at = coalesce(n.loaded_at, $loaded_at) "
+        "RETURN n.id AS id, elementId(n) AS e"
+    )
+
+
+@cache
+def element_statement(label: str) -> str:
+    return f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, elementId(n) AS e"
+
+
+@cache
+def counts_statement() -> str:
+    """How many nodes of each class are stored, from the count store, in one statement."""
+    counts = ", ".join(
+        f"`{class_name(cls)}`: COUNT {{ (:{class_name(cls)}) }}" for cls in MODEL_CLASSES
+    )
+    return f"RETURN {{{counts}}} AS n"
+
+
+@cache
+def count_removed_statement(label: str) -> str:
+    return (
+        f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
+        "RETURN count(n) AS removed"
+    )
+
+
+@cache
+def update_statement(label: str) -> str:
+    """Changed nodes: their properties are replaced, so a field emptied is removed."""
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET n = row.props "
+        "SET n.loaded_at = coalesce(n.loaded_at, $loaded_at)"
+    )
+
+
+@cache
+def hash_statement(label: str) -> str:
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, n.content_hash AS hash"
+    )
+
+
+@cache
+def remove_statement(label: str) -> str:
+    return (
+        f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
+        "DETACH DELETE n RETURN count(*) AS removed"
+    )
+
+
+@cache
+def read_statement(label: str) -> str:
+    return (
+        f"MATCH (n:{label}) "
+        "RETURN n {.*} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links"
+    )
+
+
+@cache
+def read_some_statement(label: str) -> str:
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) "
+        "RETURN n {.*} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links, "
+        "elementId(n) AS element_id"
+    )

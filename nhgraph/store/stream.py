@@ -1,0 +1,161 @@
+"""The streaming writer: one class written batch by batch as its source is read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from datetime import datetime
+from typing import Any
+
+from nhgraph.schema.models import Link, Node, class_name
+from nhgraph.store.concepts import ensure_concepts
+from nhgraph.store.db import Database, DatabaseError, Record, Transaction
+from nhgraph.store.memory import collector_paused
+from nhgraph.store.pipeline import StatementPipeline
+from nhgraph.store.plan import (
+    DanglingReference,
+    Progress,
+    WriteSummary,
+    classify,
+    stored_counts_in,
+)
+from nhgraph.store.rows import content_hash, fresh_rows, props_only
+from nhgraph.store.statements import (
+    CREATE,
+    hash_statement,
+    link_statement,
+    remove_statement,
+    update_statement,
+)
+from nhgraph.store.writer import creations, find_stored
+
+#: Ids a streamed batch looks up per statement (as many as write_models's default batch).
+_STREAM_LOOKUP_BATCH = 5000
+
+
+@collector_paused()
+def write_stream(
+    database: Database,
+    cls: type[Node],
+    batches: Iterable[Sequence[Node]],
+    *,
+    replace_sources: Collection[str] = (),
+    progress: Progress | None = None,
+) -> WriteSummary:
+    """Write one class's models batch by batch as they are read, in one transaction.
+
+    For a source worth writing while it is still being read, such as a national postcode
+    file: Neo4j writes a batch while Python reads the next, and the models are never all
+    held at once. Each batch is compared with what is stored, and only new and changed
+    nodes are written, as :func:`write_models` does. Links must point at stored nodes (or
+    concepts), looked up as batches name them. A problem raised by ``batches`` (the reader
+    finding a bad row at the end of the file), a link to no node, or a Neo4j error rolls
+    the whole write back.
+
+    ``batches`` can be read once, so a transaction Neo4j asks to retry is not retried: the
+    load is to be run again.
+    """
+    label = class_name(cls)
+    links = cls.links()
+    if any(link.target == label for link in links.values()):
+        raise ValueError(f"{label} links to {label}: write it with write_models")
+    loaded_at = datetime.now().astimezone()
+    summary = WriteSummary()
+    tick = progress or (lambda _step, _n: None)
+    attempts: list[int] = []
+
+    def work(tx: Transaction) -> WriteSummary:
+        attempts.append(1)
+        if len(attempts) > 1:
+            raise DatabaseError(
+                "Neo4j asked to retry the write, and a file written while it is read cannot "
+                "be read again in the same load: nothing was written; run the load again"
+            )
+        element = ensure_concepts(tx, loaded_at)
+        stored = stored_counts_in(tx)
+        compare = bool(stored.get(label))
+        missing: list[tuple[str, str, str, str]] = []
+        keep: list[str] = []
+        checks: list[tuple[str, Future[list[Record]]]] = []  # (field, unknown targets)
+        with StatementPipeline(tx) as pipeline:
+            for models in batches:
+                rows = fresh_rows(models)
+                if compare:
+                    ids = [row["id"] for row in rows]
+                    keep += ids
+                    hashes = pipeline.send(hash_statement(label), {"ids": ids})
+                    existing = {h["id"]: h["hash"] for h in hashes.result()}
+                    new, changed = classify(label, rows, existing, summary)
+                else:
+                    new, changed = list(rows), []
+                    summary.created[label] += len(rows)
+                missing += _look_up_targets(pipeline, label, links, new + changed, element, stored)
+                if missing:
+                    continue  # read on, to list every link to no node (after the reader's problems)
+                for row in new:
+                    if "content_hash" not in row["props"]:
+                        row["props"]["content_hash"] = content_hash(row)
+                out, _ = creations(label, links, new, element, summary)
+                if out:
+                    pipeline.send(CREATE, {"rows": out, "loaded_at": loaded_at})
+                if changed:
+                    pipeline.send(
+                        update_statement(label),
+                        {"rows": props_only(changed), "loaded_at": loaded_at},
+                    )
+                    for name, link in links.items():
+                        targets = [{"id": r["id"], "targets": r["links"][name]} for r in changed]
+                        check = pipeline.send(link_statement(label, link), {"rows": targets})
+                        checks.append((name, check))
+                        summary.relationships += sum(len(r["targets"]) for r in targets)
+                tick("nodes", len(rows))
+        if missing:
+            raise DanglingReference(missing)  # the transaction rolls back
+        unlinked = [
+            (label, row["id"], name, row["target"])
+            for name, check in checks
+            for row in check.result()
+        ]
+        if unlinked:  # looked up above, so not expected: Neo4j has the last word
+            raise DanglingReference(unlinked)
+        if replace_sources and compare:
+            for found in tx.run(
+                remove_statement(label), {"sources": list(replace_sources), "keep": keep}
+            ):
+                summary.removed[label] += found["removed"]
+        return summary
+
+    return database.execute_write(work, what=f"writing {label} nodes as they are read")
+
+
+def _look_up_targets(
+    pipeline: StatementPipeline,
+    label: str,
+    links: Mapping[str, Link],
+    rows: Sequence[dict[str, Any]],
+    element: dict[tuple[str, str], str],
+    stored: dict[str, int],
+) -> list[tuple[str, str, str, str]]:
+    """Find the element ids of the stored nodes these rows link to (kept in ``element`` for
+    later batches); return the links that name no node."""
+    unknown: dict[str, set[str]] = defaultdict(set)
+    for name, link in links.items():
+        for row in rows:
+            for target in row["links"][name]:
+                if (link.target, target) not in element:
+                    unknown[link.target].add(target)
+    find_stored(
+        lambda query, parameters: pipeline.send(query, parameters).result(),
+        unknown,
+        stored,
+        element,
+        _STREAM_LOOKUP_BATCH,
+    )
+    return [
+        (label, row["id"], name, target)
+        for name, link in links.items()
+        for row in rows
+        for target in row["links"][name]
+        if (link.target, target) not in element
+    ]

@@ -1,0 +1,249 @@
+"""The batch writer: models into Neo4j in one transaction, only what changed.
+
+The mapping is read from the models (their :class:`~nhgraph.schema.models.Link` markers), so the
+writer, the reader, the RDF mapping and the shapes cannot disagree on a name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from datetime import datetime
+from typing import Any
+
+from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
+from nhgraph.store.concepts import ensure_concepts
+from nhgraph.store.db import Database, Record, Transaction
+from nhgraph.store.memory import collector_paused
+from nhgraph.store.pipeline import StatementPipeline
+from nhgraph.store.plan import DanglingReference, Progress, WriteSummary, compare, stored_counts_in
+from nhgraph.store.rows import (
+    NewNodes,
+    content_hash,
+    drop_empty_load_times,
+    fresh_rows,
+    in_batches,
+    node_rows,
+    props_only,
+)
+from nhgraph.store.statements import (
+    CREATE,
+    CREATE_EDGES,
+    CREATE_RETURNING,
+    element_statement,
+    link_statement,
+    remove_statement,
+    update_statement,
+)
+
+
+@collector_paused()
+def write_models(
+    database: Database,
+    models: Iterable[Node],
+    *,
+    batch_size: int = 5000,
+    replace_sources: Collection[str] = (),
+    progress: Progress | None = None,
+    then: Callable[[Transaction], None] | None = None,
+    prepared: Callable[[], None] | None = None,
+) -> WriteSummary:
+    """Write the models and their links in one transaction: all of them, or none.
+
+    Only nodes whose content changed are written (a reload of unchanged data writes nothing
+    and keeps their load time). Nodes of the ``replace_sources`` that are not among the models
+    are removed: a source's new version replaces its old one. ``then`` runs last, in the same
+    transaction (an edit's audit record commits with the edit, or neither does).
+    ``prepared`` is told when the rows are made and what is left for Python is hashing the
+    batches as Neo4j takes them; a caller that passes it has work of its own meanwhile.
+
+    New nodes, the bulk of a load, go through two statements whatever their class: one
+    creates nodes with the edges whose ends are known (by Neo4j's element id, which needs no
+    label), one creates the remaining edges. On a server just started each distinct statement
+    costs a compile and a warm-up; element ids keep the number of statements small and fixed.
+    """
+    by_class: dict[type[Node], list[Node]] = defaultdict(list)
+    for model in models:
+        by_class[type(model)].append(model)
+    loaded_at = datetime.now().astimezone()
+    tick = progress or (lambda _step, _n: None)
+
+    def work(tx: Transaction) -> WriteSummary:
+        # Counted afresh in each attempt: the driver runs this again after a transient error,
+        # and the summary is of the write that commits, not of every attempt.
+        summary = WriteSummary()
+        element = ensure_concepts(tx, loaded_at)
+        stored = stored_counts_in(tx)
+        created: dict[type[Node], NewNodes] = {}
+        updated: dict[type[Node], list[dict[str, Any]]] = {}
+        for cls in MODEL_CLASSES:
+            items = by_class.get(cls)
+            if not items:
+                continue
+            label = class_name(cls)
+            if not stored.get(label):
+                # Nothing of this class is stored: every node is new. Its row is made with
+                # its batch, while Neo4j writes the batch before (see :func:`_create_nodes`), unless
+                # the caller has work of its own for the interpreter meanwhile (`prepared`):
+                # then all rows are made first, and only the hashes are left to the batches.
+                summary.created[label] += len(items)
+                created[cls] = (
+                    NewNodes(models=items) if prepared is None else NewNodes(rows=fresh_rows(items))
+                )
+                continue
+            new, changed = compare(tx, label, node_rows(items), stored, batch_size, summary)
+            drop_empty_load_times(new + changed)
+            if new:
+                created[cls] = NewNodes(rows=new)
+            if changed:
+                updated[cls] = changed
+        if prepared is not None:
+            prepared()
+        missing = _create_nodes(tx, created, element, stored, batch_size, loaded_at, summary, tick)
+        for cls, rows in updated.items():
+            label = class_name(cls)
+            for batch in in_batches(rows, batch_size):
+                tx.run(update_statement(label), {"rows": props_only(batch), "loaded_at": loaded_at})
+                tick("nodes", len(batch))
+            for name, link in cls.links().items():
+                old_rows = [{"id": r["id"], "targets": r["links"][name]} for r in rows]
+                for batch in in_batches(old_rows, batch_size):
+                    for row in tx.run(link_statement(label, link), {"rows": batch}):
+                        missing.append((label, row["id"], name, row["target"]))
+                    tick("links", len(batch))
+                summary.relationships += sum(len(r["targets"]) for r in old_rows)
+        if missing:
+            raise DanglingReference(missing)  # the transaction rolls back
+        if replace_sources:
+            for cls in MODEL_CLASSES:
+                if cls.is_concept or not stored.get(class_name(cls)):
+                    continue  # nothing of this class was stored, so nothing to remove
+                keep = [str(m.id) for m in by_class.get(cls, [])]  # type: ignore[attr-defined]
+                for found in tx.run(
+                    remove_statement(class_name(cls)),
+                    {"sources": list(replace_sources), "keep": keep},
+                ):
+                    if found["removed"]:
+                        summary.removed[class_name(cls)] += found["removed"]
+        if then is not None:
+            then(tx)
+        return summary
+
+    return database.execute_write(work, what="writing models")
+
+
+def _create_nodes(
+    tx: Transaction,
+    created: dict[type[Node], NewNodes],
+    element: dict[tuple[str, str], str],
+    stored: dict[str, int],
+    batch_size: int,
+    loaded_at: datetime,
+    summary: WriteSummary,
+    tick: Progress,
+) -> list[tuple[str, str, str, str]]:
+    """Create the new nodes and their edges; return the links that name no node.
+
+    Targets that are neither new nor already known are looked up by id first, one statement
+    per label; a link whose target is found nowhere is returned, and nothing is created, so
+    the caller's transaction fails before doing work it would undo.
+    """
+    new_ids = {(class_name(cls), node_id) for cls, new in created.items() for node_id in new.ids()}
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for cls, new in created.items():
+        for name, link in cls.links().items():
+            for _, target in new.targets(name):
+                key = (link.target, target)
+                if key not in element and key not in new_ids:
+                    wanted[link.target].add(target)
+    find_stored(tx.run, wanted, stored, element, batch_size)
+    if any((label, target) not in element for label, ids in wanted.items() for target in ids):
+        return [
+            (class_name(cls), node_id, name, target)
+            for cls, new in created.items()
+            for name, link in cls.links().items()
+            for node_id, target in new.targets(name)
+            if (link.target, target) not in element and (link.target, target) not in new_ids
+        ]
+    targets = {link.target for cls in created for link in cls.links().values()}
+    later: list[tuple[tuple[str, str], tuple[str, str], str]] = []  # edges to nodes not yet made
+    returning: list[tuple[str, Sequence[dict[str, Any]], Future[list[Record]]]] = []
+
+    def settle() -> None:
+        """Take in the element ids of the nodes created so far that others link to."""
+        for label, batch, future in returning:
+            for row, made in zip(batch, future.result(), strict=True):
+                element[(label, row["id"])] = made["e"]
+        returning.clear()
+
+    with StatementPipeline(tx) as pipeline:
+        for cls in MODEL_CLASSES:
+            nodes = created.get(cls)
+            if nodes is None:
+                continue
+            label = class_name(cls)
+            links = cls.links()
+            linked = {link.target for link in links.values()}
+            for batch in nodes.batches(batch_size):
+                for row in batch:
+                    if "content_hash" not in row["props"]:
+                        row["props"]["content_hash"] = content_hash(row)
+                if any(pending in linked for pending, _, _ in returning):
+                    settle()  # this batch may link to nodes whose element ids are on the way
+                out, waiting = creations(label, links, batch, element, summary)
+                if label in targets or waiting:
+                    future = pipeline.send(CREATE_RETURNING, {"rows": out, "loaded_at": loaded_at})
+                    returning.append((label, batch, future))
+                    for index, pending, rel in waiting:
+                        later.append(((label, batch[index]["id"]), pending, rel))
+                else:
+                    pipeline.send(CREATE, {"rows": out, "loaded_at": loaded_at})
+                tick("nodes", len(batch))
+        settle()
+        pairs = [[element[start], element[end], rel] for start, end, rel in later]
+        for pair_batch in in_batches(pairs, batch_size):
+            pipeline.send(CREATE_EDGES, {"rows": pair_batch})
+            tick("links", len(pair_batch))
+    return []
+
+
+def creations(
+    label: str,
+    links: Mapping[str, Link],
+    batch: Sequence[dict[str, Any]],
+    element: dict[tuple[str, str], str],
+    summary: WriteSummary,
+) -> tuple[list[dict[str, Any]], list[tuple[int, tuple[str, str], str]]]:
+    """The rows of :data:`CREATE` for a batch: each node's label, properties and the edges
+    whose ends have element ids; and (row index, end, type) of the edges still waiting."""
+    out: list[dict[str, Any]] = []
+    waiting: list[tuple[int, tuple[str, str], str]] = []
+    for index, row in enumerate(batch):
+        edges: list[list[str]] = []
+        for name, link in links.items():
+            for target in row["links"][name]:
+                known = element.get((link.target, target))
+                if known is None:
+                    waiting.append((index, (link.target, target), link.rel))
+                else:
+                    edges.append([known, link.rel])
+                summary.relationships += 1
+        out.append({"label": label, "props": row["props"], "links": edges})
+    return out, waiting
+
+
+def find_stored(
+    run: Callable[[str, dict[str, Any]], list[Record]],
+    wanted: Mapping[str, Collection[str]],
+    stored: Mapping[str, int],
+    element: dict[tuple[str, str], str],
+    batch_size: int,
+) -> None:
+    """Put in ``element`` the element ids of the wanted ids (by label) that the graph holds;
+    labels with nothing stored are not asked about."""
+    for label, ids in wanted.items():
+        if stored.get(label):
+            for id_batch in in_batches(sorted(ids), batch_size):
+                for found in run(element_statement(label), {"ids": list(id_batch)}):
+                    element[(label, found["id"])] = found["e"]
