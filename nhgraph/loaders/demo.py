@@ -373,6 +373,7 @@ HEADER = (
 
 
 def write(target: Path = DEMO_DIR) -> Path:
+    """Write the demo dataset and its JSON Schema, one folder per place (the committed data/demo)."""
     from nhgraph.loaders.bundle import bundle_json_schema
 
     generated = generate()

@@ -37,6 +37,7 @@ class SourceData:
                 )
 
     def check(self) -> SourceData:
+        """The source, or an InputError listing every problem its files had."""
         if self.problems:
             raise InputError(self.problems, unreadable=False)
         return self

@@ -37,6 +37,7 @@ SCHEME_CLASS: dict[str, URIRef] = {
 
 
 def scheme_iri(enum: type[Concept]) -> URIRef:
+    """The IRI of the SKOS concept scheme an enum is."""
     return CONCEPT[enum.scheme]
 
 
@@ -46,6 +47,7 @@ def _expand(prefixed: str) -> URIRef:
 
 
 def concepts_graph() -> Graph:
+    """Every enum of the vocabulary as a SKOS scheme with its concepts, as one graph."""
     graph = Graph(bind_namespaces="none")
     for prefix in ("nhg", "nhgc", "skos", "rdfs", "owl", "dpv", "eu-gdpr", "dpv-pd"):
         graph.bind(prefix, PREFIXES[prefix])
@@ -72,6 +74,7 @@ def concepts_graph() -> Graph:
 
 
 def render() -> str:
+    """The concept schemes as the committed Turtle file reads, header included."""
     header = (
         "# nhgraph concept schemes (SKOS). GENERATED from nhgraph/schema/vocabulary.py by\n"
         "# `python -m nhgraph.ontology.concepts`: edit the enums, not this file.\n"
@@ -81,6 +84,7 @@ def render() -> str:
 
 
 def write(path: Path = CONCEPTS_TTL) -> Path:
+    """Write the committed concepts file (a test fails when it is stale)."""
     path.write_text(render(), encoding="utf-8")
     return path
 

@@ -20,6 +20,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 @lru_cache(maxsize=512)
 def prepared(text: str) -> Query:
+    """A SPARQL query parsed once and kept, since pyshacl asks the same ones again and again."""
     return prepareQuery(text)
 
 
@@ -27,6 +28,7 @@ class PreparedQueryGraph(Graph):
     """An rdflib Graph that caches the parse of SPARQL texts it is asked."""
 
     def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a query, parsing its text once for all later calls."""
         if isinstance(query_object, str) and not kwargs.get("initNs") and not kwargs.get("base"):
             query_object = prepared(query_object)
         return super().query(query_object, *args, **kwargs)

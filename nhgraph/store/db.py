@@ -174,6 +174,7 @@ class Database:
         return True
 
     def close(self) -> None:
+        """Close the driver and its connections (the next use opens a new one)."""
         self._driver.close()
 
     # -- units of work -----------------------------------------------------------------------
@@ -260,6 +261,7 @@ class Database:
         return len(statements)
 
     def constraint_names(self) -> set[str]:
+        """The names of the graph's constraints, so a test or `db init` can tell what is there."""
         return {row["name"] for row in self.run_autocommit("SHOW CONSTRAINTS YIELD name")}
 
     def reset(self) -> None:

@@ -118,6 +118,7 @@ class LocalServer:
         return ENTRY_POINT.encode() in cmdline and f"--home-dir={self.home}".encode() in cmdline
 
     def status(self) -> ServerState:
+        """Whether the server runs, from its pid file and the process table, and where."""
         pid = self._read_pid()
         if pid is None:
             return ServerState(False, None, self.uri, self.home, f"not running ({self.home})")
@@ -135,6 +136,7 @@ class LocalServer:
     # -- start -------------------------------------------------------------------------------
 
     def jars_present(self) -> bool:
+        """Whether Maven has put the server's jars where the server is started from."""
         return any(self.settings.neo4j_lib.glob("neo4j-5.*.jar"))
 
     def fetch_jars(self) -> None:
@@ -153,6 +155,7 @@ class LocalServer:
             )
 
     def java_version(self) -> int:
+        """The major version of the java that would run the server (Neo4j 5 needs 17 or 21)."""
         java = self._java()
         try:
             done = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
@@ -181,6 +184,7 @@ class LocalServer:
         return True
 
     def write_config(self) -> Path:
+        """Write the server's neo4j.conf from the settings, so each start uses what is set now."""
         for folder in ("conf", "data", "logs", "run", "import", "plugins"):
             (self.home / folder).mkdir(parents=True, exist_ok=True)
         s = self.settings
@@ -242,6 +246,7 @@ internal.server.bolt.thread_pool_shutdown_wait_time=1s
             raise LocalServerError(f"setting the initial Neo4j password failed: {done.stderr}")
 
     def log_tail(self, lines: int = 40) -> str:
+        """The last lines of the server's logs, to show why a start failed."""
         chunks = []
         for name in ("neo4j.log", "console.log"):
             path = self.logs_dir / name
@@ -353,6 +358,7 @@ internal.server.bolt.thread_pool_shutdown_wait_time=1s
         return True
 
     def stop(self) -> ServerState:
+        """Stop the server (politely, then by force after a wait) and say how it stands."""
         state = self.status()
         if not state.running:
             if state.pid is not None:

@@ -28,6 +28,7 @@ class StatementPipeline:
         self._sent: deque[Future[list[Record]]] = deque()
 
     def send(self, query: str, parameters: dict[str, Any]) -> Future[list[Record]]:
+        """Queue a statement; wait first while too many are queued, raising the first failure."""
         while len(self._sent) >= self._DEPTH:
             self._sent.popleft().result()  # raises the statement's error, if it failed
         future = self._pool.submit(self._tx.run, query, parameters)

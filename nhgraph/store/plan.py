@@ -50,6 +50,7 @@ class WriteSummary:
 
     @property
     def changed(self) -> bool:
+        """Whether the write changed anything (created, updated or removed a node)."""
         return bool(
             sum(self.created.values()) + sum(self.updated.values()) + sum(self.removed.values())
         )
@@ -64,6 +65,7 @@ def stored_counts(database: Database) -> dict[str, int]:
 
 
 def stored_counts_in(tx: Transaction) -> dict[str, int]:
+    """How many nodes of each class are stored, read in the caller's transaction."""
     [row] = tx.run(counts_statement())
     return {label: int(count) for label, count in row["n"].items()}
 
@@ -72,7 +74,6 @@ def compare(
     tx: Transaction,
     label: str,
     rows: list[dict[str, Any]],
-    stored: dict[str, int],
     batch_size: int,
     summary: WriteSummary,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -139,7 +140,7 @@ def plan_write(
             if items and not stored.get(label):
                 summary.created[label] += len(items)  # nothing stored: no rows to compare
             elif items:
-                compare(tx, label, node_rows(items), stored, batch_size, summary)
+                compare(tx, label, node_rows(items), batch_size, summary)
             if replace_sources and not cls.is_concept and stored.get(label):
                 keep = [str(m.id) for m in items]  # type: ignore[attr-defined]
                 [found] = tx.run(

@@ -42,6 +42,7 @@ def content_hash(row: dict[str, Any]) -> str:
 
 
 def plain(value: Any) -> Any:
+    """A value as Neo4j takes it: an enum as its notation, a list of them as a list."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list):
@@ -50,6 +51,7 @@ def plain(value: Any) -> Any:
 
 
 def in_batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """The rows in slices of ``size``, each one statement's ``$rows``."""
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
@@ -96,6 +98,7 @@ class NewNodes:
     rows: Sequence[dict[str, Any]] | None = None
 
     def ids(self) -> Iterator[Any]:
+        """The ids of the new nodes, without making their rows."""
         if self.rows is not None:
             return (row["id"] for row in self.rows)
         return (plain(model.__dict__["id"]) for model in self.models)
@@ -113,6 +116,7 @@ class NewNodes:
                 yield plain(values["id"]), target
 
     def batches(self, size: int) -> Iterator[Sequence[dict[str, Any]]]:
+        """The rows in batches; made batch by batch when only models are held."""
         if self.rows is not None:  # made already: nothing to overlap, so no small first batch
             yield from in_batches(self.rows, size)
             return
@@ -121,6 +125,7 @@ class NewNodes:
 
 
 def fresh_rows(models: Sequence[Node]) -> list[dict[str, Any]]:
+    """The rows of new nodes, their load time left to the statement's ``$loaded_at``."""
     rows = node_rows(models)
     drop_empty_load_times(rows)
     return rows
@@ -141,4 +146,5 @@ def ramped(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 def props_only(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows without their links, for a statement that sets properties only."""
     return [{"id": r["id"], "props": r["props"]} for r in rows]

@@ -68,6 +68,7 @@ def concept_statement(label: str) -> str:
 
 @cache
 def element_statement(label: str) -> str:
+    """The element ids of nodes of one label by id, so new edges can seek them by element id."""
     return f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, elementId(n) AS e"
 
 
@@ -82,6 +83,7 @@ def counts_statement() -> str:
 
 @cache
 def count_removed_statement(label: str) -> str:
+    """How many nodes of the sources a reload would remove (the plan's read-only count)."""
     return (
         f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
         "RETURN count(n) AS removed"
@@ -99,6 +101,7 @@ def update_statement(label: str) -> str:
 
 @cache
 def hash_statement(label: str) -> str:
+    """The stored content hash of nodes of one label by id, to tell what changed."""
     return (
         f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, n.content_hash AS hash"
     )
@@ -106,6 +109,7 @@ def hash_statement(label: str) -> str:
 
 @cache
 def remove_statement(label: str) -> str:
+    """Remove the nodes of the sources that the reload no longer holds, with their edges."""
     return (
         f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
         "DETACH DELETE n RETURN count(*) AS removed"
@@ -114,6 +118,7 @@ def remove_statement(label: str) -> str:
 
 @cache
 def read_statement(label: str) -> str:
+    """Every node of one label with its outgoing edges, for reading the graph back."""
     return (
         f"MATCH (n:{label}) "
         "RETURN n {.*} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links"
@@ -122,6 +127,7 @@ def read_statement(label: str) -> str:
 
 @cache
 def read_some_statement(label: str) -> str:
+    """Nodes of one label by id with their outgoing edges and element ids, for an edit."""
     return (
         f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) "
         "RETURN n {.*} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links, "

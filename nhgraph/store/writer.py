@@ -92,7 +92,7 @@ def write_models(
                     NewNodes(models=items) if prepared is None else NewNodes(rows=fresh_rows(items))
                 )
                 continue
-            new, changed = compare(tx, label, node_rows(items), stored, batch_size, summary)
+            new, changed = compare(tx, label, node_rows(items), batch_size, summary)
             drop_empty_load_times(new + changed)
             if new:
                 created[cls] = NewNodes(rows=new)
