@@ -373,7 +373,7 @@ HEADER = (
 
 
 def write(target: Path = DEMO_DIR) -> Path:
-    """Write the demo dataset and its JSON Schema, one folder per place (the committed data/demo)."""
+    """Write the demo dataset, one folder per place, and its JSON Schema (data/demo)."""
     from nhgraph.loaders.bundle import bundle_json_schema
 
     generated = generate()
