@@ -77,7 +77,7 @@ def parameters_for(
     An unknown parameter is refused (naming what the question takes) rather than ignored, so a
     typo such as ``borough=`` cannot silently widen a question to all of London.
     """
-    query = queries.load(name)
+    query = queries.question(name)
     unknown = sorted(set(given) - set(query.parameters))
     if unknown:
         raise NotAnswerable(
@@ -101,8 +101,9 @@ def parameters_for(
 
 
 def ask(database: Database, name: str, given: Mapping[str, object] | None = None) -> list[Record]:
-    """Run a named question with its defaults filled."""
-    return database.read(queries.load(name), parameters_for(name, given or {}))
+    """Run a named question with its defaults filled (a statement that is not a question, such
+    as an edit's, is refused: it is not for asking)."""
+    return database.read(queries.question(name), parameters_for(name, given or {}))
 
 
 # -- who serves a resident ------------------------------------------------------------------

@@ -326,7 +326,12 @@ def test_ask_on_the_command_line(graph: db.Database, neo4j_settings: Settings) -
     wrong = run_cli("ask", "lsoas_in_no_neighbourhood", "-p", "borough=x", env=env)
     assert wrong.returncode == 2 and "takes place" in wrong.stderr
     listed = run_cli("ask", "--list", env=env)
-    assert all(name in listed.stdout for name in queries.names())
+    assert all(name in listed.stdout for name in queries.question_names())
+    assert "lsoas_in_no_neighbourhood  (gap)  [place]" in listed.stdout
+    assert "api_places" not in listed.stdout and "edit_record" not in listed.stdout
+    internal = run_cli("ask", "edit_record", "-p", "id=x", env=env)
+    assert internal.returncode == 2 and "'edit_record' is not a question" in internal.stderr
+    assert "who_serves" in internal.stderr
 
 
 # -- who serves a resident --------------------------------------------------------------------
