@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -35,31 +34,6 @@ class NotAnswerable(ValueError):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-@cache
-def core_offer() -> tuple[dict[str, str | None], ...]:
-    """The core offer as the shapes state it: London-wide functions (place None) and each
-    place's additions from its ``core-offer-E09*.ttl``."""
-    from rdflib import Graph, URIRef
-
-    from nhgraph.ontology.validation import SHAPES_DIR
-
-    graph = Graph()
-    for path in sorted(SHAPES_DIR.glob("core-offer*.ttl")):
-        graph.parse(path, format="turtle")
-    shapes = "https://w3id.org/nhgraph/shapes#"
-    found: list[dict[str, str | None]] = []
-    for predicate, per_place in (("coreFunction", False), ("placeCoreFunction", True)):
-        for shape, function in graph.subject_objects(URIRef(shapes + predicate)):
-            place = graph.value(shape, URIRef(shapes + "forPlace")) if per_place else None
-            found.append(
-                {
-                    "function": str(function).rsplit("/", 1)[-1],
-                    "place": str(place).rsplit("/", 1)[-1] if place is not None else None,
-                }
-            )
-    return tuple(sorted(found, key=lambda r: (r["place"] or "", r["function"] or "")))
 
 
 def _as_list(value: object) -> object:
@@ -90,6 +64,8 @@ def parameters_for(
     if "on" in values and values["on"] is None:
         values["on"] = today or date.today()
     if "core_offer" in values and values["core_offer"] is None:
+        from nhgraph.ontology.shapes import core_offer  # rdflib, only for the questions using it
+
         values["core_offer"] = [dict(r) for r in core_offer()]
     if "purposes" in values:
         values["purposes"] = _as_list(values["purposes"]) or [p.value for p in Purpose]

@@ -13,6 +13,7 @@ from nhgraph import db, queries, questions
 from nhgraph.config import PROJECT_ROOT, Settings
 from nhgraph.loaders.graph import write_models
 from nhgraph.loaders.pipeline import load, read_sources
+from nhgraph.ontology import shapes
 from nhgraph.schema.models import (
     DataSharingAgreement,
     Int,
@@ -516,7 +517,7 @@ def test_ints_missing_core_offer(graph: db.Database) -> None:
     ]
     # A place's own addition (Hackney requires frailty) applies to that place only.
     offer = [
-        *(dict(r) for r in questions.core_offer()),
+        *(dict(r) for r in shapes.core_offer()),
         {"function": "frailty", "place": "E09000012"},
     ]
     rows = ask(graph, "ints_missing_core_offer", core_offer=offer, on=DAY)
@@ -528,7 +529,7 @@ def test_ints_missing_core_offer(graph: db.Database) -> None:
 
 
 def test_the_core_offer_is_read_from_the_shapes() -> None:
-    offer = questions.core_offer()
+    offer = shapes.core_offer()
     assert {r["function"] for r in offer if r["place"] is None} == set(CORE)
 
 
