@@ -353,7 +353,7 @@ def ask(
     output: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv or json"),
     list_questions: bool = typer.Option(False, "--list", help="List the questions."),
 ) -> None:
-    """Ask a named question of the graph (the .cypher files of nhgraph/queries).
+    """Ask a named question of the graph (the .cypher files of nhgraph/queries/questions).
 
     who_serves also takes latitude and longitude instead of a postcode or an LSOA. Lists
     (purposes, kinds) are written a,b. Exit codes: 0 answered, 1 the database failed, 2 a
@@ -362,13 +362,17 @@ def ask(
     from nhgraph import queries, questions
 
     if list_questions or not name:
-        for known in queries.names():
+        for known in queries.question_names():
             query = queries.load(known)
             takes = ", ".join(query.parameters) or "none"
-            out.print(f"{known}  [{takes}]\n    {query.purpose}", markup=False, highlight=False)
+            out.print(
+                f"{known}  ({query.kind})  [{takes}]\n    {query.purpose}",
+                markup=False,
+                highlight=False,
+            )
         raise typer.Exit(0)
     try:
-        query = queries.load(name)
+        query = queries.question(name)
     except queries.QueryCatalogError as error:
         err.print(str(error), markup=False)
         raise typer.Exit(2) from error

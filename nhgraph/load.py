@@ -29,12 +29,13 @@ from rdflib import Graph
 from nhgraph.config import Settings
 from nhgraph.errors import NhgraphError
 from nhgraph.loaders import ods, ons  # noqa: F401  (register themselves)
-from nhgraph.loaders.bundle import check_duplicates, find_files, read_bundle
+from nhgraph.loaders.bundle import check_duplicates, find_files, read_files
 from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.postcodes import load_postcodes, postcode_batches, postcode_source
 from nhgraph.loaders.sources import LOADERS, SourceData
-from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph
-from nhgraph.ontology.validation import ValidationReport, validate_graph
+from nhgraph.ontology.rdf import models_to_graph, new_graph, records_to_graph
+from nhgraph.ontology.report import ValidationReport
+from nhgraph.ontology.validation import validate_graph
 from nhgraph.schema.identifiers import LONDON
 from nhgraph.schema.models import Node, PostcodeUnit, class_name
 from nhgraph.store import (
@@ -87,24 +88,10 @@ def team_of_teams(folder: Path) -> SourceData:
     for path in files:
         digest.update(path.read_bytes())
     data = SourceData(f"team-of-teams:{folder.name}", digest.hexdigest()[:12])
-    problems: list[Problem] = []
-    sources: dict[int, str] = {}
-    unreadable = False
-    for path in files:
-        try:
-            models = read_bundle(path)
-        except InputError as error:
-            problems += error.problems
-            unreadable = unreadable or error.unreadable
-            continue
-        for model in models:
-            sources[len(data.models)] = str(path)
-            data.models.append(
-                model.model_copy(update={"source": data.name, "source_version": data.version})
-            )
-    problems += check_duplicates(data.models, sources)
-    if problems:
-        raise InputError(problems, unreadable=unreadable)
+    data.models += [
+        model.model_copy(update={"source": data.name, "source_version": data.version})
+        for model, _ in read_files(files)
+    ]
     return data
 
 
@@ -153,16 +140,12 @@ def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
 def graph_after_load(database: Database, sources: Sequence[SourceData]) -> Graph:
     """The RDF graph as it would be after the load (what SHACL is asked about)."""
     names = {source.name for source in sources}
-    graph = new_graph()
     stored = {
         label
         for label, count in stored_counts(database).items()
         if count and label not in NOT_SHACL_VALIDATED
     }
-    for label, records in read_records(database, stored).items():
-        for record in records:
-            if record.get("source") not in names:
-                add_record(graph, label, record, provenance=False)
+    graph = records_to_graph(read_records(database, stored), new_graph(), skip_sources=names)
     models: list[Node] = [
         m for s in sources for m in s.models if class_name(type(m)) not in NOT_SHACL_VALIDATED
     ]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -22,11 +21,9 @@ from nhgraph import queries
 from nhgraph.errors import Refusal
 from nhgraph.schema.identifiers import LsoaCode, normalise_postcode
 from nhgraph.schema.problems import describe
-from nhgraph.schema.vocabulary import Purpose
+from nhgraph.schema.vocabulary import EXPIRY_DAYS, Purpose
 from nhgraph.store.db import Database, Record
 
-#: Days ahead that "expiring soon" looks by default (the agreements shape warns at 90 too).
-EXPIRY_DAYS = 90
 _LSOA_CODE: TypeAdapter[str] = TypeAdapter(LsoaCode)
 
 
@@ -34,31 +31,6 @@ class NotAnswerable(Refusal):
     """A question that has no answer for what was asked, with a code an app can act on."""
 
     exit_code = 2
-
-
-@cache
-def core_offer() -> tuple[dict[str, str | None], ...]:
-    """The core offer as the shapes state it: London-wide functions (place None) and each
-    place's additions from its ``core-offer-E09*.ttl``."""
-    from rdflib import Graph, URIRef
-
-    from nhgraph.ontology.validation import SHAPES_DIR
-
-    graph = Graph()
-    for path in sorted(SHAPES_DIR.glob("core-offer*.ttl")):
-        graph.parse(path, format="turtle")
-    shapes = "https://w3id.org/nhgraph/shapes#"
-    found: list[dict[str, str | None]] = []
-    for predicate, per_place in (("coreFunction", False), ("placeCoreFunction", True)):
-        for shape, function in graph.subject_objects(URIRef(shapes + predicate)):
-            place = graph.value(shape, URIRef(shapes + "forPlace")) if per_place else None
-            found.append(
-                {
-                    "function": str(function).rsplit("/", 1)[-1],
-                    "place": str(place).rsplit("/", 1)[-1] if place is not None else None,
-                }
-            )
-    return tuple(sorted(found, key=lambda r: (r["place"] or "", r["function"] or "")))
 
 
 def _as_list(value: object) -> object:
@@ -76,7 +48,7 @@ def parameters_for(
     An unknown parameter is refused (naming what the question takes) rather than ignored, so a
     typo such as ``borough=`` cannot silently widen a question to all of London.
     """
-    query = queries.load(name)
+    query = queries.question(name)
     unknown = sorted(set(given) - set(query.parameters))
     if unknown:
         raise NotAnswerable(
@@ -89,6 +61,8 @@ def parameters_for(
     if "on" in values and values["on"] is None:
         values["on"] = today or date.today()
     if "core_offer" in values and values["core_offer"] is None:
+        from nhgraph.ontology.shapes import core_offer  # rdflib, only for the questions using it
+
         values["core_offer"] = [dict(r) for r in core_offer()]
     if "purposes" in values:
         values["purposes"] = _as_list(values["purposes"]) or [p.value for p in Purpose]
@@ -100,8 +74,9 @@ def parameters_for(
 
 
 def ask(database: Database, name: str, given: Mapping[str, object] | None = None) -> list[Record]:
-    """Run a named question with its defaults filled."""
-    return database.read(queries.load(name), parameters_for(name, given or {}))
+    """Run a named question with its defaults filled (a statement that is not a question, such
+    as an edit's, is refused: it is not for asking)."""
+    return database.read(queries.question(name), parameters_for(name, given or {}))
 
 
 # -- who serves a resident ------------------------------------------------------------------

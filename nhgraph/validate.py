@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
-from nhgraph.loaders.bundle import BUNDLE_SUFFIXES, check_duplicates, read_bundle
+from nhgraph.loaders.bundle import BUNDLE_SUFFIXES, read_files
 from nhgraph.loaders.bundle import find_files as find_input_files
 from nhgraph.loaders.errors import InputError, Problem
-from nhgraph.ontology.rdf import add_record, models_to_graph, new_graph, node_iri
-from nhgraph.ontology.validation import ValidationReport, validate_focus, validate_graph
+from nhgraph.ontology.rdf import models_to_graph, new_graph, records_to_graph
+from nhgraph.ontology.report import ValidationReport
+from nhgraph.ontology.validation import validate_graph
 from nhgraph.schema.models import Node
 from nhgraph.store import read_records
 from nhgraph.store.db import Database
@@ -31,8 +32,6 @@ def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:
     could not be read at all (missing, not UTF-8, not YAML/Turtle, empty).
     """
     graph = new_graph()
-    models: list[Node] = []
-    sources: dict[int, str] = {}
     problems: list[Problem] = []
     unreadable = False
     files = find_input_files(list(paths))
@@ -40,6 +39,7 @@ def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:
         raise InputError(
             [Problem(", ".join(map(str, paths)), None, "", "holds no data files")], unreadable=True
         )
+    bundles: list[Path] = []
     for path in files:
         if not path.exists():
             problems.append(Problem(str(path), None, "", "does not exist"))
@@ -51,21 +51,18 @@ def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:
                 problems.append(Problem(str(path), None, "", f"is not valid Turtle: {error}"))
                 unreadable = True
         elif path.suffix in BUNDLE_SUFFIXES:
-            try:
-                found = read_bundle(path)
-            except InputError as error:
-                problems += error.problems
-                unreadable = unreadable or error.unreadable
-                continue
-            for model in found:
-                sources[len(models)] = str(path)
-                models.append(model)
+            bundles.append(path)
         else:
             problems.append(
                 Problem(str(path), None, "", "is not a data file (.yaml, .yml, .json or .ttl)")
             )
             unreadable = True
-    problems += check_duplicates(models, sources)
+    models: list[Node] = []
+    try:
+        models = [model for model, _ in read_files(bundles)]
+    except InputError as error:
+        problems += error.problems
+        unreadable = unreadable or error.unreadable
     if problems:
         raise InputError(problems, unreadable=unreadable)
     models_to_graph(models, graph, provenance=False)
@@ -74,11 +71,7 @@ def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:
 
 def stored_graph(database: Database) -> Graph:
     """The stored graph as RDF, node by node, as it is (not checked by the models)."""
-    graph = new_graph()
-    for label, records in read_records(database).items():
-        for record in records:
-            add_record(graph, label, record, provenance=False)
-    return graph
+    return records_to_graph(read_records(database), new_graph())
 
 
 def validate_paths(
@@ -102,15 +95,3 @@ def validate_stored(
     return validate_graph(
         stored_graph(database), on=on, extra_shapes=extra_shapes, copy=False, workers=workers
     )
-
-
-def validate_nodes(
-    data: Graph,
-    nodes: Sequence[tuple[str, str]],
-    *,
-    on: date | None = None,
-    extra_shapes: Sequence[Path] = (),
-) -> ValidationReport:
-    """Validate only the given (class, id) nodes and what they link to: what an edit touches."""
-    focus: list[URIRef] = [node_iri(cls_name, node_id) for cls_name, node_id in nodes]
-    return validate_focus(data, focus, on=on, extra_shapes=extra_shapes)

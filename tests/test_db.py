@@ -72,14 +72,27 @@ def test_reset_drops_undeclared_constraints_and_keeps_declared(graph: db.Databas
     assert graph.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
 
 
+#: A named statement of the tests' own: one place by its id, with its system.
+PLACE_BY_ID = queries.parse(
+    "place_by_id",
+    """// name: place_by_id
+// purpose: One place (a borough, ONS E09 code) by its id, with the system it is part of.
+// parameters: id
+// columns: id, name, system
+MATCH (p:Place {id: $id})
+OPTIONAL MATCH (p)-[:PART_OF]->(s:System)
+RETURN p.id AS id, p.name AS name, s.id AS system""",
+)
+
+
 def test_named_query_runs_with_parameters(graph: db.Database) -> None:
     graph.write(
         "CREATE (:Place {id: $id, name: $name})-[:PART_OF]->(:System {id: 'QMJ'})",
         {"id": "E09000007", "name": "Camden"},
     )
-    rows = graph.read(queries.load("place_by_id"), {"id": "E09000007"})
+    rows = graph.read(PLACE_BY_ID, {"id": "E09000007"})
     assert rows == [{"id": "E09000007", "name": "Camden", "system": "QMJ"}]
-    assert graph.read(queries.load("place_by_id"), {"id": "nowhere"}) == []
+    assert graph.read(PLACE_BY_ID, {"id": "nowhere"}) == []
 
 
 def test_a_syntax_error_is_reported_as_query_failed(graph: db.Database) -> None:

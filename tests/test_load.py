@@ -20,7 +20,7 @@ from nhgraph.loaders.errors import InputError
 from nhgraph.schema.models import Neighbourhood, Team
 from nhgraph.store import db
 
-from .test_cli import settings_env
+from .command_line import settings_env
 from .world import ON, world, write_bundle
 
 REFERENCE = PROJECT_ROOT / "data" / "reference"

@@ -8,7 +8,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from nhgraph.ontology import concepts
 from nhgraph.ontology.rdf import all_predicates, class_iri, node_iri
-from nhgraph.ontology.validation import VOCABULARY_TTL, load_shapes
+from nhgraph.ontology.shapes import VOCABULARY_TTL, load_shapes
 from nhgraph.schema.models import MODEL_CLASSES, class_name
 from nhgraph.schema.vocabulary import CONCEPT_SCHEMES
 
@@ -88,3 +88,22 @@ def test_literals_are_shared_by_value_and_type() -> None:
     assert _literal("2026-01-01").datatype == XSD.string
     assert _literal(date(2026, 1, 1)).datatype == XSD.date
     assert _literal(["a"]).datatype == XSD.string  # unhashable values are made, not cached
+
+
+def test_stored_records_become_rdf_without_the_replaced_sources() -> None:
+    from nhgraph.ontology.rdf import new_graph, records_to_graph
+
+    records = {
+        "Place": [
+            {"id": "E09000007", "name": "Camden", "source": "ons-geography", "system": "QMJ"},
+            {"id": "E09000012", "name": "Hackney", "source": "team-of-teams:x"},
+        ]
+    }
+    graph = records_to_graph(records, new_graph(), skip_sources={"team-of-teams:x"})
+    camden, hackney = node_iri("Place", "E09000007"), node_iri("Place", "E09000012")
+    assert (camden, RDF.type, class_iri("Place")) in graph
+    assert (hackney, None, None) not in graph
+    # What SHACL judges carries no provenance: no shape reads it.
+    assert not any(str(p).endswith("source") for p in graph.predicates(camden, None))
+    every = records_to_graph(records, new_graph())
+    assert (hackney, RDF.type, class_iri("Place")) in every

@@ -16,13 +16,9 @@ import pytest
 from rdflib import Graph
 
 from nhgraph.config import PROJECT_ROOT
-from nhgraph.ontology.validation import (
-    ValidationResult,
-    data_graph_for,
-    load_shapes,
-    read_report,
-    validate_graph,
-)
+from nhgraph.ontology.report import ValidationResult, read_report
+from nhgraph.ontology.shapes import load_shapes
+from nhgraph.ontology.validation import data_graph_for, validate_graph
 
 from .shape_cases import CASES, broken_graph, case_id, world_graph
 from .world import ON

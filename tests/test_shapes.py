@@ -6,14 +6,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from nhgraph.ontology.validation import (
-    _hoisted_shapes,
-    _pyshacl,
-    data_graph_for,
-    load_shapes,
-    read_report,
-    validate_graph,
-)
+from nhgraph.ontology.report import read_report, run_pyshacl
+from nhgraph.ontology.shapes import hoisted_shapes, load_shapes
+from nhgraph.ontology.validation import data_graph_for, validate_graph
 
 from .shape_cases import (
     CASES,
@@ -79,13 +74,13 @@ def test_hoisted_shapes_report_what_the_shapes_as_written_report(case: Case) -> 
     plain = Graph()  # not nhgraph's PreparedQueryGraph: nothing of nhgraph's in the way
     plain += data_graph_for(graph, case.on)
     shapes = load_shapes()
-    as_written = read_report(_pyshacl(plain, shapes), plain, shapes)
+    as_written = read_report(run_pyshacl(plain, shapes), plain, shapes)
     assert [r for r in as_written if r.rule == case.rule]
     assert validate_graph(graph, on=case.on).results == as_written
 
 
 def test_most_property_shapes_are_hoisted() -> None:
-    hoisted, moved = _hoisted_shapes(())
+    hoisted, moved = hoisted_shapes(())
     assert len(moved) >= 40
     assert not set(hoisted.objects(None, SH.property)) & set(moved)
 

@@ -13,7 +13,7 @@ from nhgraph.config import Settings
 from nhgraph.schema.models import Neighbourhood
 from nhgraph.store import db, write_models
 
-from .test_cli import run_cli, settings_env
+from .command_line import run_cli, settings_env
 from .world import world, write_bundle
 
 

@@ -8,13 +8,8 @@ import pytest
 from rdflib.namespace import ORG
 
 from nhgraph.ontology.namespaces import CONCEPT, ID, NHG
-from nhgraph.ontology.validation import (
-    SHAPES_DIR,
-    neighbourhood_of,
-    validate_focus,
-    validate_graph,
-)
-from nhgraph.validate import validate_nodes
+from nhgraph.ontology.shapes import SHAPES_DIR
+from nhgraph.ontology.validation import subgraph_around, validate_focus, validate_graph
 
 from .shape_cases import CASES, Case, broken_graph, case_id, focus_set, world_graph
 from .world import ON
@@ -30,17 +25,17 @@ def _break_both_ints() -> object:
 
 def test_only_the_focus_nodes_are_judged() -> None:
     graph = _break_both_ints()
-    camden = validate_nodes(graph, [("Int", "camden-int-1")], on=ON)  # type: ignore[arg-type]
+    camden = validate_focus(graph, [ID["int/camden-int-1"]], on=ON)  # type: ignore[arg-type]
     assert {r.rule for r in camden.results} == {"nhgsh:CoreOffer-district_nursing"}
     assert {r.focus_node for r in camden.results} == {"int/camden-int-1"}
-    hackney = validate_nodes(graph, [("Int", "hackney-int-1")], on=ON)  # type: ignore[arg-type]
+    hackney = validate_focus(graph, [ID["int/hackney-int-1"]], on=ON)  # type: ignore[arg-type]
     assert {r.rule for r in hackney.results} == {"nhgsh:Int-one-place"}
     assert not hackney.conforms
 
 
 def test_the_pruned_graph_holds_what_the_rules_need_and_not_london() -> None:
     graph = world_graph()
-    sub = neighbourhood_of(graph, [ID["int/camden-int-1"]])
+    sub = subgraph_around(graph, [ID["int/camden-int-1"]])
     # memberships -> teams -> functions are within reach, for the core offer
     assert (ID["membership/camden-int-1-district-nursing-m"], ORG.member, None) in sub
     assert (
@@ -58,9 +53,9 @@ def test_a_place_adds_to_the_core_offer_with_a_file(tmp_path: Path) -> None:
     place_file = tmp_path / "core-offer-E09000007.ttl"
     place_file.write_text(example)
     graph = world_graph()
-    report = validate_nodes(
+    report = validate_focus(
         graph,
-        [("Int", "camden-int-1"), ("Int", "hackney-int-1")],
+        [ID["int/camden-int-1"], ID["int/hackney-int-1"]],
         on=ON,
         extra_shapes=[place_file],
     )
@@ -82,7 +77,7 @@ def test_a_place_adds_to_the_core_offer_with_a_file(tmp_path: Path) -> None:
     graph.add((membership, ORG.member, team))
     graph.add((membership, ORG.organization, ID["int/camden-int-1"]))
     graph.add((membership, NHG.tier, CONCEPT["tier/consistent"]))
-    report = validate_nodes(graph, [("Int", "camden-int-1")], on=ON, extra_shapes=[place_file])
+    report = validate_focus(graph, [ID["int/camden-int-1"]], on=ON, extra_shapes=[place_file])
     assert report.results == []
 
 

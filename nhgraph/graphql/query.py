@@ -486,7 +486,5 @@ class Query:
         )
 
     @strawberry.field(permission_classes=[ReadsAgreements])
-    async def agreements_expiring(
-        self, info: Info, days: int = questions.EXPIRY_DAYS
-    ) -> list[Finding]:
+    async def agreements_expiring(self, info: Info, days: int = v.EXPIRY_DAYS) -> list[Finding]:
         return await _findings(info, "agreements_expiring", {"days": days})

@@ -14,6 +14,7 @@ file's problems are reported at once, so an editor can fix them in one pass.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,32 @@ def read_bundle(path: Path) -> list[Node]:
     if problems:
         raise InputError(problems, unreadable=False)
     return models
+
+
+def read_files(paths: Sequence[Path]) -> list[tuple[Node, Path]]:
+    """The models of team-of-teams files, each with the file it was read from.
+
+    Every file is read before anything is refused, so one InputError lists every problem of
+    every file and the ids given twice across them; ``unreadable`` is set when a file could
+    not be read at all.
+    """
+    found: list[tuple[Node, Path]] = []
+    problems: list[Problem] = []
+    unreadable = False
+    for path in paths:
+        try:
+            models = read_bundle(path)
+        except InputError as error:
+            problems += error.problems
+            unreadable = unreadable or error.unreadable
+            continue
+        found += [(model, path) for model in models]
+    problems += check_duplicates(
+        [model for model, _ in found], {i: str(path) for i, (_, path) in enumerate(found)}
+    )
+    if problems:
+        raise InputError(problems, unreadable=unreadable)
+    return found
 
 
 def find_files(paths: list[Path]) -> list[Path]:

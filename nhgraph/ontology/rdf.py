@@ -9,14 +9,14 @@ the same thing. Instance IRIs are stable and built from official codes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date, datetime
 from enum import Enum
 from functools import cache, lru_cache
 from typing import Any, get_args
 from urllib.parse import quote
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
 
 from nhgraph.ontology.namespaces import CONCEPT, DPV, ID, NHG, ORG, PREFIXES
@@ -215,29 +215,30 @@ def models_to_graph(
     return graph
 
 
+def records_to_graph(
+    records: Mapping[str, Iterable[Mapping[str, Any]]],
+    graph: Graph,
+    *,
+    skip_sources: Collection[str] = (),
+) -> Graph:
+    """Add stored records (by label, as the store reads them) to a graph SHACL is to judge,
+    without provenance, leaving out those of the sources in ``skip_sources`` (the ones a load
+    replaces). Returns the graph."""
+    skip = frozenset(skip_sources)
+    for label, rows in records.items():
+        for record in rows:
+            if skip and record.get("source") in skip:
+                continue
+            add_record(graph, label, record, provenance=False)
+    return graph
+
+
 def new_graph() -> Graph:
     """An empty graph with nhgraph's prefixes, ready to be validated without a copy."""
     graph = PreparedQueryGraph(bind_namespaces="none")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
-
-
-#: How far ahead an expiring agreement is warned of.
-EXPIRY_WARNING_DAYS = 90
-
-
-def add_validation_context(graph: Graph, on: date) -> None:
-    """State the day the data are validated for, so that date rules do not read a clock.
-
-    Shapes such as "an agreement expiring within 90 days" compare with ``nhg:asOf`` of the one
-    ``nhg:ValidationContext`` node, which makes validation reproducible for any date.
-    """
-    context = BNode("validation-context")
-    graph.add((context, RDF.type, NHG.ValidationContext))
-    graph.add((context, NHG.asOf, Literal(on.isoformat(), datatype=XSD.date)))
-    until = on + timedelta(days=EXPIRY_WARNING_DAYS)
-    graph.add((context, NHG.warnUntil, Literal(until.isoformat(), datatype=XSD.date)))
 
 
 def all_predicates() -> dict[tuple[str, str], URIRef]:

@@ -284,6 +284,11 @@ class AgreementStatus(Concept):
     ENDED = ("ended", "Ended", "No longer in force.")
 
 
+#: Days ahead that an agreement counts as expiring soon: the agreements shape warns of it, and
+#: `agreements_expiring` looks this far by default.
+EXPIRY_DAYS = 90
+
+
 @in_scheme("channel", "Access channels")
 class Channel(Concept):
     """How a resident reaches a service."""

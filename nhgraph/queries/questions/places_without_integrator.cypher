@@ -2,6 +2,8 @@
 // purpose: Gaps: places with no integrator appointed on the day $on (a date), with their population and most deprived decile.
 // parameters: on
 // columns: place, name, population, most_deprived_decile
+// kind: gap
+// subject: place, name
 MATCH (p:Place)
 WHERE NOT EXISTS {
   MATCH (a:IntegratorAppointment)-[:INTEGRATOR_FOR]->(p)

@@ -2,6 +2,8 @@
 // purpose: Overlaps (coterminosity): neighbourhoods whose practices on the day $on belong to more than one PCN, placing each practice by its postcode's LSOA; with the PCNs and the neighbourhood's residents, in one place or all ($place null).
 // parameters: on, place
 // columns: place, neighbourhood, name, pcns, practices, population
+// kind: overlap
+// subject: neighbourhood, name
 MATCH (n:Neighbourhood)-[:IN_PLACE]->(p:Place)
 WHERE $place IS NULL OR p.id = $place
 MATCH (n)-[:COVERS]->(:Lsoa)<-[:IN_LSOA]-(pc:Postcode)

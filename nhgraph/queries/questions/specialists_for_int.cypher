@@ -2,6 +2,8 @@
 // purpose: The specialists aligned to an INT on the day $on, for one specialty or all ($specialty null): specialty, provider, sessions a week.
 // parameters: int, specialty, on
 // columns: specialty, specialty_label, provider, provider_name, sessions_per_week, post, start, end
+// kind: specialist
+// subject: specialty, specialty_label
 MATCH (a:SpecialistAlignment)-[:ALIGNED_TO]->(:Int {id: $int})
 MATCH (a)-[:IN_SPECIALTY]->(r:Role)
 WHERE ($specialty IS NULL OR r.id = $specialty)

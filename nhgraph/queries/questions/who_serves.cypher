@@ -2,6 +2,8 @@
 // purpose: Who serves a resident of an LSOA or postcode (aged $age, in $cohort, needing $function, on the day $on): place, system, neighbourhoods, INTs, the teams around them tier by tier with providers, the services they are eligible for, aligned specialists, the integrator and the 24/7 gateway, each with the reason it applies. Give $lsoa or $postcode; $age, $cohort and $function may be null. One row, or none when neither is in the graph.
 // parameters: lsoa, postcode, age, cohort, function, on
 // columns: lsoa, lsoa_name, postcode, place, place_name, system, system_name, neighbourhoods, ints, teams, services, specialists, integrator, gateways
+// kind: resident
+// subject: lsoa, lsoa_name
 // The postcode is resolved in the same statement so that a resident's question is one round
 // trip; services are found from the resident's areas (the LSOA, its neighbourhoods, the place)
 // rather than by scanning services.

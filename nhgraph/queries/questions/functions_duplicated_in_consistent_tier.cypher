@@ -2,6 +2,8 @@
 // purpose: Overlaps: one function supplied by more than one team in an INT's consistent tier on the day $on, with the teams and their providers, in one place or all ($place null).
 // parameters: on, place
 // columns: place, int, function, teams, providers
+// kind: overlap
+// subject: int
 MATCH (i:Int)-[:IN_PLACE]->(p:Place)
 WHERE $place IS NULL OR p.id = $place
 MATCH (i)<-[:OF_INT]-(m:Membership {tier: 'consistent'})-[:MEMBER]->(t:Team)-[:CARRIES]->(f:Function)

@@ -2,6 +2,8 @@
 // purpose: Gaps: INTs with no specialist of the $specialty (a role notation, such as consultant_geriatrician) aligned on the day $on, with the residents they serve and the most deprived decile among them.
 // parameters: specialty, on
 // columns: place, int, name, population, most_deprived_decile
+// kind: gap
+// subject: int, name
 MATCH (i:Int)-[:IN_PLACE]->(p:Place)
 WHERE NOT EXISTS {
   MATCH (a:SpecialistAlignment)-[:ALIGNED_TO]->(i)

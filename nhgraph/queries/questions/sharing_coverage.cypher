@@ -2,6 +2,8 @@
 // purpose: Data sharing: for one INT ($int) or every INT of a place ($place, with $int null), every pair of partner organisations and every purpose in $purposes, with the agreement that lets them share on the day $on (an active agreement naming both as parties and the purpose; accessions to one framework count as one agreement), or none. Partners are the providers of the INTs' teams and aligned specialists, and the place's integrator.
 // parameters: int, place, purposes, on
 // columns: partner_a, partner_a_name, partner_a_kind, partner_b, partner_b_name, partner_b_kind, purpose, covered, agreement, lawful_basis, article9_condition
+// kind: sharing
+// subject: partner_a, partner_b, purpose
 MATCH (i:Int)-[:IN_PLACE]->(p:Place)
 WHERE CASE WHEN $int IS NULL THEN p.id = $place ELSE i.id = $int END
 CALL (i) {

@@ -2,6 +2,8 @@
 // purpose: Data sharing: active agreements that end within $days days of the day $on (inclusive), soonest first, with how many parties and which places' partners they name.
 // parameters: on, days
 // columns: agreement, name, valid_to, days_left, review_date, parties, places
+// kind: sharing
+// subject: agreement, name
 MATCH (d:DataSharingAgreement {status: 'active'})
 WHERE d.valid_from <= $on AND d.valid_to >= $on AND d.valid_to <= $on + duration({days: $days})
 CALL (d) {

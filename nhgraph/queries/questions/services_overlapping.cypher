@@ -2,6 +2,8 @@
 // purpose: Overlaps: active services of one function from different providers covering the same LSOAs (a service's area is its LSOAs, its neighbourhoods' LSOAs and its places' LSOAs), one row per function and set of services, with the LSOAs and residents they share, in one place or all ($place null).
 // parameters: place
 // columns: function, services, providers, lsoas, population, most_deprived_decile
+// kind: overlap
+// subject: function
 // Each service's area is expanded to LSOAs once (a place-wide service to the place's LSOAs),
 // then LSOAs are grouped by function: about 15,000 rows for London's demo services.
 MATCH (svc:Service {status: 'active'})-[:FOR_AREA]->(area)

@@ -2,6 +2,8 @@
 // purpose: Gaps: INTs missing core-offer functions in their consistent tier on the day $on, with the residents they serve. $core_offer lists {function, place} requirements (place null for London-wide), read from the core-offer shapes; $place limits to one place (null for all).
 // parameters: core_offer, place, on
 // columns: place, int, name, missing, population, most_deprived_decile
+// kind: gap
+// subject: int, name
 MATCH (i:Int)-[:IN_PLACE]->(p:Place)
 WHERE $place IS NULL OR p.id = $place
 WITH i, p, [req IN $core_offer WHERE req.place IS NULL OR req.place = p.id | req.function]

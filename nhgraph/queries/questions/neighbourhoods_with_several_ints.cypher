@@ -2,6 +2,8 @@
 // purpose: Overlaps: neighbourhoods served by more than one INT, with the INTs and the residents affected, in one place or all ($place null).
 // parameters: place
 // columns: place, neighbourhood, name, ints, population, most_deprived_decile
+// kind: overlap
+// subject: neighbourhood, name
 MATCH (i:Int)-[:SERVES]->(n:Neighbourhood)-[:IN_PLACE]->(p:Place)
 WHERE $place IS NULL OR p.id = $place
 WITH p, n, i ORDER BY i.id

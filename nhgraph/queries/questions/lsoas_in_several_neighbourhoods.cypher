@@ -2,6 +2,8 @@
 // purpose: Overlaps: LSOAs covered by more than one neighbourhood, with the neighbourhoods, in one place or all ($place null).
 // parameters: place
 // columns: place, lsoa, lsoa_name, neighbourhoods, population, imd_decile
+// kind: overlap
+// subject: lsoa, lsoa_name
 MATCH (n:Neighbourhood)-[:COVERS]->(l:Lsoa)-[:IN_PLACE]->(p:Place)
 WHERE $place IS NULL OR p.id = $place
 WITH p, l, collect(n.id) AS neighbourhoods

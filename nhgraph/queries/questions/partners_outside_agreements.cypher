@@ -2,6 +2,8 @@
 // purpose: Data sharing: organisations providing teams or aligned specialists to INTs on the day $on that are party to no agreement active on that day, of the kinds in $kinds (null for every kind; the design asks for vcfse and care providers), in one place or all ($place null); with the INTs they work in.
 // parameters: on, kinds, place
 // columns: place, organisation, name, kind, illustrative, ints
+// kind: sharing
+// subject: organisation, name
 CALL () {
   MATCH (i:Int)<-[:OF_INT]-(m:Membership)-[:MEMBER]->(:Team)-[:PROVIDED_BY]->(o:Organisation)
   WHERE (m.start IS NULL OR m.start <= $on) AND (m.end IS NULL OR m.end >= $on)

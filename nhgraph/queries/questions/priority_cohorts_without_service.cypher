@@ -2,6 +2,8 @@
 // purpose: Gaps: cohorts a neighbourhood prioritises for which no active service names the cohort for the neighbourhood, one of its LSOAs or its place, with the neighbourhood's residents and most deprived decile, in one place or all ($place null).
 // parameters: place
 // columns: place, neighbourhood, name, cohort, cohort_label, population, most_deprived_decile
+// kind: gap
+// subject: neighbourhood, name
 MATCH (n:Neighbourhood)-[:PRIORITISES]->(c:Cohort)
 MATCH (n)-[:IN_PLACE]->(p:Place)
 WHERE ($place IS NULL OR p.id = $place)

@@ -2,6 +2,8 @@
 // purpose: Data sharing, London-wide: per place and purpose in $purposes, how many pairs of the place's INT partners (team and specialist providers, the integrator) can share on the day $on under an active agreement (framework accessions count as one), and how many cannot. Aggregated: one row per place and purpose.
 // parameters: purposes, on
 // columns: place, name, purpose, partners, pairs, covered_pairs, uncovered_pairs
+// kind: sharing
+// subject: place, name, purpose
 MATCH (p:Place)
 CALL (p) {
   MATCH (p)<-[:IN_PLACE]-(:Int)<-[:OF_INT]-(m:Membership)-[:MEMBER]->(:Team)

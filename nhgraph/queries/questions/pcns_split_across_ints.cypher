@@ -2,6 +2,8 @@
 // purpose: Overlaps (coterminosity): PCNs that provide teams to more than one INT on the day $on, with the INTs, in one place or all ($place null).
 // parameters: on, place
 // columns: pcn, pcn_name, ints, places
+// kind: overlap
+// subject: pcn, pcn_name
 MATCH (pcn:Organisation {kind: 'pcn'})<-[:PROVIDED_BY]-(:Team)<-[:MEMBER]-(m:Membership)
       -[:OF_INT]->(i:Int)-[:IN_PLACE]->(p:Place)
 WHERE (m.start IS NULL OR m.start <= $on) AND (m.end IS NULL OR m.end >= $on)
