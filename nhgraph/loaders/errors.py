@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nhgraph.schema.identifiers import SHOWN_MAX
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -22,6 +24,16 @@ class Problem:
         )
 
 
+def shown_value(value: object) -> str:
+    """A refused value as a problem repeats it: its repr, cut short past SHOWN_MAX characters
+    (a 50 MB name is named by its start and length, not printed)."""
+    text = repr(value)
+    if len(text) <= SHOWN_MAX + 2:
+        return text
+    size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters"
+    return f"{text[:SHOWN_MAX]}... ({size})"
+
+
 class InputError(ValueError):
     """Input that cannot become models; ``unreadable`` when the file itself cannot be read."""
 
@@ -32,28 +44,7 @@ class InputError(ValueError):
 
 
 def read_text(path: Path) -> str:
-    """The file as text: UTF-8 (a byte-order mark is dropped), or a clear refusal."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(
-            [Problem(str(path), None, "", f"cannot be read: {error.strerror}")], unreadable=True
-        ) from error
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    line,
-                    "",
-                    f"is not UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8",
-                )
-            ],
-            unreadable=True,
-        ) from error
-    if not text.strip():
-        raise InputError([Problem(str(path), None, "", "is empty")], unreadable=True)
-    return text
+    """The file as text, through the bounded reader (:func:`nhgraph.loaders.bounded.read_text`)."""
+    from nhgraph.loaders.bounded import read_text as bounded_read_text
+
+    return bounded_read_text(path)

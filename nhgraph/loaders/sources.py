@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nhgraph.loaders.errors import InputError, Problem
+from nhgraph.loaders.errors import InputError, Problem, shown_value
 from nhgraph.schema.models import Node
 
 
@@ -32,7 +32,7 @@ class SourceData:
             for issue in error.errors():
                 where = ".".join(str(p) for p in issue["loc"]) or cls.__name__
                 value = issue.get("input")
-                shown = "" if isinstance(value, dict) else f" (value {value!r})"
+                shown = "" if isinstance(value, dict) else f" (value {shown_value(value)})"
                 self.problems.append(
                     Problem(
                         str(path),
