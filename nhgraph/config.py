@@ -117,6 +117,14 @@ class Settings(BaseSettings):
     # Data.
     data_dir: Path = PROJECT_ROOT / "data"
     reference_dir: Path = PROJECT_ROOT / "data" / "reference"
+    input_max_mb: int = Field(
+        default=100,
+        ge=1,
+        description="Largest file an importer reads whole (YAML, JSON, CSV, GeoJSON, Turtle).",
+    )
+    postcode_file_max_mb: int = Field(
+        default=4096, ge=1, description="Largest postcode directory file (read as a stream)."
+    )
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> Settings:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from nhgraph.loaders.bounded import parse_turtle
 from nhgraph.loaders.bundle import BUNDLE_SUFFIXES, read_files
 from nhgraph.loaders.bundle import find_files as find_input_files
 from nhgraph.loaders.errors import InputError, Problem
@@ -46,9 +47,9 @@ def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:
             unreadable = True
         elif path.suffix == ".ttl":
             try:
-                graph.parse(path, format="turtle")
-            except Exception as error:  # rdflib's parsers raise several types
-                problems.append(Problem(str(path), None, "", f"is not valid Turtle: {error}"))
+                parse_turtle(graph, path)
+            except InputError as error:
+                problems += error.problems
                 unreadable = True
         elif path.suffix in BUNDLE_SUFFIXES:
             bundles.append(path)

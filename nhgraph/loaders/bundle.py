@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from nhgraph.loaders.errors import InputError, Problem, read_text
+from nhgraph.loaders.bounded import check_size, read_text, read_yaml
+from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.schema.models import Node
 from nhgraph.schema.problems import describe
 from nhgraph.schema.registry import BY_FILE_KEY
@@ -49,7 +50,18 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
     return dict(mapping)
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date as YAML reads it (``2025-04-01``); a day that does not exist names its line."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as error:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a date ({error})", node.start_mark
+        ) from error
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _field_line(record: dict[str, Any], field: str) -> int | None:
@@ -67,22 +79,7 @@ def _strip_lines(value: Any) -> Any:
 
 def read_bundle(path: Path) -> list[Node]:
     """The models of one file; an InputError lists every problem with file, line and field."""
-    text = read_text(path)
-    try:
-        document = yaml.load(text, Loader=_LineLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    mark.line + 1 if mark else None,
-                    "",
-                    f"is not valid YAML/JSON: {error.problem}",
-                )
-            ],
-            unreadable=True,
-        ) from error
+    document = read_yaml(path, read_text(path), _LineLoader)
     if not isinstance(document, dict):
         raise InputError(
             [Problem(str(path), None, "", "must be a mapping of lists, such as 'neighbourhoods:'")],
@@ -164,17 +161,83 @@ def find_files(paths: list[Path]) -> list[Path]:
     """The input files under the given paths (folders are searched for data files)."""
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in (*BUNDLE_SUFFIXES, ".ttl")
-                and p.is_file()
-                and not p.name.endswith(".schema.json")  # the editors' schema, not data
-            )
-        else:
-            found.append(path)
+        found += _walk(path) if path.is_dir() else [path]
     return found
+
+
+#: Folders deep a dataset may nest (a dataset is one folder per place, one level down).
+MAX_FOLDER_DEPTH = 16
+
+
+def _walk(root: Path) -> list[Path]:
+    """The data files of a dataset folder, in path order, following links to folders inside
+    the dataset; a link that leaves the dataset, loops, points at nothing or reaches a
+    folder read already is refused, never skipped, and so is a file over the size limit."""
+    top = root.resolve()
+    found: list[Path] = []
+    problems: list[Problem] = []
+    read = {top: root}  # each real folder, and the path it was read by
+    folders = [(root, 0)]
+    while folders:
+        folder, depth = folders.pop()
+        for entry in sorted(folder.iterdir()):
+            try:
+                real = entry.resolve()
+            except (OSError, RuntimeError):  # a link to itself, through others
+                problems.append(Problem(str(entry), None, "", "is a link that loops"))
+                continue
+            if entry.is_symlink():
+                if not real.exists():
+                    problems.append(Problem(str(entry), None, "", f"links to nothing ({real})"))
+                    continue
+                if not real.is_relative_to(top):
+                    problems.append(
+                        Problem(
+                            str(entry),
+                            None,
+                            "",
+                            f"links outside the dataset {root} (to {real}); copy it in, or "
+                            "load it as a dataset of its own",
+                        )
+                    )
+                    continue
+            if real.is_dir():
+                if real in read:
+                    problems.append(
+                        Problem(
+                            str(entry),
+                            None,
+                            "",
+                            f"is {read[real]} again (a link to a folder read already, or a "
+                            "loop); each folder is read once",
+                        )
+                    )
+                elif depth + 1 > MAX_FOLDER_DEPTH:
+                    problems.append(
+                        Problem(
+                            str(entry),
+                            None,
+                            "",
+                            f"nests deeper than {MAX_FOLDER_DEPTH} folders (the limit)",
+                        )
+                    )
+                else:
+                    read[real] = entry
+                    folders.append((entry, depth + 1))
+            elif (
+                entry.suffix in (*BUNDLE_SUFFIXES, ".ttl")
+                and real.is_file()
+                and not entry.name.endswith(".schema.json")  # the editors' schema, not data
+            ):
+                try:
+                    check_size(entry)
+                except InputError as error:
+                    problems += error.problems
+                    continue
+                found.append(entry)
+    if problems:
+        raise InputError(problems, unreadable=True)
+    return sorted(found)
 
 
 def check_duplicates(models: list[Node], sources: dict[int, str]) -> list[Problem]:

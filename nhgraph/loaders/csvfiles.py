@@ -12,7 +12,8 @@ import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from nhgraph.loaders.errors import InputError, Problem, read_text
+from nhgraph.loaders.bounded import read_text
+from nhgraph.loaders.errors import InputError, Problem
 
 
 def rows(

@@ -42,28 +42,7 @@ class InputError(NhgraphError):
 
 
 def read_text(path: Path) -> str:
-    """The file as text: UTF-8 (a byte-order mark is dropped), or a clear refusal."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(
-            [Problem(str(path), None, "", f"cannot be read: {error.strerror}")], unreadable=True
-        ) from error
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    line,
-                    "",
-                    f"is not UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8",
-                )
-            ],
-            unreadable=True,
-        ) from error
-    if not text.strip():
-        raise InputError([Problem(str(path), None, "", "is empty")], unreadable=True)
-    return text
+    """The file as text, through the bounded reader (:func:`nhgraph.loaders.bounded.read_text`)."""
+    from nhgraph.loaders.bounded import read_text as bounded_read_text
+
+    return bounded_read_text(path)

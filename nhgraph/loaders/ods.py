@@ -9,11 +9,13 @@ left out is counted by reason.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from nhgraph.loaders.bounded import read_text
 from nhgraph.loaders.csvfiles import rows
-from nhgraph.loaders.errors import read_text
+from nhgraph.loaders.errors import Problem
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.models import Organisation, PcnMembership
 
@@ -49,9 +51,29 @@ EPRACCUR_LAYOUT = (
 )
 
 
+_ODS_DATE = re.compile(r"[0-9]{8}")
+
+
 def ods_date(value: str) -> date | None:
+    """An ODS date (``YYYYMMDD``); empty is none; anything else is refused with what ODS writes."""
     value = value.strip()
-    return date(int(value[:4]), int(value[4:6]), int(value[6:8])) if value else None
+    if not value:
+        return None
+    if not _ODS_DATE.fullmatch(value):
+        raise ValueError(f"{value!r} is not an ODS date: ODS writes YYYYMMDD, such as 20250401")
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a date ({error})") from None
+
+
+def _date(data: SourceData, path: Path, line: int, row: dict[str, str], column: str) -> date | None:
+    """A row's ODS date; one that is not becomes a problem naming the file, line and column."""
+    try:
+        return ods_date(row[column])
+    except ValueError as error:
+        data.problems.append(Problem(str(path), line, column, str(error)))
+        return None
 
 
 def _epraccur(path: Path) -> tuple[list[str] | None, list[str]]:
@@ -84,7 +106,7 @@ def load_organisations(folder: Path) -> SourceData:
                 "name": row["name"],
                 "kind": "gp_practice",
                 "postcode": row.get("postcode") or None,
-                "open_date": ods_date(row["open_date"]),
+                "open_date": _date(data, epraccur, line, row, "open_date"),
             },
         )
     pcns: set[str] = set()
@@ -103,7 +125,7 @@ def load_organisations(folder: Path) -> SourceData:
                 "name": row["pcn_name"],
                 "kind": "pcn",
                 "postcode": row.get("postcode") or None,
-                "open_date": ods_date(row["open_date"]),
+                "open_date": _date(data, pcn_file, line, row, "open_date"),
             },
         )
     _memberships(data, folder / "london_pcn_core_partners_epcn.csv", practices, pcns)
@@ -121,7 +143,7 @@ def load_organisations(folder: Path) -> SourceData:
                 "name": row["name"],
                 "kind": "nhs_trust",
                 "postcode": row.get("postcode") or None,
-                "open_date": ods_date(row["open_date"]),
+                "open_date": _date(data, etr, line, row, "open_date"),
             },
         )
     pharmacies = folder / "london_pharmacies_edispensary.csv"
@@ -140,7 +162,7 @@ def load_organisations(folder: Path) -> SourceData:
                 "name": row["name"],
                 "kind": "community_pharmacy",
                 "postcode": row.get("postcode") or None,
-                "open_date": ods_date(row["open_date"]),
+                "open_date": _date(data, pharmacies, line, row, "open_date"),
             },
         )
     return data.check()
@@ -154,29 +176,23 @@ def _memberships(data: SourceData, path: Path, practices: set[str], pcns: set[st
     day. The old membership is taken to end the day before; one that would then end before
     it starts is left out. Both are counted in ``skipped``.
     """
-    found: list[tuple[int, dict[str, str]]] = []
+    start_column = "practice_to_pcn_relationship_start_date"
+    end_column = "practice_to_pcn_relationship_end_date"
+    found: list[tuple[int, dict[str, str], date | None, date | None]] = []
     for line, row in rows(
-        path,
-        [
-            "partner_organisation_code",
-            "pcn_code",
-            "practice_to_pcn_relationship_start_date",
-            "practice_to_pcn_relationship_end_date",
-        ],
+        path, ["partner_organisation_code", "pcn_code", start_column, end_column]
     ):
         if row["partner_organisation_code"] not in practices or row["pcn_code"] not in pcns:
             data.skipped["ePCN core partners: practice or PCN not open in London"] += 1
             continue
-        found.append((line, row))
+        start = _date(data, path, line, row, start_column)
+        found.append((line, row, start, _date(data, path, line, row, end_column)))
     starts: dict[str, set[date]] = {}
-    for _, row in found:
-        start = ods_date(row["practice_to_pcn_relationship_start_date"])
+    for _, row, start, _ in found:
         if start:
             starts.setdefault(row["partner_organisation_code"], set()).add(start)
-    for line, row in found:
+    for line, row, start, end in found:
         practice, pcn = row["partner_organisation_code"], row["pcn_code"]
-        start = ods_date(row["practice_to_pcn_relationship_start_date"])
-        end = ods_date(row["practice_to_pcn_relationship_end_date"])
         if end is not None and end in starts.get(practice, set()) and end != start:
             end -= timedelta(days=1)
             data.skipped["ePCN core partners (kept, end moved a day): hand-over day"] += 1
@@ -185,10 +201,8 @@ def _memberships(data: SourceData, path: Path, practices: set[str], pcns: set[st
             and end == start
             and len(starts.get(practice, set())) >= 1
             and any(
-                other != line
-                and r["partner_organisation_code"] == practice
-                and ods_date(r["practice_to_pcn_relationship_start_date"]) == start
-                for other, r in found
+                other != line and r["partner_organisation_code"] == practice and s == start
+                for other, r, s, _ in found
             )
         ):
             data.skipped["ePCN core partners: one-day membership on a hand-over day"] += 1

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import TypeAdapter, ValidationError
+
+from nhgraph.loaders.bounded import read_json
 from nhgraph.loaders.csvfiles import rows
-from nhgraph.loaders.errors import InputError, Problem, read_text
+from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.sources import SourceData, register
+from nhgraph.schema.bounds import Latitude, Longitude
 from nhgraph.schema.identifiers import LONDON
 from nhgraph.schema.models import Lsoa, Organisation, Place, Region, System
+
+_LATITUDE: TypeAdapter[float] = TypeAdapter(Latitude)
+_LONGITUDE: TypeAdapter[float] = TypeAdapter(Longitude)
 
 
 @register("ons-geography")
@@ -52,15 +60,11 @@ def load_geography(folder: Path) -> SourceData:
             },
         )
     population_file = folder / "london_lsoa21_population_census2021.csv"
-    population = {
-        row["LSOA21CD"]: row["usual_residents_2021"]
-        for _, row in rows(population_file, ["LSOA21CD", "usual_residents_2021"])
-    }
+    population = _lsoa_values(
+        data, population_file, "LSOA21CD", "usual_residents_2021", "population"
+    )
     imd_file = folder / "london_lsoa21_imd2025.csv"
-    decile = {
-        row["lsoa21_code"]: row["IMD_decile"]
-        for _, row in rows(imd_file, ["lsoa21_code", "IMD_decile"])
-    }
+    decile = _lsoa_values(data, imd_file, "lsoa21_code", "IMD_decile", "imd_decile")
     msoa_file = folder / "london_lsoa21_msoa21_derived.csv"
     msoa = {
         row["LSOA21CD"]: row["MSOA21CD"] for _, row in rows(msoa_file, ["LSOA21CD", "MSOA21CD"])
@@ -85,12 +89,36 @@ def load_geography(folder: Path) -> SourceData:
                 "name": row["LSOA21NM"],
                 "place": row["LAD_CODE"],
                 "msoa": msoa.get(code),
-                "population": population.get(code) or None,
-                "imd_decile": decile.get(code) or None,
+                "population": population.get(code),
+                "imd_decile": decile.get(code),
                 **boundaries.get(code, {}),
             },
         )
     return data.check()
+
+
+def _lsoa_values(
+    data: SourceData, path: Path, code_column: str, column: str, field: str
+) -> dict[str, object]:
+    """One column of a file of LSOA figures, each value checked against the domain of the
+    Lsoa field it fills, so that a value out of it is named by this file's line."""
+    domain = Lsoa.model_fields[field]
+    check: TypeAdapter[object] = TypeAdapter(Annotated[domain.annotation, domain])  # type: ignore[arg-type]
+    found: dict[str, object] = {}
+    for line, row in rows(path, [code_column, column]):
+        try:
+            found[row[code_column]] = check.validate_python(row[column] or None)
+        except ValidationError as error:
+            issue = error.errors()[0]
+            data.problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    f"Lsoa {row[code_column]} {column}",
+                    f"{issue['msg']} (value {row[column]!r})",
+                )
+            )
+    return found
 
 
 def _boundaries(path: Path, data: SourceData) -> dict[str, dict[str, object]]:
@@ -98,24 +126,32 @@ def _boundaries(path: Path, data: SourceData) -> dict[str, dict[str, object]]:
     if not path.exists():
         data.skipped["LSOA boundaries: no GeoJSON file, LSOAs loaded without them"] += 1
         return {}
-    try:
-        document = json.loads(read_text(path))
-        features = document["features"]
-    except (ValueError, KeyError, TypeError) as error:
+    document = read_json(path)
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list):
         raise InputError(
-            [Problem(str(path), None, "", f"is not GeoJSON: {error}")], unreadable=True
-        ) from error
+            [Problem(str(path), None, "", "is not GeoJSON: no list of 'features'")],
+            unreadable=True,
+        )
     found: dict[str, dict[str, object]] = {}
     for index, feature in enumerate(features):
         try:
             code = feature["properties"]["LSOA21CD"]
             geometry = feature["geometry"]
             rings = geometry["coordinates"]
+            if not isinstance(code, str) or geometry["type"] not in ("Polygon", "MultiPolygon"):
+                raise ValueError("a Polygon or MultiPolygon with an LSOA21CD is expected")
             if geometry["type"] == "Polygon":
                 rings = [rings]
             points = [point for polygon in rings for ring in polygon for point in ring]
             longitudes = [float(p[0]) for p in points]
             latitudes = [float(p[1]) for p in points]
+            box = {
+                "min_latitude": min(latitudes),
+                "max_latitude": max(latitudes),
+                "min_longitude": min(longitudes),
+                "max_longitude": max(longitudes),
+            }
         except (KeyError, TypeError, ValueError, IndexError) as error:
             raise InputError(
                 [
@@ -125,11 +161,20 @@ def _boundaries(path: Path, data: SourceData) -> dict[str, dict[str, object]]:
                 ],
                 unreadable=True,
             ) from error
-        found[code] = {
-            "boundary": json.dumps(geometry, separators=(",", ":")),
-            "min_latitude": min(latitudes),
-            "max_latitude": max(latitudes),
-            "min_longitude": min(longitudes),
-            "max_longitude": max(longitudes),
-        }
+        for corner, value in box.items():
+            try:
+                (_LATITUDE if "latitude" in corner else _LONGITUDE).validate_python(value)
+            except ValidationError as error:
+                raise InputError(
+                    [
+                        Problem(
+                            str(path),
+                            None,
+                            f"features[{index}] ({code})",
+                            f"{corner} {value}: {error.errors()[0]['msg']}",
+                        )
+                    ],
+                    unreadable=False,
+                ) from error
+        found[code] = {"boundary": json.dumps(geometry, separators=(",", ":")), **box}
     return found

@@ -17,7 +17,9 @@ import csv
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
+from nhgraph.loaders.bounded import MAX_LINE, check_size, postcode_limit
 from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.identifiers import LONDON, normalise_postcode
@@ -67,6 +69,8 @@ def _columns(path: Path, header: list[str]) -> dict[str, int]:
     return found
 
 
+#: The latitude ONS gives a postcode with no grid reference (its longitude is 0.000000).
+NO_GRID_REFERENCE = 99.999999
 #: Characters read at a time, then completed to the end of a line.
 _BLOCK = 1 << 24
 
@@ -83,6 +87,7 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
     block's sum, which a row too long beside a row too short would pass: it changes nothing
     that is kept.
     """
+    check_size(path, postcode_limit())
     try:
         handle = path.open("rb")
     except OSError as error:
@@ -91,17 +96,23 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
         ) from error
     with handle:
         try:
-            first = handle.readline().decode("utf-8-sig")
+            first = _line(handle, path, 1).decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise InputError(
                 [Problem(str(path), 1, "", "is not UTF-8")], unreadable=True
             ) from error
         if not first.strip():
             raise InputError([Problem(str(path), None, "", "is empty")], unreadable=True)
-        header = next(csv.reader([first]))
+        try:
+            header = next(csv.reader([first]))
+        except csv.Error as error:
+            raise InputError(
+                [Problem(str(path), 1, "header", f"is not valid CSV: {error}")], unreadable=True
+            ) from error
         reader = _RowReader(path, header, region)
         line = 1  # the lines before this block
-        while raw := handle.read(_BLOCK) + handle.readline():
+        while piece := handle.read(_BLOCK):
+            raw = piece + _line(handle, path, line + piece.count(b"\n") + 1)
             try:
                 block = raw.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -118,6 +129,26 @@ def read_postcodes(path: Path, region: str = LONDON) -> Iterator[tuple[int, dict
                     if record is not None:
                         yield at, record
             line += lines
+
+
+def _line(handle: BinaryIO, path: Path, line: int) -> bytes:
+    """The rest of a line, refused past MAX_LINE characters: the file is read in bounded
+    pieces, never a whole file with no line end."""
+    rest = handle.readline(MAX_LINE + 1)
+    if len(rest) > MAX_LINE:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    line,
+                    "",
+                    f"has a line longer than {MAX_LINE} characters (the limit); is it a "
+                    "postcode directory?",
+                )
+            ],
+            unreadable=True,
+        )
+    return rest
 
 
 class _RowReader:
@@ -201,7 +232,7 @@ class _RowReader:
                     values[self.long_col],
                 )
                 return record
-            if latitude < 90:  # 99.999999 marks "no grid reference"
+            if latitude != NO_GRID_REFERENCE:  # any other value out of range, the model refuses
                 record["latitude"], record["longitude"] = latitude, longitude
         return record
 

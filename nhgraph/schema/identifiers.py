@@ -22,13 +22,25 @@ ONS_PATTERNS: Final = {
 }
 
 
+#: Characters of a refused value a message repeats.
+SHOWN_MAX: Final = 60
+
+
+def quoted(value: str) -> str:
+    """A refused value as a message shows it: whole when short, else its start and length."""
+    if len(value) <= SHOWN_MAX:
+        return f"'{value}'"
+    return f"'{value[:SHOWN_MAX]}...' ({len(value)} characters)"
+
+
 def _ons(prefix: str) -> AfterValidator:
-    pattern = re.compile(rf"^{prefix}\d{{6}}$")
+    pattern = re.compile(rf"^{prefix}[0-9]{{6}}$", re.ASCII)
 
     def check(value: str) -> str:
         if not pattern.fullmatch(value):
             raise ValueError(
-                f"'{value}' is not an ONS {ONS_PATTERNS[prefix]} code ({prefix} and six digits)"
+                f"{quoted(value)} is not an ONS {ONS_PATTERNS[prefix]} code "
+                f"({prefix} and six digits)"
             )
         return value
 
@@ -47,24 +59,24 @@ IcbOnsCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E54")]
 
 # ODS code shapes by kind of organisation (NHS England Organisation Data Service).
 ODS_SHAPES: Final[dict[str, tuple[str, str]]] = {
-    "gp_practice": (r"[A-HJ-TV-Z]\d{5}", "a letter (not I or U) and five digits, e.g. F84003"),
-    "pcn": (r"U\d{5}", "U and five digits, e.g. U12345"),
+    "gp_practice": (r"[A-HJ-TV-Z][0-9]{5}", "a letter (not I or U) and five digits, e.g. F84003"),
+    "pcn": (r"U[0-9]{5}", "U and five digits, e.g. U12345"),
     "icb": (r"Q[A-Z0-9]{2}", "Q and two characters, e.g. QMJ"),
     "nhs_trust": (r"R[A-Z0-9]{2}|[A-Z0-9]{5}", "R and two characters (e.g. RAL) or five"),
     "community_pharmacy": (r"F[A-Z0-9]{4}", "F and four characters, e.g. FA123"),
     "ambulance_service": (r"R[A-Z0-9]{2}", "R and two characters, e.g. RRU"),
 }
-ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
+ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$", re.ASCII)
 
 
 def check_ods_code(code: str, kind: str | None = None) -> str:
     """An ODS code of the right shape for its kind of organisation (when the kind has one)."""
     if not ODS_CODE.fullmatch(code):
-        raise ValueError(f"'{code}' is not an ODS code (3 to 6 capital letters and digits)")
+        raise ValueError(f"{quoted(code)} is not an ODS code (3 to 6 capital letters and digits)")
     if kind in ODS_SHAPES:
         shape, example = ODS_SHAPES[kind]
-        if not re.fullmatch(shape, code):
-            raise ValueError(f"'{code}' is not the ODS code of a {kind}: expected {example}")
+        if not re.fullmatch(shape, code, re.ASCII):
+            raise ValueError(f"{quoted(code)} is not the ODS code of a {kind}: expected {example}")
     return code
 
 
@@ -80,9 +92,9 @@ IcbCode = Annotated[
 # Organisation ids: scheme:code, one scheme per register.
 ORGANISATION_SCHEMES: Final[dict[str, tuple[str, str]]] = {
     "ods": (r"[A-Z0-9]{3,6}", "an NHS ODS code"),
-    "charity": (r"\d{6,8}(-\d{1,2})?", "a Charity Commission number"),
-    "cqc": (r"1-\d{9,11}", "a CQC location or provider id, 1-123456789"),
-    "ons": (r"E\d{8}", "an ONS code (a local authority, E09...)"),
+    "charity": (r"[0-9]{6,8}(-[0-9]{1,2})?", "a Charity Commission number"),
+    "cqc": (r"1-[0-9]{9,11}", "a CQC location or provider id, 1-123456789"),
+    "ons": (r"E[0-9]{8}", "an ONS code (a local authority, E09...)"),
     "companies": (r"[A-Z0-9]{8}", "a Companies House number"),
     "local": (r"[a-z0-9][a-z0-9-]{1,62}", "an id local to nhgraph (illustrative partners)"),
 }
@@ -93,12 +105,12 @@ def check_organisation_id(value: str) -> str:
     scheme, sep, code = value.partition(":")
     if not sep or scheme not in ORGANISATION_SCHEMES:
         raise ValueError(
-            f"'{value}' is not an organisation id: expected scheme:code with scheme one of "
+            f"{quoted(value)} is not an organisation id: expected scheme:code with scheme one of "
             f"{', '.join(ORGANISATION_SCHEMES)}"
         )
     shape, what = ORGANISATION_SCHEMES[scheme]
-    if not re.fullmatch(shape, code):
-        raise ValueError(f"'{value}': '{code}' is not {what}")
+    if not re.fullmatch(shape, code, re.ASCII):
+        raise ValueError(f"{quoted(value)}: {quoted(code)} is not {what}")
     return value
 
 
@@ -114,13 +126,13 @@ def _org_id(value: object) -> object:
 OrganisationId = Annotated[str, BeforeValidator(_org_id), AfterValidator(check_organisation_id)]
 
 # Ids of things nhgraph's own dataset names (neighbourhoods, INTs, teams, services...).
-SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$", re.ASCII)
 
 
 def _slug(value: str) -> str:
     if not SLUG.fullmatch(value):
         raise ValueError(
-            f"'{value}' is not an id: use 2-128 lower-case letters, digits, '.', '_' or '-'"
+            f"{quoted(value)} is not an id: use 2-128 lower-case letters, digits, '.', '_' or '-'"
         )
     return value
 
@@ -140,8 +152,8 @@ Slug = Annotated[
 ]
 
 # UK postcodes: outward code (area, district) and inward code (sector digit, unit letters).
-POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
-_CANONICAL = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}")
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$", re.ASCII)
+_CANONICAL = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}", re.ASCII)
 _SPACE = re.compile(r"\s+")
 
 
@@ -152,7 +164,7 @@ def normalise_postcode(value: str) -> str:
     compact = _SPACE.sub("", value).upper()
     match = POSTCODE.fullmatch(compact)
     if not match:
-        raise ValueError(f"'{value}' is not a UK postcode")
+        raise ValueError(f"{quoted(value)} is not a UK postcode")
     return f"{match.group(1)} {match.group(2)}"
 
 

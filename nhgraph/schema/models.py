@@ -22,6 +22,17 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from nhgraph.schema.bounds import (
+    BOUNDARY_MAX,
+    LIST_MAX,
+    POPULATION_MAX,
+    SHORT_LIST_MAX,
+    Latitude,
+    Longitude,
+    Name,
+    ShortText,
+    Url,
+)
 from nhgraph.schema.identifiers import (
     IcbCode,
     IcbOnsCode,
@@ -69,7 +80,8 @@ def link(target: str, rel: str) -> Link:
 
 HOURS = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))? "
-    r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$"
+    r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$",
+    re.ASCII,
 )
 
 
@@ -101,8 +113,8 @@ class Node(BaseModel):
         if "node_label" not in cls.__dict__:
             cls.node_label = cls.__name__
 
-    source: str | None = Field(default=None, description="The dataset the record came from.")
-    source_version: str | None = Field(default=None, description="That dataset's version.")
+    source: Name | None = Field(default=None, description="The dataset the record came from.")
+    source_version: Name | None = Field(default=None, description="That dataset's version.")
     loaded_at: datetime | None = Field(default=None, description="When it was loaded.")
     illustrative: bool = Field(
         default=False, description="True for invented demo data, never to be taken as real."
@@ -143,7 +155,7 @@ class Region(Node):
     is_hub: ClassVar[bool] = True
 
     id: RegionCode
-    name: str
+    name: Name
 
 
 class System(Node):
@@ -155,7 +167,7 @@ class System(Node):
 
     id: IcbCode
     ons_code: IcbOnsCode
-    name: str
+    name: Name
     region: Annotated[RegionCode, link("Region", "IN_REGION")]
 
 
@@ -167,7 +179,7 @@ class Place(Node):
     is_hub: ClassVar[bool] = True
 
     id: PlaceCode
-    name: str
+    name: Name
     system: Annotated[IcbCode, link("System", "PART_OF")]
 
 
@@ -178,20 +190,22 @@ class Lsoa(Node):
     file_key: ClassVar[str | None] = "lsoas"
 
     id: LsoaCode
-    name: str
+    name: Name
     place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
     msoa: MsoaCode | None = None
-    population: int | None = Field(default=None, ge=0)
+    population: int | None = Field(default=None, ge=0, le=POPULATION_MAX)
     imd_decile: int | None = Field(
         default=None, ge=1, le=10, description="Index of Multiple Deprivation decile (1 = most)."
     )
     boundary: str | None = Field(
-        default=None, description="The ONS boundary (generalised, clipped) as GeoJSON geometry."
+        max_length=BOUNDARY_MAX,
+        default=None,
+        description="The ONS boundary (generalised, clipped) as GeoJSON geometry.",
     )
-    min_latitude: float | None = None
-    max_latitude: float | None = None
-    min_longitude: float | None = None
-    max_longitude: float | None = None
+    min_latitude: Latitude | None = None
+    max_latitude: Latitude | None = None
+    min_longitude: Longitude | None = None
+    max_longitude: Longitude | None = None
 
 
 class PostcodeUnit(Node):
@@ -204,8 +218,8 @@ class PostcodeUnit(Node):
 
     id: Postcode
     lsoa: Annotated[LsoaCode, link("Lsoa", "IN_LSOA")]
-    latitude: float | None = Field(default=None, ge=49.0, le=61.0)
-    longitude: float | None = Field(default=None, ge=-9.0, le=2.5)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
 
 
 class Neighbourhood(Node):
@@ -215,11 +229,13 @@ class Neighbourhood(Node):
     file_key: ClassVar[str | None] = "neighbourhoods"
 
     id: Slug
-    name: str
+    name: Name
     place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
-    lsoas: Annotated[list[LsoaCode], link("Lsoa", "COVERS")] = Field(min_length=1)
+    lsoas: Annotated[list[LsoaCode], link("Lsoa", "COVERS")] = Field(
+        min_length=1, max_length=LIST_MAX
+    )
     priorities: Annotated[list[CohortCode], link("Cohort", "PRIORITISES")] = Field(
-        default_factory=list
+        default_factory=list, max_length=LIST_MAX
     )
 
 
@@ -230,7 +246,7 @@ class Site(Node):
     file_key: ClassVar[str | None] = "sites"
 
     id: Slug
-    name: str
+    name: Name
     postcode: Postcode
     organisation: Annotated[OrganisationId | None, link("Organisation", "SITE_OF")] = None
 
@@ -245,12 +261,14 @@ class Organisation(Node):
     file_key: ClassVar[str | None] = "organisations"
 
     id: OrganisationId
-    name: str
+    name: Name
     kind: OrganisationKind
     open_date: date | None = None
     close_date: date | None = None
     postcode: Postcode | None = None
-    places: Annotated[list[PlaceCode], link("Place", "OPERATES_IN")] = Field(default_factory=list)
+    places: Annotated[list[PlaceCode], link("Place", "OPERATES_IN")] = Field(
+        default_factory=list, max_length=LIST_MAX
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Organisation:
@@ -294,7 +312,7 @@ class IntegratorAppointment(Node):
     place: Annotated[PlaceCode, link("Place", "INTEGRATOR_FOR")]
     organisation: Annotated[OrganisationId, link("Organisation", "INTEGRATOR")]
     functions: Annotated[list[FunctionCode], link("Function", "HOSTS")] = Field(
-        default_factory=list
+        default_factory=list, max_length=LIST_MAX
     )
     start: date
     end: date | None = None
@@ -312,7 +330,7 @@ class Role(Node):
     concept_scheme: ClassVar[type[Concept] | None] = RoleCode
 
     id: RoleCode
-    label: str
+    label: Name
 
 
 class Function(Node):
@@ -322,7 +340,7 @@ class Function(Node):
     concept_scheme: ClassVar[type[Concept] | None] = FunctionCode
 
     id: FunctionCode
-    label: str
+    label: Name
 
 
 class Cohort(Node):
@@ -332,7 +350,7 @@ class Cohort(Node):
     concept_scheme: ClassVar[type[Concept] | None] = CohortCode
 
     id: CohortCode
-    label: str
+    label: Name
 
 
 class Post(Node):
@@ -348,7 +366,7 @@ class Post(Node):
     role: Annotated[RoleCode, link("Role", "OF_ROLE")]
     organisation: Annotated[OrganisationId, link("Organisation", "POST_IN")]
     team: Annotated[Slug | None, link("Team", "IN_TEAM")] = None
-    holder_name: str | None = None
+    holder_name: Name | None = None
     holder_is_public: bool = False
     specialty: RoleCode | None = None
     sessions_per_week: float | None = Field(default=None, gt=0, le=10)
@@ -373,9 +391,11 @@ class Int(Node):
     file_key: ClassVar[str | None] = "ints"
 
     id: Slug
-    name: str
+    name: Name
     place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
-    neighbourhoods: Annotated[list[Slug], link("Neighbourhood", "SERVES")] = Field(min_length=1)
+    neighbourhoods: Annotated[list[Slug], link("Neighbourhood", "SERVES")] = Field(
+        min_length=1, max_length=LIST_MAX
+    )
 
 
 class Team(Node):
@@ -385,9 +405,11 @@ class Team(Node):
     file_key: ClassVar[str | None] = "teams"
 
     id: Slug
-    name: str
+    name: Name
     provider: Annotated[OrganisationId, link("Organisation", "PROVIDED_BY")]
-    functions: Annotated[list[FunctionCode], link("Function", "CARRIES")] = Field(min_length=1)
+    functions: Annotated[list[FunctionCode], link("Function", "CARRIES")] = Field(
+        min_length=1, max_length=LIST_MAX
+    )
 
 
 class Membership(Node):
@@ -441,27 +463,37 @@ class Service(Node):
     file_key: ClassVar[str | None] = "services"
 
     id: Slug
-    name: str
+    name: Name
     provider: Annotated[OrganisationId, link("Organisation", "PROVIDED_BY")]
     team: Annotated[Slug | None, link("Team", "DELIVERED_BY")] = None
     function: Annotated[FunctionCode, link("Function", "OF_FUNCTION")]
-    sites: Annotated[list[Slug], link("Site", "AT_SITE")] = Field(default_factory=list)
-    lsoas: Annotated[list[LsoaCode], link("Lsoa", "FOR_AREA")] = Field(default_factory=list)
-    neighbourhoods: Annotated[list[Slug], link("Neighbourhood", "FOR_AREA")] = Field(
-        default_factory=list
+    sites: Annotated[list[Slug], link("Site", "AT_SITE")] = Field(
+        default_factory=list, max_length=LIST_MAX
     )
-    places: Annotated[list[PlaceCode], link("Place", "FOR_AREA")] = Field(default_factory=list)
+    lsoas: Annotated[list[LsoaCode], link("Lsoa", "FOR_AREA")] = Field(
+        default_factory=list, max_length=LIST_MAX
+    )
+    neighbourhoods: Annotated[list[Slug], link("Neighbourhood", "FOR_AREA")] = Field(
+        default_factory=list, max_length=LIST_MAX
+    )
+    places: Annotated[list[PlaceCode], link("Place", "FOR_AREA")] = Field(
+        default_factory=list, max_length=LIST_MAX
+    )
     min_age: int | None = Field(default=None, ge=0, le=130)
     max_age: int | None = Field(default=None, ge=0, le=130)
-    cohorts: Annotated[list[CohortCode], link("Cohort", "FOR_COHORT")] = Field(default_factory=list)
-    channels: list[Channel] = Field(default_factory=list)
+    cohorts: Annotated[list[CohortCode], link("Cohort", "FOR_COHORT")] = Field(
+        default_factory=list, max_length=LIST_MAX
+    )
+    channels: list[Channel] = Field(default_factory=list, max_length=SHORT_LIST_MAX)
     open_24_7: bool = False
     hours: list[str] = Field(
-        default_factory=list, description="Opening hours such as 'Mon-Fri 08:00-18:30'."
+        default_factory=list,
+        max_length=SHORT_LIST_MAX,
+        description="Opening hours such as 'Mon-Fri 08:00-18:30'.",
     )
     self_referral: bool = False
-    phone: str | None = None
-    url: str | None = None
+    phone: ShortText | None = None
+    url: Url | None = None
     status: ServiceStatus = ServiceStatus.ACTIVE
 
     @field_validator("hours")
@@ -496,20 +528,20 @@ class DataSharingAgreement(Node):
     file_key: ClassVar[str | None] = "data_sharing_agreements"
 
     id: Slug
-    name: str
+    name: Name
     controllers: Annotated[list[OrganisationId], link("Organisation", "CONTROLLER")] = Field(
-        default_factory=list
+        default_factory=list, max_length=LIST_MAX
     )
     joint_controllers: Annotated[list[OrganisationId], link("Organisation", "JOINT_CONTROLLER")] = (
-        Field(default_factory=list)
+        Field(default_factory=list, max_length=LIST_MAX)
     )
     processors: Annotated[list[OrganisationId], link("Organisation", "PROCESSOR")] = Field(
-        default_factory=list
+        default_factory=list, max_length=LIST_MAX
     )
-    purposes: list[Purpose] = Field(min_length=1)
+    purposes: list[Purpose] = Field(min_length=1, max_length=SHORT_LIST_MAX)
     lawful_basis: LawfulBasis | None = None
     article9_condition: Article9Condition | None = None
-    data_categories: list[DataCategory] = Field(default_factory=list)
+    data_categories: list[DataCategory] = Field(default_factory=list, max_length=SHORT_LIST_MAX)
     status: AgreementStatus
     valid_from: date
     valid_to: date | None = None

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from nhgraph.schema.identifiers import SHOWN_MAX
+
 
 @dataclass(frozen=True)
 class Refused:
@@ -32,6 +34,16 @@ class Refused:
         return f"{self.message}{self.shown}"
 
 
+def shown_value(value: object) -> str:
+    """A refused value as a problem repeats it: its repr, cut short past SHOWN_MAX characters
+    (a 50 MB name is named by its start and length, not printed)."""
+    text = repr(value)
+    if len(text) <= SHOWN_MAX + 2:
+        return text
+    size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters"
+    return f"{text[:SHOWN_MAX]}... ({size})"
+
+
 def describe(error: ValidationError) -> list[Refused]:
     """Each thing the models refused, in the order pydantic found them."""
     found = []
@@ -41,7 +53,7 @@ def describe(error: ValidationError) -> list[Refused]:
             Refused(
                 path=tuple(str(part) for part in issue["loc"]),
                 message=issue["msg"].removeprefix("Value error, "),
-                shown="" if isinstance(value, dict) else f" (value {value!r})",
+                shown="" if isinstance(value, dict) else f" (value {shown_value(value)})",
             )
         )
     return found
