@@ -365,11 +365,8 @@ def ask(
         for known in queries.question_names():
             query = queries.load(known)
             takes = ", ".join(query.parameters) or "none"
-            out.print(
-                f"{known}  ({query.kind})  [{takes}]\n    {query.purpose}",
-                markup=False,
-                highlight=False,
-            )
+            listed = f"{known}  ({query.kind})  [{takes}]\n    {query.purpose}"
+            out.print(listed, markup=False, highlight=False)
         raise typer.Exit(0)
     try:
         query = queries.question(name)
