@@ -27,6 +27,7 @@ from rdflib import Graph, URIRef
 
 from nhgraph import queries
 from nhgraph.db import Database, Transaction
+from nhgraph.errors import Refusal
 from nhgraph.loaders.graph import DanglingReference, model_of, read_records_of, write_models
 from nhgraph.ontology.rdf import add_model, add_record, new_graph, node_iri
 from nhgraph.ontology.validation import ValidationResult, validate_focus
@@ -42,14 +43,27 @@ _HUBS = frozenset({"Region", "System", "Place"})
 EDIT_SOURCE = "api-edit"
 
 
-class EditRefused(ValueError):
-    """An edit that was not made, with a code, a message and the rules it broke (if any)."""
+class EditRefused(Refusal):
+    """An edit that was not made, with a code, a message and the rules it broke (if any).
+
+    The codes: ``invalid`` (the model refused a value, or the edit contradicts the graph, such
+    as an id already taken), ``rule_broken`` (a SHACL Violation, see ``rules``),
+    ``outside_your_places`` and ``not_found`` (see :class:`EditNotFound`).
+    """
 
     def __init__(self, code: str, message: str, rules: Sequence[ValidationResult] = ()) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.rules = list(rules)
+
+
+class EditNotFound(EditRefused):
+    """An edit naming a node that is not stored: the command line exits 2, as for a question
+    with no answer, because what was asked for is not there to edit."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__("not_found", message)
 
 
 @dataclass
@@ -68,7 +82,7 @@ def read(database: Database, cls: type[N], node_id: str) -> N:
     """The stored node as its model; EditRefused ``not_found`` naming class and id if absent."""
     found = read_records_of(database, cls, [node_id]).get(node_id)
     if found is None:
-        raise EditRefused("not_found", f"there is no {class_name(cls)} '{node_id}'")
+        raise EditNotFound(f"there is no {class_name(cls)} '{node_id}'")
     model = model_of(cls, found)
     assert isinstance(model, cls)
     return model
@@ -210,7 +224,7 @@ def commit(
     try:
         write_models(database, stamped, then=record)
     except DanglingReference as error:  # the shapes name unknown targets first; a backstop
-        raise EditRefused("not_found", str(error)) from error
+        raise EditNotFound(str(error)) from error
     return EditReceipt(
         id=edit_id,
         action=action,
