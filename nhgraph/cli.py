@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nhgraph import db
+from nhgraph.cli_edit import edit_app
 from nhgraph.config import Settings, get_settings
 from nhgraph.localserver import LocalServer, LocalServerError
 
@@ -32,6 +33,7 @@ neo4j_app = typer.Typer(help="Run the project's own Neo4j server (no Docker need
 db_app = typer.Typer(help="Prepare and inspect the graph database.")
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
+app.add_typer(edit_app, name="edit")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

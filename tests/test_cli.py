@@ -10,26 +10,7 @@ import pytest
 
 from nhgraph.config import Settings
 
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nhgraph", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    env = {
-        "NHGRAPH_NEO4J_HOME": str(settings.neo4j_home),
-        "NHGRAPH_NEO4J_BOLT_PORT": str(settings.neo4j_bolt_port),
-        "NHGRAPH_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-    }
-    if settings.neo4j_uri:
-        env["NHGRAPH_NEO4J_URI"] = settings.neo4j_uri
-    return env
+from .clients import run_cli, settings_env
 
 
 def test_status_of_the_test_server(neo4j_settings: Settings) -> None:
