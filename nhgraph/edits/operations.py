@@ -51,6 +51,10 @@ class EditSession:
     every edit shares."""
 
     def __init__(self, database: Database, principal: Principal, on: date | None = None) -> None:
+        if not principal.may_edit():  # the API's permission refuses them first; a backstop
+            raise EditRefused(
+                "outside_your_places", f"'{principal.name}' ({principal.role}) may not edit"
+            )
         self.database = database
         self.principal = principal
         self.on = on or date.today()
