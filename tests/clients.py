@@ -1,19 +1,15 @@
-"""What the API and command-line tests share: the test keys of each role, a client that posts
-GraphQL to a live server as one of them, the header of a documented operation, and the command
-line run as a real process against the test server."""
+"""What the API tests share: the test keys of each role, a client that posts GraphQL to a live
+server as one of them, and the header of a documented operation."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from nhgraph import db
-from nhgraph.config import ApiKey, Settings
+from nhgraph.config import ApiKey
 
 from .conftest import LiveServer
 from .world import CAMDEN
@@ -74,24 +70,3 @@ def operation_header(path: Path) -> dict[str, str]:
         if key.strip() in ("role", "variables"):
             header[key.strip()] = value.strip()
     return header
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nhgraph", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    env = {
-        "NHGRAPH_NEO4J_HOME": str(settings.neo4j_home),
-        "NHGRAPH_NEO4J_BOLT_PORT": str(settings.neo4j_bolt_port),
-        "NHGRAPH_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-    }
-    if settings.neo4j_uri:
-        env["NHGRAPH_NEO4J_URI"] = settings.neo4j_uri
-    return env

@@ -10,7 +10,7 @@ import pytest
 
 from nhgraph.config import Settings
 
-from .clients import run_cli, settings_env
+from .command_line import run_cli, settings_env
 
 
 def test_status_of_the_test_server(neo4j_settings: Settings) -> None:

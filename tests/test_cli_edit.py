@@ -12,7 +12,7 @@ from nhgraph import db
 from nhgraph.config import Settings
 from nhgraph.loaders.graph import write_models
 
-from .clients import run_cli, settings_env
+from .command_line import run_cli, settings_env
 from .world import CAMDEN, world
 
 AS_ADMIN = ["--as", "operator", "--format", "json"]

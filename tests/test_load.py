@@ -20,7 +20,7 @@ from nhgraph.loaders.errors import InputError
 from nhgraph.loaders.pipeline import LoadRefused, load, read_sources
 from nhgraph.schema.models import Neighbourhood, Team
 
-from .clients import settings_env
+from .command_line import settings_env
 from .world import ON, world, write_bundle
 
 REFERENCE = PROJECT_ROOT / "data" / "reference"

@@ -358,7 +358,7 @@ def test_the_cli_loads_a_postcode_file_while_reading_it(
     import subprocess
     import sys
 
-    from .clients import settings_env
+    from .command_line import settings_env
 
     path = write_nspl(tmp_path / "nspl.csv", 3000)
     _geography(graph)

@@ -306,7 +306,7 @@ def test_who_serves_on_london(demo: db.Database) -> None:
 def test_ask_on_the_command_line(graph: db.Database, neo4j_settings: Settings) -> None:
     import json
 
-    from .clients import run_cli, settings_env
+    from .test_cli import run_cli, settings_env
 
     write_models(graph, world())
     env = settings_env(neo4j_settings)
@@ -913,7 +913,7 @@ def test_an_unknown_parameter_is_refused_not_ignored(graph: db.Database) -> None
 def test_who_serves_on_the_command_line(graph: db.Database, neo4j_settings: Settings) -> None:
     import json
 
-    from .clients import run_cli, settings_env
+    from .test_cli import run_cli, settings_env
 
     write_models(graph, world())
     env = settings_env(neo4j_settings)
@@ -934,7 +934,7 @@ def test_nested_answers_print_as_json_in_csv(graph: db.Database, neo4j_settings:
     import io
     import json
 
-    from .clients import run_cli, settings_env
+    from .test_cli import run_cli, settings_env
 
     models = world()
     find(models, Neighbourhood, "camden-south").lsoas.append("E01000800")

@@ -14,7 +14,7 @@ from nhgraph.config import Settings
 from nhgraph.loaders.graph import write_models
 from nhgraph.schema.models import Neighbourhood
 
-from .clients import run_cli, settings_env
+from .command_line import run_cli, settings_env
 from .world import world, write_bundle
 
 
