@@ -54,7 +54,8 @@ def _scenario(name: str, queue: Any) -> None:
         from pyshacl import validate
         from rdflib import Graph
 
-        from nhgraph.ontology.validation import data_graph_for, load_shapes
+        from nhgraph.ontology.shapes import load_shapes
+        from nhgraph.ontology.validation import data_graph_for
 
         data = Graph()  # a plain rdflib graph: no prepared-query cache
         data += data_graph_for(graph, ON)

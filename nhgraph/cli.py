@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nhgraph.cli_edit import edit_app
 from nhgraph.config import Settings, get_settings
 from nhgraph.store import db
 from nhgraph.store.localserver import LocalServer, LocalServerError
@@ -32,6 +33,7 @@ neo4j_app = typer.Typer(help="Run the project's own Neo4j server (no Docker need
 db_app = typer.Typer(help="Prepare and inspect the graph database.")
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
+app.add_typer(edit_app, name="edit")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -155,7 +157,7 @@ def validate(
 ) -> None:
     """Check data against the SHACL shapes; exit 0 if it conforms, 1 if not, 2 if unreadable."""
     from nhgraph.loaders.errors import InputError
-    from nhgraph.ontology.validation import ShapesError
+    from nhgraph.ontology.shapes import ShapesError
     from nhgraph.validate import validate_paths, validate_stored
 
     day = on.date() if on else None

@@ -9,56 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from nhgraph.config import ApiKey, Settings
+from nhgraph.config import Settings
 from nhgraph.graphql.schema import SDL_PATH, sdl
 from nhgraph.store import db, write_models
 
+from .clients import GOVERNANCE, INTEGRATOR, KEYS, Client
 from .conftest import LiveServer, make_test_settings
 from .world import CAMDEN, HACKNEY, world
-
-KEYS = {
-    "camden-integrator-key-0000000001": ApiKey(
-        name="camden-integrator", role="integrator", places=[CAMDEN]
-    ),
-    "governance-key-00000000000000001": ApiKey(name="ico-lead", role="governance"),
-    "admin-key-0000000000000000000001": ApiKey(name="admin", role="admin"),
-}
-INTEGRATOR, GOVERNANCE, ADMIN = KEYS
-
-
-class Client:
-    """Posts GraphQL to a live server, as a role."""
-
-    def __init__(self, server: LiveServer) -> None:
-        self.url = f"{server.url}/graphql"
-        self.database: db.Database = server.database
-
-    def post(
-        self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        return httpx.post(
-            self.url,
-            json={"query": query, "variables": variables or {}},
-            headers=headers,
-            timeout=60,
-        )
-
-    def data(
-        self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
-    ) -> Any:
-        response = self.post(query, variables, key)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert "errors" not in body, body["errors"]
-        return body["data"]
-
-    def errors(
-        self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
-    ) -> list[Any]:
-        body = self.post(query, variables, key).json()
-        assert body.get("errors"), body
-        return list(body["errors"])
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import pytest
 from nhgraph.config import Settings
 from nhgraph.store import db, write_models
 
+from .clients import ADMIN, GOVERNANCE, INTEGRATOR, KEYS, ROLE_KEYS, Client, operation_header
 from .conftest import LiveServer, make_test_settings
-from .test_graphql import ADMIN, GOVERNANCE, INTEGRATOR, KEYS, Client
 from .world import CAMDEN, world
 
 RESULT = """
@@ -303,8 +303,6 @@ def test_the_documented_mutation_runs(edit_api: tuple[Client, db.Database]) -> N
     import json
 
     from nhgraph.graphql.schema import SDL_PATH
-
-    from .test_graphql_operations import ROLE_KEYS, operation_header
 
     client, database = edit_api
     path = SDL_PATH.parent / "operations" / "move_lsoas.graphql"

@@ -26,8 +26,8 @@ from nhgraph.schema.models import (
 )
 from nhgraph.store import db, write_models
 
+from .clients import KEYS, ROLE_KEYS, Client, operation_header
 from .conftest import LiveServer, make_test_settings
-from .test_graphql import ADMIN, GOVERNANCE, INTEGRATOR, KEYS, Client
 from .world import CAMDEN, CORE, world
 
 OPERATIONS_DIR = SDL_PATH.parent / "operations"
@@ -36,19 +36,6 @@ QUERIES = [
     p for p in OPERATIONS if not p.read_text(encoding="utf-8").lstrip("# \n").count("mutation ")
 ]
 MINIMUM_OPERATIONS = 7  # raise this as operations are added, so the suite cannot shrink
-ROLE_KEYS = {"public": None, "integrator": INTEGRATOR, "governance": GOVERNANCE, "admin": ADMIN}
-
-
-def operation_header(path: Path) -> dict[str, str]:
-    """The ``# key: value`` lines at the top of an operation file."""
-    header = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        key, _, value = line[1:].partition(":")
-        if key.strip() in ("role", "variables"):
-            header[key.strip()] = value.strip()
-    return header
 
 
 def more_of_the_same(copies: int = 3) -> list[Node]:

@@ -133,7 +133,7 @@ def test_a_validation_that_fails_rolls_the_running_write_back(
 ) -> None:
     """The write runs during validation: validation breaking off must leave nothing written."""
     from nhgraph import load as pipeline
-    from nhgraph.ontology.validation import ShapesError
+    from nhgraph.ontology.shapes import ShapesError
 
     before = graph.read(COUNT_ALL)
     sources = read_sources([str(write_bundle_dir(tmp_path / "ok", world()))], neo4j_settings)

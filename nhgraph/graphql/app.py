@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
 from nhgraph import __version__, edits
+from nhgraph.access import Unauthenticated, principal_for
 from nhgraph.config import Settings, get_settings
-from nhgraph.graphql.access import Unauthenticated, principal_for
 from nhgraph.graphql.context import Context
 from nhgraph.graphql.schema import build_schema
 from nhgraph.store import db

@@ -8,30 +8,25 @@ between requests would serve one caller's view to another and go stale after an 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
+import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from nhgraph import queries
+from nhgraph.access import Principal
 from nhgraph.config import Settings
-from nhgraph.graphql.access import Principal
 from nhgraph.store.db import Database, Record
 
-#: The loader of each kind of node: the named query that fetches a batch of them by id.
-LOADER_QUERIES: Mapping[str, str] = {
-    "place": "api_places",
-    "neighbourhood": "api_neighbourhoods",
-    "int": "api_ints",
-    "team": "api_teams",
-    "organisation": "api_organisations",
-    "service": "api_services",
-    "agreement": "api_agreements",
-}
+T = TypeVar("T")
+
+#: A loader of one kind of node: its rows by id (None for an id not stored).
+NodeLoader = DataLoader[str, Record | None]
 
 
 async def read(database: Database, name: str, parameters: Mapping[str, Any]) -> list[Record]:
@@ -40,20 +35,42 @@ async def read(database: Database, name: str, parameters: Mapping[str, Any]) -> 
 
 
 class Loaders:
-    """The request's DataLoaders, made on first use."""
+    """The request's DataLoaders, one per kind of node, each made on first use over the named
+    query that fetches a batch of that kind by id."""
 
     def __init__(self, database: Database, on: date) -> None:
         self._database = database
         self._on = on
-        self._made: dict[str, DataLoader[str, Record | None]] = {}
 
-    def __getitem__(self, kind: str) -> DataLoader[str, Record | None]:
-        loader = self._made.get(kind)
-        if loader is None:
-            loader = self._made[kind] = self._make(LOADER_QUERIES[kind])
-        return loader
+    @cached_property
+    def place(self) -> NodeLoader:
+        return self._make("api_places")
 
-    def _make(self, name: str) -> DataLoader[str, Record | None]:
+    @cached_property
+    def neighbourhood(self) -> NodeLoader:
+        return self._make("api_neighbourhoods")
+
+    @cached_property
+    def int_(self) -> NodeLoader:
+        return self._make("api_ints")
+
+    @cached_property
+    def team(self) -> NodeLoader:
+        return self._make("api_teams")
+
+    @cached_property
+    def organisation(self) -> NodeLoader:
+        return self._make("api_organisations")
+
+    @cached_property
+    def service(self) -> NodeLoader:
+        return self._make("api_services")
+
+    @cached_property
+    def agreement(self) -> NodeLoader:
+        return self._make("api_agreements")
+
+    def _make(self, name: str) -> NodeLoader:
         query = queries.load(name)
         extra = {"on": self._on} if "on" in query.parameters else {}
 
@@ -78,3 +95,21 @@ class Context(BaseContext):
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.database, self.today)
+
+
+#: What resolvers are handed: ``info.context`` is the request's :class:`Context`.
+Info = strawberry.Info[Context, None]
+
+
+async def one(loader: NodeLoader, node_id: str | None, build: Callable[[Record], T]) -> T | None:
+    """The node of this id through its loader, built from its row (None when not stored)."""
+    if node_id is None:
+        return None
+    row = await loader.load(node_id)
+    return None if row is None else build(row)
+
+
+async def many(loader: NodeLoader, ids: list[str], build: Callable[[Record], T]) -> list[T]:
+    """The nodes of these ids through their loader, in order, leaving out any not stored."""
+    rows = await loader.load_many(ids)
+    return [build(row) for row in rows if row is not None]

@@ -1,5 +1,9 @@
-"""The GraphQL schema, and the guards every request passes through.
+"""The GraphQL schema, composed of its domains, and the guards every request passes through.
 
+``Query`` and ``Mutation`` are each domain's part (:mod:`.map`, :mod:`.services`,
+:mod:`.resident`, :mod:`.sharing`, :mod:`.analysis`, :mod:`.footprints`) put together; the
+root fields keep the order the published SDL gives them (the service, the resident, a node by
+id, the lists, then analysis and data sharing), which is the order apps meet them in.
 ``schema`` (no limits) is what the SDL file is exported from; :func:`build_schema` adds, for a
 running service, the limits on depth, aliases, tokens and cost, introspection and error detail
 as configured, and the translation of a Neo4j outage into HTTP 503.
@@ -7,10 +11,10 @@ as configured, and the translation of a Neo4j outage into HTTP 503.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -25,12 +29,21 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.types.base import get_object_definition
 
+from nhgraph import __version__
 from nhgraph.config import Settings
+from nhgraph.graphql.analysis import AnalysisQuery
 from nhgraph.graphql.cost import cost_limit
-from nhgraph.graphql.mutation import Mutation
-from nhgraph.graphql.query import Query
+from nhgraph.graphql.enums import VOCABULARIES
+from nhgraph.graphql.footprints import FootprintMutation
+from nhgraph.graphql.map import MapQuery
+from nhgraph.graphql.resident import ResidentQuery
+from nhgraph.graphql.services import ServicesMutation, ServicesQuery
+from nhgraph.graphql.sharing import SharingMutation, SharingQuery
 from nhgraph.store.db import DatabaseUnavailable
+
+T = TypeVar("T")
 
 #: Where the SDL is kept in the repository; a test fails when it differs from the schema's.
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -42,6 +55,71 @@ CACHED_DOCUMENTS = 256
 EXPECTED_CODES = frozenset(
     {"FORBIDDEN", "BAD_USER_INPUT", "QUERY_TOO_COSTLY", "SERVICE_UNAVAILABLE", "NOT_FOUND"}
 )
+
+
+@strawberry.type(description="The service itself.")
+class About:
+    name: str
+    version: str
+    illustrative_data: bool = strawberry.field(
+        description="True while the team-of-teams data served is the illustrative demo dataset."
+    )
+
+
+@strawberry.type
+class AboutQuery:
+    @strawberry.field(description="What this service is and which version runs.")
+    def about(self) -> About:
+        return About(name="nhgraph", version=__version__, illustrative_data=True)
+
+
+#: The root query fields (by their Python names) in the order the published SDL has them.
+QUERY_FIELDS = (
+    "about",
+    "resident",
+    "place",
+    "neighbourhood",
+    "int_",
+    "organisation",
+    "service",
+    "data_sharing_agreement",
+    "places",
+    "neighbourhoods",
+    "ints",
+    "organisations",
+    "services",
+    "data_sharing_agreements",
+    "gaps",
+    "overlaps",
+    "data_sharing_coverage",
+    "partners_outside_agreements",
+    "agreements_expiring",
+)
+
+
+def _in_order(cls: type[T], names: Sequence[str]) -> type[T]:
+    """The type with its fields in this order; KeyError naming a field the order leaves out,
+    so that a new root field is placed on purpose."""
+    definition = get_object_definition(cls, strict=True)
+    position = {name: index for index, name in enumerate(names)}
+    missing = [f.python_name for f in definition.fields if f.python_name not in position]
+    if missing or len(definition.fields) != len(names):
+        raise KeyError(f"{cls.__name__}: the field order does not list exactly {missing or names}")
+    definition.fields.sort(key=lambda f: position[f.python_name])
+    return cls
+
+
+@strawberry.type
+class Query(AboutQuery, ResidentQuery, MapQuery, ServicesQuery, SharingQuery, AnalysisQuery):
+    """Every domain's reading."""
+
+
+_in_order(Query, QUERY_FIELDS)
+
+
+@strawberry.type
+class Mutation(FootprintMutation, ServicesMutation, SharingMutation):
+    """Every domain's edits, each a function of :mod:`nhgraph.edits`."""
 
 
 class ServiceUnavailable(SchemaExtension):
@@ -109,10 +187,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.error_detail:
         extensions.append(partial(MaskErrors, should_mask_error=_should_mask))
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, types=VOCABULARIES, extensions=extensions
+    )
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+schema = strawberry.Schema(query=Query, mutation=Mutation, types=VOCABULARIES)
 
 
 def sdl() -> str:

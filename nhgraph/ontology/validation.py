@@ -22,13 +22,11 @@ from nhgraph.ontology.namespaces import CONCEPT, NHG, PREFIXES
 from nhgraph.ontology.parallel import validate_in_workers
 from nhgraph.ontology.report import (
     ValidationReport,
-    ValidationResult,
     local_name,
     read_report,
     run_pyshacl,
 )
 from nhgraph.ontology.shapes import (
-    ShapesError,
     concepts_graph,
     hoisted_shapes,
     load_shapes,
@@ -40,13 +38,8 @@ from nhgraph.schema.vocabulary import EXPIRY_DAYS
 
 __all__ = [
     "HOPS",
-    "ShapesError",
-    "ValidationReport",
-    "ValidationResult",
     "add_validation_context",
-    "concepts_graph",
     "data_graph_for",
-    "load_shapes",
     "prepare_in_place",
     "subgraph_around",
     "validate_focus",

@@ -26,30 +26,42 @@ from pydantic import ValidationError
 from rdflib import Graph, URIRef
 
 from nhgraph import queries
+from nhgraph.errors import Refusal
 from nhgraph.ontology.rdf import add_model, add_record, new_graph, node_iri
-from nhgraph.ontology.validation import ValidationResult, validate_focus
-from nhgraph.schema.models import MODEL_CLASSES, Node, class_name
+from nhgraph.ontology.report import ValidationResult
+from nhgraph.ontology.validation import validate_focus
+from nhgraph.schema.models import Node, class_name
+from nhgraph.schema.registry import BY_LABEL, HUB_LABELS
 from nhgraph.store import DanglingReference, model_of, read_records_of, write_models
 from nhgraph.store.db import Database, Transaction
 
 N = TypeVar("N", bound=Node)
 
-#: Every graph class by its label.
-CLASSES: dict[str, type[Node]] = {class_name(cls): cls for cls in MODEL_CLASSES}
-#: Classes thousands of nodes link to: never judged as part of an edit.
-_HUBS = frozenset({"Region", "System", "Place"})
 #: The source recorded on nodes an edit writes.
 EDIT_SOURCE = "api-edit"
 
 
-class EditRefused(ValueError):
-    """An edit that was not made, with a code, a message and the rules it broke (if any)."""
+class EditRefused(Refusal):
+    """An edit that was not made, with a code, a message and the rules it broke (if any).
+
+    The codes: ``invalid`` (the model refused a value, or the edit contradicts the graph, such
+    as an id already taken), ``rule_broken`` (a SHACL Violation, see ``rules``),
+    ``outside_your_places`` and ``not_found`` (see :class:`EditNotFound`).
+    """
 
     def __init__(self, code: str, message: str, rules: Sequence[ValidationResult] = ()) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.rules = list(rules)
+
+
+class EditNotFound(EditRefused):
+    """An edit naming a node that is not stored: the command line exits 2, as for a question
+    with no answer, because what was asked for is not there to edit."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__("not_found", message)
 
 
 @dataclass
@@ -68,7 +80,7 @@ def read(database: Database, cls: type[N], node_id: str) -> N:
     """The stored node as its model; EditRefused ``not_found`` naming class and id if absent."""
     found = read_records_of(database, cls, [node_id]).get(node_id)
     if found is None:
-        raise EditRefused("not_found", f"there is no {class_name(cls)} '{node_id}'")
+        raise EditNotFound(f"there is no {class_name(cls)} '{node_id}'")
     model = model_of(cls, found)
     assert isinstance(model, cls)
     return model
@@ -101,7 +113,7 @@ def surroundings(database: Database, seeds: Iterable[tuple[str, str]]) -> Graph:
     element_ids: list[str] = []
     records: dict[tuple[str, str], dict[str, Any]] = {}
     for label, ids in by_label.items():
-        cls = CLASSES[label]
+        cls = BY_LABEL[label]
         if cls.is_concept:
             continue
         for node_id, record in read_records_of(database, cls, ids).items():
@@ -109,11 +121,11 @@ def surroundings(database: Database, seeds: Iterable[tuple[str, str]]) -> Graph:
             records[(label, node_id)] = record
     around: dict[str, set[str]] = defaultdict(set)
     for row in database.read(queries.load("edit_surroundings"), {"element_ids": element_ids}):
-        if row["label"] in CLASSES and not CLASSES[row["label"]].is_concept:
+        if row["label"] in BY_LABEL and not BY_LABEL[row["label"]].is_concept:
             around[row["label"]].update(row["ids"])
     for label, ids in around.items():
         missing = ids - {node_id for (lab, node_id) in records if lab == label}
-        for node_id, record in read_records_of(database, CLASSES[label], missing).items():
+        for node_id, record in read_records_of(database, BY_LABEL[label], missing).items():
             records[(label, node_id)] = record
     graph = new_graph()
     for (label, _), record in records.items():
@@ -131,7 +143,7 @@ def _replace(graph: Graph, model: Node) -> URIRef:
 
 def warm_up() -> None:
     """Parse the shapes and concepts once, so that the first edit is not seconds slower."""
-    from nhgraph.ontology.validation import concepts_graph, load_shapes
+    from nhgraph.ontology.shapes import concepts_graph, load_shapes
 
     load_shapes()
     concepts_graph()
@@ -157,7 +169,7 @@ def check(
     named = {
         (label, node_id)
         for label, node_id in seeds - set(keys)
-        if label not in _HUBS and not CLASSES[label].is_concept
+        if label not in HUB_LABELS and not BY_LABEL[label].is_concept
     }
     focus += [node_iri(label, node_id) for label, node_id in sorted(named)]
     report = validate_focus(graph, focus, on=on or date.today())
@@ -210,7 +222,7 @@ def commit(
     try:
         write_models(database, stamped, then=record)
     except DanglingReference as error:  # the shapes name unknown targets first; a backstop
-        raise EditRefused("not_found", str(error)) from error
+        raise EditNotFound(str(error)) from error
     return EditReceipt(
         id=edit_id,
         action=action,

@@ -1,21 +1,20 @@
-"""Who is asking: API keys mapped to roles, and the rules each role is held to.
+"""Who is asking, and what each role may do: a rule of the domain, shared by the API and the
+command line.
 
-A request without a key is ``public``: services and the resident view, the map of places,
+A caller without a key is ``public``: services and the resident view, the map of places,
 neighbourhoods, INTs and organisations; never agreements, coverage or named professionals.
 ``integrator`` may also edit, within its own places only; ``governance`` reads agreements and
-coverage; ``admin`` may do everything. The rules are enforced where the data is reached (a
-field or a list), so a count or a filter cannot reveal what the role may not see.
+coverage; ``admin`` may do everything. The API applies these rules where the data is reached
+(a field or a list), so a count or a filter cannot reveal what the role may not see; the edits
+apply them to the places of every node they touch.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-import strawberry
-from graphql import GraphQLError
-from strawberry.permission import BasePermission
 
 from nhgraph.config import ApiRole, Settings
 
@@ -26,24 +25,37 @@ class Unauthenticated(ValueError):
 
 @dataclass(frozen=True)
 class Principal:
-    """The holder of the request's key (or the public)."""
+    """The holder of the request's key (or the public, or the operator at the command line)."""
 
     name: str
     role: ApiRole
     places: frozenset[str] = field(default_factory=frozenset)
 
     def may_read_agreements(self) -> bool:
+        """Agreements and coverage name who shares what: for governance and admins."""
         return self.role in ("governance", "admin")
 
     def may_read_analysis(self) -> bool:
         """Gaps and overlaps: for the people who plan and govern, not the public."""
         return self.role in ("integrator", "governance", "admin")
 
-    def may_edit(self, place: str | None) -> bool:
+    def may_edit(self) -> bool:
+        """Whether the role edits at all; each edit then asks :meth:`may_touch` of its places."""
+        return self.role in ("integrator", "admin")
+
+    def may_edit_anywhere(self) -> bool:
+        """Admins are not held to places (an agreement's parties need not be theirs)."""
+        return self.role == "admin"
+
+    def may_touch(self, place: str | None) -> bool:
         """Edits are for integrators within their own places, and for admins anywhere."""
-        if self.role == "admin":
+        if self.may_edit_anywhere():
             return True
         return self.role == "integrator" and place is not None and place in self.places
+
+    def shares_a_place(self, places: Iterable[str]) -> bool:
+        """Whether any of these places is the principal's own (or the principal is an admin)."""
+        return self.may_edit_anywhere() or bool(set(places) & self.places)
 
 
 PUBLIC = Principal(name="public", role="public")
@@ -73,40 +85,3 @@ def principal_for(settings: Settings, headers: Any) -> Principal:
         if hmac.compare_digest(secret.encode(), presented.encode()):
             return Principal(name=holder.name, role=holder.role, places=frozenset(holder.places))
     raise Unauthenticated("the API key is not one this service knows")
-
-
-def forbidden(what: str, principal: Principal) -> GraphQLError:
-    return GraphQLError(
-        f"{what} is not available to the role '{principal.role}'",
-        extensions={"code": "FORBIDDEN", "role": principal.role},
-    )
-
-
-class ReadsAgreements(BasePermission):
-    """Agreements and data-sharing coverage: governance and admin."""
-
-    message = "data-sharing agreements and coverage are for the governance and admin roles"
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it per class)
-
-    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        return bool(info.context.principal.may_read_agreements())
-
-
-class ReadsAnalysis(BasePermission):
-    """Gaps and overlaps: integrators, governance and admin."""
-
-    message = "gaps and overlaps are for the integrator, governance and admin roles"
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it per class)
-
-    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        return bool(info.context.principal.may_read_analysis())
-
-
-class Edits(BasePermission):
-    """Any edit: integrators and admins (the place of each edit is checked by the mutation)."""
-
-    message = "edits are for the integrator and admin roles"
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it per class)
-
-    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        return info.context.principal.role in ("integrator", "admin")

@@ -1,0 +1,143 @@
+"""The analysts' view: gaps and overlaps in the team of teams, each a named question of the
+catalog, answered as findings (what it is about, for how many people, and the whole row)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.scalars import JSON
+
+from nhgraph import queries, questions
+from nhgraph.graphql.context import Info
+from nhgraph.graphql.permissions import ReadsAnalysis
+from nhgraph.store.db import Record
+
+
+def subject_of(question: str) -> tuple[str, str | None]:
+    """The column naming what a finding is about and the one naming it, as the question's
+    header declares them (``// subject:``): the catalog, not a second list, says so."""
+    subject = queries.load(question).subject
+    return subject[0], subject[1] if len(subject) > 1 else None
+
+
+@strawberry.type(description="One gap or overlap found by a named question, with its row.")
+class Finding:
+    question: str
+    place: str | None
+    subject: str = strawberry.field(description="The LSOA, neighbourhood, INT, PCN or place.")
+    name: str | None
+    population: int | None
+    most_deprived_decile: int | None
+    detail: JSON = strawberry.field(description="The question's whole row.")
+
+    @classmethod
+    def from_row(cls, question: str, row: Record) -> Finding:
+        subject, name = subject_of(question)
+        place = row.get("place")
+        return cls(
+            question=question,
+            place=place if isinstance(place, str) else None,
+            subject=str(row[subject]),
+            name=row.get(name) if name else None,
+            population=row.get("population"),
+            most_deprived_decile=row.get("most_deprived_decile", row.get("imd_decile")),
+            detail=json.loads(json.dumps(row, default=str)),
+        )
+
+
+async def findings(info: Info, question: str, given: dict[str, Any]) -> list[Finding]:
+    """The question's rows as findings. A question without ``$place`` is filtered by place
+    here, on the row's place (or places)."""
+    place = given.get("place")
+    query_takes = set(questions.parameters_for(question, {}))
+    asked = {k: val for k, val in given.items() if k in query_takes}
+    rows = await run_in_threadpool(questions.ask, info.context.database, question, asked)
+    if place is not None and "place" not in query_takes:
+        rows = [row for row in rows if place in (row.get("places") or [row.get("place")])]
+    return [Finding.from_row(question, row) for row in rows]
+
+
+@strawberry.type(description="Gaps in the team of teams: what is missing, and for how many people.")
+class Gaps:
+    place: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def lsoas_in_no_neighbourhood(self, info: Info) -> list[Finding]:
+        return await findings(info, "lsoas_in_no_neighbourhood", {"place": self.place})
+
+    @strawberry.field
+    async def neighbourhoods_without_int(self, info: Info) -> list[Finding]:
+        return await findings(info, "neighbourhoods_without_int", {"place": self.place})
+
+    @strawberry.field(
+        description="INTs missing part of the core offer (the SHACL shapes say which)."
+    )
+    async def ints_missing_core_offer(self, info: Info) -> list[Finding]:
+        return await findings(info, "ints_missing_core_offer", {"place": self.place})
+
+    @strawberry.field
+    async def ints_without_specialty(
+        self, info: Info, specialty: str = "consultant_geriatrician"
+    ) -> list[Finding]:
+        return await findings(
+            info, "ints_without_specialty", {"place": self.place, "specialty": specialty}
+        )
+
+    @strawberry.field
+    async def priority_cohorts_without_service(self, info: Info) -> list[Finding]:
+        return await findings(info, "priority_cohorts_without_service", {"place": self.place})
+
+    @strawberry.field
+    async def places_without_integrator(self, info: Info) -> list[Finding]:
+        return await findings(info, "places_without_integrator", {"place": self.place})
+
+
+@strawberry.type(description="Overlaps: where more than one answer claims the same residents.")
+class Overlaps:
+    place: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def lsoas_in_several_neighbourhoods(self, info: Info) -> list[Finding]:
+        return await findings(info, "lsoas_in_several_neighbourhoods", {"place": self.place})
+
+    @strawberry.field
+    async def neighbourhoods_with_several_ints(self, info: Info) -> list[Finding]:
+        return await findings(info, "neighbourhoods_with_several_ints", {"place": self.place})
+
+    @strawberry.field
+    async def pcns_split_across_neighbourhoods(self, info: Info) -> list[Finding]:
+        return await findings(info, "pcns_split_across_neighbourhoods", {"place": self.place})
+
+    @strawberry.field
+    async def neighbourhoods_split_across_pcns(self, info: Info) -> list[Finding]:
+        return await findings(info, "neighbourhoods_split_across_pcns", {"place": self.place})
+
+    @strawberry.field
+    async def pcns_split_across_ints(self, info: Info) -> list[Finding]:
+        return await findings(info, "pcns_split_across_ints", {"place": self.place})
+
+    @strawberry.field
+    async def functions_duplicated_in_consistent_tier(self, info: Info) -> list[Finding]:
+        return await findings(
+            info, "functions_duplicated_in_consistent_tier", {"place": self.place}
+        )
+
+    @strawberry.field
+    async def services_overlapping(self, info: Info) -> list[Finding]:
+        return await findings(info, "services_overlapping", {"place": self.place})
+
+
+@strawberry.type
+class AnalysisQuery:
+    @strawberry.field(
+        permission_classes=[ReadsAnalysis], description="Gaps, London-wide or in a place."
+    )
+    def gaps(self, place: str | None = None) -> Gaps:
+        return Gaps(place=place)
+
+    @strawberry.field(permission_classes=[ReadsAnalysis])
+    def overlaps(self, place: str | None = None) -> Overlaps:
+        return Overlaps(place=place)
