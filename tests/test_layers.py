@@ -49,6 +49,9 @@ def test_the_layers_are_kept() -> None:
         ("questions.py", "from nhgraph.graphql import app"),
         ("validate.py", "from nhgraph import load"),
         ("config.py", "from nhgraph.store import db"),
+        ("access.py", "from nhgraph import edits"),
+        ("graphql/map.py", "from nhgraph.cli import app"),
+        ("store/writer.py", "from nhgraph.access import Principal"),
     ],
 )
 def test_an_upward_import_breaks_a_contract(tmp_path: Path, module: str, upward: str) -> None:

@@ -8,43 +8,36 @@ the drift tests read one declaration instead of three.
 
 What a single record can check is checked here (code shapes, date ranges, age ranges); what
 needs the whole graph (an LSOA in two neighbourhoods, two integrators on one day) is the SHACL
-shapes' job.
+shapes' job. The base class is in :mod:`nhgraph.schema.node` and the geography in
+:mod:`nhgraph.schema.geography`; this module holds the rest, lists every class in
+``MODEL_CLASSES``, and is where importers find them all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from types import MappingProxyType
-from typing import Annotated, Any, ClassVar
+from datetime import date
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from nhgraph.schema.bounds import (
-    BOUNDARY_MAX,
     LIST_MAX,
-    POPULATION_MAX,
     SHORT_LIST_MAX,
-    Latitude,
-    Longitude,
     Name,
     ShortText,
     Url,
 )
+from nhgraph.schema.geography import Lsoa, Neighbourhood, Place, PostcodeUnit, Region, System
 from nhgraph.schema.identifiers import (
-    IcbCode,
-    IcbOnsCode,
     LsoaCode,
-    MsoaCode,
     OrganisationId,
     PlaceCode,
     Postcode,
-    RegionCode,
     Slug,
     check_ods_code,
 )
+from nhgraph.schema.node import Link, Node, check_range, class_name, link
 from nhgraph.schema.vocabulary import (
     AgreementStatus,
     Article9Condition,
@@ -61,182 +54,11 @@ from nhgraph.schema.vocabulary import (
     Tier,
 )
 
-
-@dataclass(frozen=True)
-class Link:
-    """Marks a field whose values are ids of other nodes: the target class and the edge type."""
-
-    target: str
-    rel: str
-
-
-#: Each class's link fields, by class (see Node.links).
-_LINKS: dict[type, Mapping[str, Link]] = {}
-
-
-def link(target: str, rel: str) -> Link:
-    return Link(target, rel)
-
-
 HOURS = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))? "
     r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$",
     re.ASCII,
 )
-
-
-class Node(BaseModel):
-    """What every node has: an id, and where it came from."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
-
-    # Each class's names, declared once and read by the registry (schema/registry.py), the
-    # RDF mapping, the store, team-of-teams files, edits, validation and the API.
-    #: The name shared by the OWL class, the Neo4j label and the GraphQL type.
-    node_label: ClassVar[str] = ""
-    #: The path segment of its instances' IRIs (``.../id/<segment>/<id>``); none for concepts.
-    iri_segment: ClassVar[str] = ""
-    #: The key its records are listed under in a team-of-teams file; none for concepts.
-    file_key: ClassVar[str | None] = None
-    #: A hub (region, system, place): so many nodes link to it that a check of the nodes
-    #: around an edit stops there rather than reading everything in the place.
-    is_hub: ClassVar[bool] = False
-    #: Classes whose instances are SKOS concepts rather than graph records.
-    is_concept: ClassVar[bool] = False
-    #: The concept scheme a concept class's ids come from.
-    concept_scheme: ClassVar[type[Concept] | None] = None
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        """A class's label is its own name unless it declares another."""
-        super().__pydantic_init_subclass__(**kwargs)
-        if "node_label" not in cls.__dict__:
-            cls.node_label = cls.__name__
-
-    source: Name | None = Field(default=None, description="The dataset the record came from.")
-    source_version: Name | None = Field(default=None, description="That dataset's version.")
-    loaded_at: datetime | None = Field(default=None, description="When it was loaded.")
-    illustrative: bool = Field(
-        default=False, description="True for invented demo data, never to be taken as real."
-    )
-
-    @classmethod
-    def links(cls) -> Mapping[str, Link]:
-        """The fields of this class that point at other nodes.
-
-        Worked out once per class and kept (read-only): writers ask for every row they write.
-        """
-        found = _LINKS.get(cls)
-        if found is None:
-            found = _LINKS[cls] = MappingProxyType(
-                {
-                    name: meta
-                    for name, field in cls.model_fields.items()
-                    for meta in field.metadata
-                    if isinstance(meta, Link)
-                }
-            )
-        return found
-
-
-def _check_range(start: date | None, end: date | None, what: str) -> None:
-    if start is not None and end is not None and end < start:
-        raise ValueError(f"{what} ends ({end}) before it starts ({start})")
-
-
-# -- geography ------------------------------------------------------------------------------
-
-
-class Region(Node):
-    """An English region (ONS E12), such as London (E12000007)."""
-
-    iri_segment: ClassVar[str] = "region"
-    file_key: ClassVar[str | None] = "regions"
-    is_hub: ClassVar[bool] = True
-
-    id: RegionCode
-    name: Name
-
-
-class System(Node):
-    """An integrated care system, identified by its ICB's ODS code (QMJ) and ONS code (E54)."""
-
-    iri_segment: ClassVar[str] = "system"
-    file_key: ClassVar[str | None] = "systems"
-    is_hub: ClassVar[bool] = True
-
-    id: IcbCode
-    ons_code: IcbOnsCode
-    name: Name
-    region: Annotated[RegionCode, link("Region", "IN_REGION")]
-
-
-class Place(Node):
-    """A place: a London borough (ONS E09), part of one system."""
-
-    iri_segment: ClassVar[str] = "place"
-    file_key: ClassVar[str | None] = "places"
-    is_hub: ClassVar[bool] = True
-
-    id: PlaceCode
-    name: Name
-    system: Annotated[IcbCode, link("System", "PART_OF")]
-
-
-class Lsoa(Node):
-    """A 2021 lower layer super output area (ONS E01), in one place."""
-
-    iri_segment: ClassVar[str] = "lsoa"
-    file_key: ClassVar[str | None] = "lsoas"
-
-    id: LsoaCode
-    name: Name
-    place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
-    msoa: MsoaCode | None = None
-    population: int | None = Field(default=None, ge=0, le=POPULATION_MAX)
-    imd_decile: int | None = Field(
-        default=None, ge=1, le=10, description="Index of Multiple Deprivation decile (1 = most)."
-    )
-    boundary: str | None = Field(
-        max_length=BOUNDARY_MAX,
-        default=None,
-        description="The ONS boundary (generalised, clipped) as GeoJSON geometry.",
-    )
-    min_latitude: Latitude | None = None
-    max_latitude: Latitude | None = None
-    min_longitude: Longitude | None = None
-    max_longitude: Longitude | None = None
-
-
-class PostcodeUnit(Node):
-    """A postcode, looked up to its LSOA. (Named PostcodeUnit in Python: Postcode is its type.)"""
-
-    iri_segment: ClassVar[str] = "postcode"
-    file_key: ClassVar[str | None] = "postcodes"
-
-    node_label: ClassVar[str] = "Postcode"
-
-    id: Postcode
-    lsoa: Annotated[LsoaCode, link("Lsoa", "IN_LSOA")]
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-
-
-class Neighbourhood(Node):
-    """A footprint agreed by a place partnership: a set of LSOAs in one place."""
-
-    iri_segment: ClassVar[str] = "neighbourhood"
-    file_key: ClassVar[str | None] = "neighbourhoods"
-
-    id: Slug
-    name: Name
-    place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
-    lsoas: Annotated[list[LsoaCode], link("Lsoa", "COVERS")] = Field(
-        min_length=1, max_length=LIST_MAX
-    )
-    priorities: Annotated[list[CohortCode], link("Cohort", "PRIORITISES")] = Field(
-        default_factory=list, max_length=LIST_MAX
-    )
 
 
 class Site(Node):
@@ -275,7 +97,7 @@ class Organisation(Node):
         scheme, _, code = self.id.partition(":")
         if scheme == "ods":
             check_ods_code(code, self.kind.value)
-        _check_range(self.open_date, self.close_date, f"organisation {self.id}")
+        check_range(self.open_date, self.close_date, f"organisation {self.id}")
         return self
 
     def is_open_on(self, day: date) -> bool:
@@ -298,7 +120,7 @@ class PcnMembership(Node):
 
     @model_validator(mode="after")
     def _check(self) -> PcnMembership:
-        _check_range(self.start, self.end, f"membership {self.id}")
+        check_range(self.start, self.end, f"membership {self.id}")
         return self
 
 
@@ -319,7 +141,7 @@ class IntegratorAppointment(Node):
 
     @model_validator(mode="after")
     def _check(self) -> IntegratorAppointment:
-        _check_range(self.start, self.end, f"integrator appointment {self.id}")
+        check_range(self.start, self.end, f"integrator appointment {self.id}")
         return self
 
 
@@ -427,7 +249,7 @@ class Membership(Node):
 
     @model_validator(mode="after")
     def _check(self) -> Membership:
-        _check_range(self.start, self.end, f"membership {self.id}")
+        check_range(self.start, self.end, f"membership {self.id}")
         return self
 
 
@@ -449,7 +271,7 @@ class SpecialistAlignment(Node):
 
     @model_validator(mode="after")
     def _check(self) -> SpecialistAlignment:
-        _check_range(self.start, self.end, f"alignment {self.id}")
+        check_range(self.start, self.end, f"alignment {self.id}")
         return self
 
 
@@ -553,7 +375,7 @@ class DataSharingAgreement(Node):
 
     @model_validator(mode="after")
     def _check(self) -> DataSharingAgreement:
-        _check_range(self.valid_from, self.valid_to, f"agreement {self.id}")
+        check_range(self.valid_from, self.valid_to, f"agreement {self.id}")
         if len(self.parties()) < 2:
             raise ValueError(f"agreement {self.id}: name at least two parties")
         if self.status is AgreementStatus.ACTIVE:
@@ -591,6 +413,32 @@ MODEL_CLASSES: tuple[type[Node], ...] = (
 )
 
 
-def class_name(cls: type[Node]) -> str:
-    """The name shared by the OWL class, the Neo4j label and the GraphQL type."""
-    return cls.node_label
+#: What the model offers its importers: the classes, the base and its link marker.
+__all__ = [
+    "HOURS",
+    "MODEL_CLASSES",
+    "Cohort",
+    "DataSharingAgreement",
+    "Function",
+    "Int",
+    "IntegratorAppointment",
+    "Link",
+    "Lsoa",
+    "Membership",
+    "Neighbourhood",
+    "Node",
+    "Organisation",
+    "PcnMembership",
+    "Place",
+    "Post",
+    "PostcodeUnit",
+    "Region",
+    "Role",
+    "Service",
+    "Site",
+    "SpecialistAlignment",
+    "System",
+    "Team",
+    "class_name",
+    "link",
+]

@@ -18,9 +18,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 
 from nhgraph.access import Principal
+from nhgraph.cli.common import err, out
 from nhgraph.config import get_settings
 from nhgraph.store import db
 
@@ -33,9 +33,6 @@ edit_app = typer.Typer(
     "nothing. Exit codes: 0 done, 1 refused or the database failed, 2 not found.",
     no_args_is_help=True,
 )
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 
 class ReceiptFormat(StrEnum):

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from nhgraph.cli_edit import edit_app
-from nhgraph.config import Settings, get_settings
+from nhgraph.cli.common import current_settings, err, failing, local_server, out
+from nhgraph.cli.edit import edit_app
+from nhgraph.cli.server import db_app, db_init, neo4j_app
+from nhgraph.errors import NhgraphError
 from nhgraph.store import db
-from nhgraph.store.localserver import LocalServer, LocalServerError
 
 if TYPE_CHECKING:
     from nhgraph.load import LoadResult
@@ -29,107 +29,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-neo4j_app = typer.Typer(help="Run the project's own Neo4j server (no Docker needed).")
-db_app = typer.Typer(help="Prepare and inspect the graph database.")
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
 app.add_typer(edit_app, name="edit")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except ValueError as error:  # pydantic's ValidationError is a ValueError
-        err.print(f"[red]configuration error:[/red] {error}")
-        raise typer.Exit(2) from error
-
-
-def _local_server(settings: Settings) -> LocalServer | None:
-    if not settings.manages_local_server:
-        out.print(f"NHGRAPH_NEO4J_URI is set: using the server at {settings.neo4j_uri}")
-        return None
-    return LocalServer(settings)
-
-
-@neo4j_app.command("start")
-def neo4j_start() -> None:
-    """Start the project's Neo4j (fetching its jars with Maven the first time)."""
-    server = _local_server(_settings())
-    if server is None:
-        return
-    try:
-        state = server.start()
-    except LocalServerError as error:
-        err.print(f"[red]neo4j start failed:[/red] {error}", markup=True, highlight=False)
-        raise typer.Exit(1) from error
-    out.print(f"neo4j: {state.message}")
-
-
-@neo4j_app.command("stop")
-def neo4j_stop() -> None:
-    """Stop the project's Neo4j (SIGTERM, waiting for a clean shutdown)."""
-    server = _local_server(_settings())
-    if server is not None:
-        out.print(f"neo4j: {server.stop().message}")
-
-
-@neo4j_app.command("status")
-def neo4j_status() -> None:
-    """Say whether the project's Neo4j runs; exit 0 when it does, 1 when not."""
-    settings = _settings()
-    server = _local_server(settings)
-    if server is None:
-        ready = db.get_database(settings).is_ready()
-        out.print(f"neo4j at {settings.neo4j_uri}: {'reachable' if ready else 'NOT reachable'}")
-        raise typer.Exit(0 if ready else 1)
-    state = server.status()
-    out.print(f"neo4j: {state.message}")
-    raise typer.Exit(0 if state.running else 1)
-
-
-@neo4j_app.command("reset")
-def neo4j_reset(
-    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-) -> None:
-    """Stop the project's Neo4j and delete its data, logs and password."""
-    server = _local_server(_settings())
-    if server is None:
-        return
-    if not yes:
-        typer.confirm(f"Delete {server.home} and all the data in it?", abort=True)
-    out.print(f"neo4j: {server.reset().message}")
-
-
-@db_app.command("init")
-def db_init() -> None:
-    """Create the graph's constraints and indexes (idempotent)."""
-    database = db.get_database(_settings())
-    try:
-        count = database.ensure_schema()
-    except db.DatabaseError as error:
-        err.print(f"[red]db init failed:[/red] {error}")
-        raise typer.Exit(1) from error
-    out.print(f"schema: {count} constraints and indexes in place on {database.uri}")
-
-
-@db_app.command("counts")
-def db_counts() -> None:
-    """How many nodes of each label the graph holds."""
-    from nhgraph import queries
-
-    database = db.get_database(_settings())
-    try:
-        rows = database.read(queries.load("node_counts"))
-    except db.DatabaseError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from error
-    table = Table("label", "count")
-    for row in rows:
-        table.add_row(row["label"], str(row["count"]))
-    out.print(table)
 
 
 class ReportFormat(StrEnum):
@@ -157,7 +59,6 @@ def validate(
 ) -> None:
     """Check data against the SHACL shapes; exit 0 if it conforms, 1 if not, 2 if unreadable."""
     from nhgraph.loaders.errors import InputError
-    from nhgraph.ontology.shapes import ShapesError
     from nhgraph.validate import validate_paths, validate_stored
 
     day = on.date() if on else None
@@ -168,25 +69,25 @@ def validate(
     if bool(paths) == stored:
         err.print("give data files or folders, or --stored (not both)")
         raise typer.Exit(2)
-    try:
-        if stored:
-            database = db.get_database(_settings())
-            report = validate_stored(database, on=day, extra_shapes=shapes, workers=workers)
-        else:
-            report = validate_paths(paths, on=day, extra_shapes=shapes, workers=workers)
-    except InputError as error:
-        if output is ReportFormat.json:
-            problems = [vars(p) for p in error.problems]
-            print(json.dumps({"conforms": False, "input_errors": problems}, indent=2))
-        else:
-            heading = "cannot read the input" if error.unreadable else "the data break the model"
-            err.print(f"{heading} ({len(error.problems)} problem(s)):", highlight=False)
-            for problem in error.problems:
-                err.print(f"  {problem}", markup=False, highlight=False)
-        raise typer.Exit(2 if error.unreadable else 1) from error
-    except (ShapesError, db.DatabaseError) as error:
-        err.print(str(error), markup=False, highlight=False)
-        raise typer.Exit(2) from error
+    with failing("", exit_codes={NhgraphError: 2}):  # the shapes or the database
+        try:
+            if stored:
+                database = db.get_database(current_settings())
+                report = validate_stored(database, on=day, extra_shapes=shapes, workers=workers)
+            else:
+                report = validate_paths(paths, on=day, extra_shapes=shapes, workers=workers)
+        except InputError as error:
+            if output is ReportFormat.json:
+                problems = [vars(p) for p in error.problems]
+                print(json.dumps({"conforms": False, "input_errors": problems}, indent=2))
+            else:
+                heading = (
+                    "cannot read the input" if error.unreadable else "the data break the model"
+                )
+                err.print(f"{heading} ({len(error.problems)} problem(s)):", highlight=False)
+                for problem in error.problems:
+                    err.print(f"  {problem}", markup=False, highlight=False)
+            raise typer.Exit(2 if error.unreadable else 1) from error
     if output is ReportFormat.json:
         print(report.to_json())
     elif output is ReportFormat.ttl:
@@ -214,9 +115,8 @@ def load(
     from nhgraph.load import POSTCODES, LoadRefused, read_sources
     from nhgraph.load import load as run_load
     from nhgraph.loaders.errors import InputError
-    from nhgraph.store import DanglingReference
 
-    settings = _settings()
+    settings = current_settings()
     database = db.get_database(settings)
     if len(sources) == 1 and sources[0].startswith(POSTCODES):
         _load_postcode_file(database, Path(sources[0].removeprefix(POSTCODES)))
@@ -242,26 +142,21 @@ def load(
                 bar.update(task, total=total)
             print(message, file=sys.stderr, flush=True)  # a plain line for logs and tests
 
-        try:
-            result = run_load(
-                database,
-                read,
-                on=on.date() if on else None,
-                workers=workers,
-                progress=lambda _what, n: bar.advance(task, n),
-                step=step,
-            )
-        except LoadRefused as refused:
-            bar.stop()
-            err.print(refused.report.to_text(), markup=False, highlight=False)
-            err.print(f"load refused: {refused}")
-            raise typer.Exit(1) from refused
-        except db.DatabaseError as error:
-            err.print(f"load failed, nothing written: {error}", markup=False, highlight=False)
-            raise typer.Exit(1) from error
-        except DanglingReference as error:  # a link to no node, found while writing
-            err.print(f"load failed, nothing written: {error}", markup=False, highlight=False)
-            raise typer.Exit(1) from error
+        with failing("load failed, nothing written"):
+            try:
+                result = run_load(
+                    database,
+                    read,
+                    on=on.date() if on else None,
+                    workers=workers,
+                    progress=lambda _what, n: bar.advance(task, n),
+                    step=step,
+                )
+            except LoadRefused as refused:
+                bar.stop()
+                err.print(refused.report.to_text(), markup=False, highlight=False)
+                err.print(f"load refused: {refused}")
+                raise typer.Exit(1) from refused
     if result.report.warnings:
         out.print(result.report.to_text(), markup=False, highlight=False)
     _print_load_summary(result)
@@ -273,7 +168,6 @@ def _load_postcode_file(database: db.Database, path: Path) -> None:
 
     from nhgraph.load import load_postcode_file
     from nhgraph.loaders.errors import InputError
-    from nhgraph.store import DanglingReference
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
@@ -286,15 +180,12 @@ def _load_postcode_file(database: db.Database, path: Path) -> None:
             bar.update(task, description=f"reading and writing postcodes: {done}")
 
         print("writing while reading", file=sys.stderr, flush=True)  # a plain line for logs
-        try:
-            result = load_postcode_file(database, path, progress=advance)
-        except InputError as error:
-            bar.stop()
-            _refuse_input(error)
-        except (db.DatabaseError, DanglingReference) as error:
-            bar.stop()
-            err.print(f"load failed, nothing written: {error}", markup=False, highlight=False)
-            raise typer.Exit(1) from error
+        with failing("load failed, nothing written"):
+            try:
+                result = load_postcode_file(database, path, progress=advance)
+            except InputError as error:
+                bar.stop()
+                _refuse_input(error)
     out.print(f"read {sum(result.written.nodes.values())} postcodes of London from {path}")
     _print_load_summary(result)
 
@@ -370,11 +261,8 @@ def ask(
             listed = f"{known}  ({query.kind})  [{takes}]\n    {query.purpose}"
             out.print(listed, markup=False, highlight=False)
         raise typer.Exit(0)
-    try:
+    with failing(""):
         query = queries.question(name)
-    except queries.QueryCatalogError as error:
-        err.print(str(error), markup=False)
-        raise typer.Exit(2) from error
     accepted = set(query.parameters) | (
         {"latitude", "longitude"} if name == "who_serves" else set()
     )
@@ -385,18 +273,16 @@ def ask(
             err.print(f"--param {item!r}: {name} takes {', '.join(sorted(accepted)) or 'none'}")
             raise typer.Exit(2)
         given[key] = _parameter_value(text)
-    database = db.get_database(_settings())
-    try:
-        if name == "who_serves":
-            rows = [questions.who_serves(database, **given)]  # type: ignore[arg-type]
-        else:
-            rows = questions.ask(database, name, given)
-    except questions.NotAnswerable as refusal:
-        err.print(f"{name}: {refusal.message} ({refusal.code})", markup=False, highlight=False)
-        raise typer.Exit(2) from refusal
-    except db.DatabaseError as error:
-        err.print(str(error), markup=False, highlight=False)
-        raise typer.Exit(1) from error
+    database = db.get_database(current_settings())
+    with failing(""):
+        try:
+            if name == "who_serves":
+                rows = [questions.who_serves(database, **given)]  # type: ignore[arg-type]
+            else:
+                rows = questions.ask(database, name, given)
+        except questions.NotAnswerable as refusal:
+            err.print(f"{name}: {refusal.message} ({refusal.code})", markup=False, highlight=False)
+            raise typer.Exit(2) from refusal
     columns = list(query.columns)
     if output is TableFormat.json:
         print(json.dumps(rows, indent=2, default=str))
@@ -433,7 +319,7 @@ def serve(
 
     from nhgraph.graphql.app import create_app
 
-    settings = _settings()
+    settings = current_settings()
     uvicorn.run(
         create_app(settings),
         host=host or settings.api_host,
@@ -447,14 +333,11 @@ def demo(
     serve_api: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API at the end."),
 ) -> None:
     """The main job: start Neo4j, load London (reference and demo data), validate, serve."""
-    settings = _settings()
-    server = _local_server(settings)
+    settings = current_settings()
+    server = local_server(settings)
     if server is not None:
-        try:
+        with failing("neo4j start failed"):
             out.print(f"neo4j: {server.start().message}")
-        except LocalServerError as error:
-            err.print(f"[red]neo4j start failed:[/red] {error}")
-            raise typer.Exit(1) from error
     db_init()
     out.print("loading London: the reference data and the ILLUSTRATIVE demo dataset")
     try:
