@@ -25,6 +25,9 @@ def subject_of(question: str) -> tuple[str, str | None]:
 
 @strawberry.type(description="One gap or overlap found by a named question, with its row.")
 class Finding:
+    """One gap or overlap a named question found: what it is about, where, for how many people, and
+    the whole row."""
+
     question: str
     place: str | None
     subject: str = strawberry.field(description="The LSOA, neighbourhood, INT, PCN or place.")
@@ -35,6 +38,8 @@ class Finding:
 
     @classmethod
     def from_row(cls, question: str, row: Record) -> Finding:
+        """The finding from a question's row, its subject and name read from the columns the
+        question's header names."""
         subject, name = subject_of(question)
         place = row.get("place")
         return cls(
@@ -62,82 +67,106 @@ async def findings(info: Info, question: str, given: dict[str, Any]) -> list[Fin
 
 @strawberry.type(description="Gaps in the team of teams: what is missing, and for how many people.")
 class Gaps:
+    """The gap questions, London-wide or in the one place asked about."""
+
     place: strawberry.Private[str | None]
 
     @strawberry.field
     async def lsoas_in_no_neighbourhood(self, info: Info) -> list[Finding]:
+        """LSOAs that no neighbourhood covers, so their residents have no INT."""
         return await findings(info, "lsoas_in_no_neighbourhood", {"place": self.place})
 
     @strawberry.field
     async def neighbourhoods_without_int(self, info: Info) -> list[Finding]:
+        """Neighbourhoods that no INT serves."""
         return await findings(info, "neighbourhoods_without_int", {"place": self.place})
 
     @strawberry.field(
         description="INTs missing part of the core offer (the SHACL shapes say which)."
     )
     async def ints_missing_core_offer(self, info: Info) -> list[Finding]:
+        """INTs missing part of the core offer, as the SHACL shapes define it."""
         return await findings(info, "ints_missing_core_offer", {"place": self.place})
 
     @strawberry.field
     async def ints_without_specialty(
         self, info: Info, specialty: str = "consultant_geriatrician"
     ) -> list[Finding]:
+        """INTs with no specialist of the asked role aligned today (a consultant geriatrician unless
+        told)."""
         return await findings(
             info, "ints_without_specialty", {"place": self.place, "specialty": specialty}
         )
 
     @strawberry.field
     async def priority_cohorts_without_service(self, info: Info) -> list[Finding]:
+        """Cohorts a neighbourhood prioritises that no active service names for it, its LSOAs or its
+        place."""
         return await findings(info, "priority_cohorts_without_service", {"place": self.place})
 
     @strawberry.field
     async def places_without_integrator(self, info: Info) -> list[Finding]:
+        """Places with no integrator appointed today."""
         return await findings(info, "places_without_integrator", {"place": self.place})
 
 
 @strawberry.type(description="Overlaps: where more than one answer claims the same residents.")
 class Overlaps:
+    """The overlap questions, London-wide or in the one place asked about."""
+
     place: strawberry.Private[str | None]
 
     @strawberry.field
     async def lsoas_in_several_neighbourhoods(self, info: Info) -> list[Finding]:
+        """LSOAs that more than one neighbourhood claims."""
         return await findings(info, "lsoas_in_several_neighbourhoods", {"place": self.place})
 
     @strawberry.field
     async def neighbourhoods_with_several_ints(self, info: Info) -> list[Finding]:
+        """Neighbourhoods that more than one INT serves."""
         return await findings(info, "neighbourhoods_with_several_ints", {"place": self.place})
 
     @strawberry.field
     async def pcns_split_across_neighbourhoods(self, info: Info) -> list[Finding]:
+        """PCNs whose member practices today sit in more than one neighbourhood (coterminosity)."""
         return await findings(info, "pcns_split_across_neighbourhoods", {"place": self.place})
 
     @strawberry.field
     async def neighbourhoods_split_across_pcns(self, info: Info) -> list[Finding]:
+        """Neighbourhoods whose practices today belong to more than one PCN (coterminosity)."""
         return await findings(info, "neighbourhoods_split_across_pcns", {"place": self.place})
 
     @strawberry.field
     async def pcns_split_across_ints(self, info: Info) -> list[Finding]:
+        """PCNs that provide teams to more than one INT today (coterminosity)."""
         return await findings(info, "pcns_split_across_ints", {"place": self.place})
 
     @strawberry.field
     async def functions_duplicated_in_consistent_tier(self, info: Info) -> list[Finding]:
+        """Functions supplied by more than one team in an INT's consistent tier today."""
         return await findings(
             info, "functions_duplicated_in_consistent_tier", {"place": self.place}
         )
 
     @strawberry.field
     async def services_overlapping(self, info: Info) -> list[Finding]:
+        """Active services of one function, from different providers, covering the same LSOAs."""
         return await findings(info, "services_overlapping", {"place": self.place})
 
 
 @strawberry.type
 class AnalysisQuery:
+    """The analysts' root fields: the gaps and the overlaps, for callers allowed to read the
+    analysis."""
+
     @strawberry.field(
         permission_classes=[ReadsAnalysis], description="Gaps, London-wide or in a place."
     )
     def gaps(self, place: str | None = None) -> Gaps:
+        """The gap questions, London-wide or in one place."""
         return Gaps(place=place)
 
     @strawberry.field(permission_classes=[ReadsAnalysis])
     def overlaps(self, place: str | None = None) -> Overlaps:
+        """The overlap questions, London-wide or in one place."""
         return Overlaps(place=place)

@@ -39,35 +39,43 @@ class Loaders:
     query that fetches a batch of that kind by id."""
 
     def __init__(self, database: Database, on: date) -> None:
+        """Loaders over this database, reading nodes as they stand on the given day."""
         self._database = database
         self._on = on
 
     @cached_property
     def place(self) -> NodeLoader:
+        """The loader of places by ONS code."""
         return self._make("api_places")
 
     @cached_property
     def neighbourhood(self) -> NodeLoader:
+        """The loader of neighbourhoods by id."""
         return self._make("api_neighbourhoods")
 
     @cached_property
     def int_(self) -> NodeLoader:
+        """The loader of INTs by id."""
         return self._make("api_ints")
 
     @cached_property
     def team(self) -> NodeLoader:
+        """The loader of teams by id."""
         return self._make("api_teams")
 
     @cached_property
     def organisation(self) -> NodeLoader:
+        """The loader of organisations by ODS code or nhgraph id."""
         return self._make("api_organisations")
 
     @cached_property
     def service(self) -> NodeLoader:
+        """The loader of services by id."""
         return self._make("api_services")
 
     @cached_property
     def agreement(self) -> NodeLoader:
+        """The loader of data-sharing agreements by id."""
         return self._make("api_agreements")
 
     def _make(self, name: str) -> NodeLoader:
@@ -86,6 +94,7 @@ class Context(BaseContext):
     """What every resolver is handed: the caller, the settings, the database and loaders."""
 
     def __init__(self, settings: Settings, database: Database, principal: Principal) -> None:
+        """The context of one request, fixing today's date once so every resolver sees one day."""
         super().__init__()
         self.settings = settings
         self.database = database
@@ -94,6 +103,7 @@ class Context(BaseContext):
 
     @cached_property
     def loaders(self) -> Loaders:
+        """The request's loaders, made on first use and reading as of today."""
         return Loaders(self.database, self.today)
 
 

@@ -27,6 +27,9 @@ from nhgraph.store.db import Database
 
 @strawberry.type(description="One SHACL result: the rule, where, and what is wrong.")
 class RuleResult:
+    """One SHACL result in an edit's answer: the rule, its severity, the node and path, and what is
+    wrong."""
+
     rule: str
     severity: str
     node: str | None
@@ -36,6 +39,7 @@ class RuleResult:
 
     @classmethod
     def of(cls, result: ValidationResult) -> RuleResult:
+        """The API's form of a validation result, naming the node by its id."""
         return cls(
             rule=result.rule,
             severity=result.severity,
@@ -48,6 +52,9 @@ class RuleResult:
 
 @strawberry.type(description="An edit made: its record, and any warnings the shapes gave.")
 class EditDone:
+    """The answer to an edit that was made: its record, what it wrote, and any warnings the shapes
+    gave."""
+
     edit: strawberry.ID
     action: str
     by: str
@@ -57,6 +64,7 @@ class EditDone:
 
     @classmethod
     def of(cls, receipt: edits.EditReceipt) -> EditDone:
+        """The answer from the edit's receipt, each node written given as Label/id."""
         return cls(
             edit=strawberry.ID(receipt.id),
             action=receipt.action,
@@ -69,6 +77,8 @@ class EditDone:
 
 @strawberry.type(name="EditRefused", description="An edit refused; nothing was changed.")
 class EditRefusal:
+    """The answer to an edit that was refused, why, and the rules it broke; nothing was changed."""
+
     code: str = strawberry.field(
         description="not_found, invalid (the model refused a value), rule_broken (a SHACL "
         "Violation: see rules) or outside_your_places"
@@ -78,6 +88,7 @@ class EditRefusal:
 
     @classmethod
     def of(cls, refused: edits.EditRefused) -> EditRefusal:
+        """The answer from the refusal the edits raised, keeping its code, message and rules."""
         return cls(
             code=refused.code,
             message=refused.message,
@@ -116,6 +127,7 @@ class FootprintMutation:
     async def add_lsoas_to_neighbourhood(
         self, info: Info, neighbourhood: strawberry.ID, lsoas: list[str]
     ) -> EditResult:
+        """Adds LSOAs to a neighbourhood's footprint, as the caller, if the rules allow it."""
         return await run(
             info, edits.add_lsoas_to_neighbourhood, neighbourhood=neighbourhood, lsoas=lsoas
         )
@@ -131,6 +143,8 @@ class FootprintMutation:
         from_neighbourhood: strawberry.ID,
         to_neighbourhood: strawberry.ID,
     ) -> EditResult:
+        """Moves LSOAs from one neighbourhood's footprint to another's, as the caller, if the rules
+        allow it."""
         return await run(
             info,
             edits.move_lsoas,
@@ -150,6 +164,7 @@ class FootprintMutation:
         tier: v.Tier,
         start: date | None = None,
     ) -> EditResult:
+        """Adds a team to an INT in a tier from a day (today unless given), as the caller."""
         return await run(
             info, edits.add_team_to_int, int_id=int, team=team, tier=tier.value, start=start
         )
@@ -168,6 +183,7 @@ class FootprintMutation:
         start: date | None = None,
         end: date | None = None,
     ) -> EditResult:
+        """Aligns a specialist role, never a named person, to an INT for a period, as the caller."""
         return await run(
             info,
             edits.align_specialist,

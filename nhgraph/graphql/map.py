@@ -29,6 +29,9 @@ def node_fields(row: Record) -> dict[str, Any]:
 
 @strawberry.interface(description="A node of the graph: an id, a name, and whether it is invented.")
 class GraphNode:
+    """What every node of the map shares, so a client can ask for an id and a name and know an
+    invented record from a real one."""
+
     id: strawberry.ID
     name: str
     illustrative: bool = strawberry.field(
@@ -38,6 +41,9 @@ class GraphNode:
 
 @strawberry.type(description="An organisation: a practice, PCN, trust, council, VCFSE, ...")
 class Organisation(GraphNode):
+    """An organisation of the map (a practice, PCN, trust, council or VCFSE), with the places it
+    operates in."""
+
     kind: v.OrganisationKind
     open_date: date | None
     close_date: date | None
@@ -46,6 +52,7 @@ class Organisation(GraphNode):
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The organisation from its loader's row, keeping its places' ids for the places field."""
         node = row["node"]
         return cls(
             **node_fields(row),
@@ -58,22 +65,27 @@ class Organisation(GraphNode):
 
     @strawberry.field(description="The places (boroughs) it operates in.")
     async def places(self, info: Info) -> list[Place]:
+        """The places (boroughs) the organisation operates in, through the place loader."""
         return await many(info.context.loaders.place, self.place_ids, Place.from_row)
 
 
 @strawberry.type(description="A team and the functions it carries.")
 class Team(GraphNode):
+    """A team and the functions it carries, with the organisation that provides it."""
+
     functions: list[str]
     provider_id: strawberry.Private[str | None]
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The team from its loader's row, keeping its provider's id for the provider field."""
         return cls(
             **node_fields(row), functions=list(row["functions"]), provider_id=row["provider"]
         )
 
     @strawberry.field
     async def provider(self, info: Info) -> Organisation | None:
+        """The organisation that provides the team, through the organisation loader."""
         return await one(info.context.loaders.organisation, self.provider_id, Organisation.from_row)
 
 
@@ -83,6 +95,8 @@ def _current(start: date | None, end: date | None, on: date) -> bool:
 
 @strawberry.type(description="A team's membership of an INT, in a tier, for a period.")
 class Membership:
+    """A team's membership of an INT, in a tier, for a period."""
+
     id: strawberry.ID
     tier: v.Tier
     start: date | None
@@ -91,6 +105,8 @@ class Membership:
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The membership from its row in the INT's batch read, keeping the team's id for the team
+        field."""
         return cls(
             id=strawberry.ID(row["id"]),
             tier=v.Tier.of(row["tier"]),
@@ -101,11 +117,14 @@ class Membership:
 
     @strawberry.field
     async def team(self, info: Info) -> Team | None:
+        """The team that is the member, through the team loader."""
         return await one(info.context.loaders.team, self.team_id, Team.from_row)
 
 
 @strawberry.type(description="A specialist aligned to an INT by role (never by a person's name).")
 class SpecialistAlignment:
+    """A specialist role aligned to an INT for a period, never a named person."""
+
     id: strawberry.ID
     specialty: str | None
     specialty_label: str | None
@@ -116,6 +135,7 @@ class SpecialistAlignment:
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The alignment from its row in the INT's batch read, keeping the provider's id."""
         return cls(
             id=strawberry.ID(row["id"]),
             specialty=row["specialty"],
@@ -128,6 +148,7 @@ class SpecialistAlignment:
 
     @strawberry.field
     async def provider(self, info: Info) -> Organisation | None:
+        """The organisation that provides the specialist, through the organisation loader."""
         return await one(info.context.loaders.organisation, self.provider_id, Organisation.from_row)
 
 
@@ -137,6 +158,9 @@ class SpecialistAlignment:
     "name Int, so the type is spelt out; the query field is `int`.",
 )
 class Int(GraphNode):
+    """An integrated neighbourhood team (INT): a team of teams, with its place, neighbourhoods,
+    memberships and specialists."""
+
     place_id: strawberry.Private[str | None]
     neighbourhood_ids: strawberry.Private[list[str]]
     all_memberships: strawberry.Private[list[Membership]]
@@ -144,6 +168,8 @@ class Int(GraphNode):
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The INT from its loader's row, with all its memberships and alignments, ended ones too,
+        so the fields can filter them by day."""
         return cls(
             **node_fields(row),
             place_id=row["place"],
@@ -154,10 +180,12 @@ class Int(GraphNode):
 
     @strawberry.field
     async def place(self, info: Info) -> Place | None:
+        """The place the INT is in, through the place loader."""
         return await one(info.context.loaders.place, self.place_id, Place.from_row)
 
     @strawberry.field
     async def neighbourhoods(self, info: Info) -> list[Neighbourhood]:
+        """The neighbourhoods the INT serves, through the neighbourhood loader."""
         loader = info.context.loaders.neighbourhood
         return await many(loader, self.neighbourhood_ids, Neighbourhood.from_row)
 
@@ -171,6 +199,8 @@ class Int(GraphNode):
         tier: v.Tier | None = None,
         include_ended: bool = False,
     ) -> list[Membership]:
+        """The INT's team memberships, in one tier if asked, and current today unless ended ones are
+        asked for."""
         today = info.context.today
         return [
             membership
@@ -181,6 +211,7 @@ class Int(GraphNode):
 
     @strawberry.field(description="Specialists aligned to the INT; current ones unless asked.")
     def specialists(self, info: Info, include_ended: bool = False) -> list[SpecialistAlignment]:
+        """The specialists aligned to the INT, current today unless ended ones are asked for."""
         today = info.context.today
         return [
             alignment
@@ -191,6 +222,9 @@ class Int(GraphNode):
 
 @strawberry.type(description="A neighbourhood: a footprint of LSOAs, of roughly 30-50k people.")
 class Neighbourhood(GraphNode):
+    """A Neighbourhood: a footprint of LSOAs, its residents, its priority cohorts, and the INTs that
+    serve it."""
+
     lsoas: list[str] = strawberry.field(description="The LSOA codes it covers.")
     population: int | None = strawberry.field(
         description="Residents of its LSOAs (ONS mid-year estimates)."
@@ -201,6 +235,8 @@ class Neighbourhood(GraphNode):
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The neighbourhood from its loader's row, keeping its place's and INTs' ids for the
+        related fields."""
         return cls(
             **node_fields(row),
             lsoas=list(row["lsoas"]),
@@ -212,15 +248,19 @@ class Neighbourhood(GraphNode):
 
     @strawberry.field
     async def place(self, info: Info) -> Place | None:
+        """The place a neighbourhood is in, from its batch read."""
         return await one(info.context.loaders.place, self.place_id, Place.from_row)
 
     @strawberry.field
     async def ints(self, info: Info) -> list[Int]:
+        """The INTs that serve the neighbourhood, through the INT loader."""
         return await many(info.context.loaders.int_, self.int_ids, Int.from_row)
 
 
 @strawberry.type(description="A place: a London borough, where an integrator organises INTs.")
 class Place(GraphNode):
+    """A place: a London borough, where an integrator organises the INTs of its neighbourhoods."""
+
     system: str | None = strawberry.field(
         description="The integrated care board (system) it is part of."
     )
@@ -232,6 +272,7 @@ class Place(GraphNode):
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The place from its loader's row, taking the first integrator appointed today, if any."""
         integrators = row["integrator"]
         return cls(
             **node_fields(row),
@@ -245,15 +286,19 @@ class Place(GraphNode):
 
     @strawberry.field
     async def neighbourhoods(self, info: Info) -> list[Neighbourhood]:
+        """The place's neighbourhoods, through the neighbourhood loader."""
         loader = info.context.loaders.neighbourhood
         return await many(loader, self.neighbourhood_ids, Neighbourhood.from_row)
 
     @strawberry.field
     async def ints(self, info: Info) -> list[Int]:
+        """The place's INTs, through the INT loader."""
         return await many(info.context.loaders.int_, self.int_ids, Int.from_row)
 
     @strawberry.field(description="The integrator appointed today, if any.")
     async def integrator(self, info: Info) -> Organisation | None:
+        """The organisation appointed integrator of the place today, through the organisation
+        loader."""
         loader = info.context.loaders.organisation
         return await one(loader, self.integrator_id, Organisation.from_row)
 
@@ -264,18 +309,22 @@ class MapQuery:
 
     @strawberry.field(description="A place (borough) by its ONS code.")
     async def place(self, info: Info, id: strawberry.ID) -> Place | None:
+        """A place by its ONS code, through the place loader."""
         return await one(info.context.loaders.place, id, Place.from_row)
 
     @strawberry.field
     async def neighbourhood(self, info: Info, id: strawberry.ID) -> Neighbourhood | None:
+        """A neighbourhood by its id, through the neighbourhood loader."""
         return await one(info.context.loaders.neighbourhood, id, Neighbourhood.from_row)
 
     @strawberry.field(name="int", description="An integrated neighbourhood team by id.")
     async def int_(self, info: Info, id: strawberry.ID) -> Int | None:
+        """An INT by its id, through the INT loader."""
         return await one(info.context.loaders.int_, id, Int.from_row)
 
     @strawberry.field(description="An organisation by its ODS code (or nhgraph id).")
     async def organisation(self, info: Info, id: strawberry.ID) -> Organisation | None:
+        """An organisation by its ODS code or nhgraph id, through the organisation loader."""
         return await one(info.context.loaders.organisation, id, Organisation.from_row)
 
     @strawberry.field(description="Places, a page at a time.")
@@ -288,6 +337,7 @@ class MapQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Place]:
+        """Places, in one system or matching a search, sorted and a page at a time."""
         filters = {"system": system, "search": search}
         loader = info.context.loaders.place
         return await page(
@@ -304,6 +354,7 @@ class MapQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Neighbourhood]:
+        """Neighbourhoods, in one place or matching a search, sorted and a page at a time."""
         filters = {"place": place, "search": search}
         loader = info.context.loaders.neighbourhood
         return await page(
@@ -327,6 +378,7 @@ class MapQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Int]:
+        """INTs, in one place or matching a search, sorted and a page at a time."""
         filters = {"place": place, "search": search}
         loader = info.context.loaders.int_
         return await page(info, "api_list_ints", loader, Int.from_row, filters, sort, first, after)
@@ -342,6 +394,8 @@ class MapQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Organisation]:
+        """Organisations, in one place, of one kind or matching a search, sorted and a page at a
+        time."""
         filters = {"place": place, "kind": enum_value(kind), "search": search}
         loader = info.context.loaders.organisation
         return await page(

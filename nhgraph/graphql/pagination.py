@@ -24,6 +24,8 @@ N = TypeVar("N")
 
 @strawberry.type
 class PageInfo:
+    """Where a page sits in its list: whether more follow or precede, and its end cursors."""
+
     has_next_page: bool
     has_previous_page: bool
     start_cursor: str | None
@@ -32,28 +34,36 @@ class PageInfo:
 
 @strawberry.type
 class Edge(Generic[N]):
+    """One item of a page with the cursor that resumes the list after it."""
+
     cursor: str
     node: N
 
 
 @strawberry.type(description="A page of a list, with how many items match in all.")
 class Connection(Generic[N]):
+    """A page of a list, with how many items match in all and where the page sits."""
+
     total_count: int
     edges: list[Edge[N]]
     page_info: PageInfo
 
     @strawberry.field
     def nodes(self) -> list[N]:
+        """The page's items without their cursors, for clients that need no edges."""
         return [edge.node for edge in self.edges]
 
 
 @strawberry.enum(description="The order of a list: by id, or by name then id.")
 class SortBy(Enum):
+    """The order of a list: by id, or by name then id, so a cursor's key is always unique."""
+
     ID = "id"
     NAME = "name"
 
 
 def encode_cursor(key: str, node_id: str) -> str:
+    """The opaque cursor of an item, holding its sort key and id for the next page's keyset read."""
     return base64.urlsafe_b64encode(json.dumps([key, node_id]).encode()).decode()
 
 

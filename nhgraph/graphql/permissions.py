@@ -17,6 +17,7 @@ class ReadsAgreements(BasePermission):
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it per class)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Whether the caller's role may read data-sharing agreements and coverage."""
         return info.context.principal.may_read_agreements()
 
 
@@ -27,6 +28,7 @@ class ReadsAnalysis(BasePermission):
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it per class)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Whether the caller's role may read the gaps and overlaps."""
         return info.context.principal.may_read_analysis()
 
 
@@ -37,4 +39,5 @@ class Edits(BasePermission):
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it per class)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Whether the caller's role may edit at all; each edit checks the places it touches."""
         return info.context.principal.may_edit()

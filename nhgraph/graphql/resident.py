@@ -18,17 +18,23 @@ from nhgraph.store.db import Record
 
 @strawberry.type(description="An area or team that applies to the resident, and why.")
 class Reasoned:
+    """An area or INT that applies to the resident, with the reason it applies."""
+
     id: str
     name: str | None
     reason: str
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The item from its entry in a ``who_serves`` row."""
         return cls(id=row["id"], name=row["name"], reason=row["reason"])
 
 
 @strawberry.type(description="A team around the resident, in its tier, and why.")
 class ResidentTeam:
+    """A team around the resident, in its tier of one of the resident's INTs, with its provider and
+    the reason it applies."""
+
     tier: v.Tier
     int: str
     team: str
@@ -40,6 +46,7 @@ class ResidentTeam:
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The team from its entry in a ``who_serves`` row."""
         return cls(
             tier=v.Tier.of(row["tier"]),
             int=row["int"],
@@ -54,6 +61,9 @@ class ResidentTeam:
 
 @strawberry.type(description="A service the resident is eligible for, and why.")
 class ResidentService:
+    """A service or gateway the resident is eligible for, how to reach it, and the reason it
+    applies."""
+
     id: str
     name: str
     function: str | None
@@ -91,6 +101,8 @@ class ResidentService:
 
 @strawberry.type(description="A specialist role aligned to one of the resident's INTs.")
 class ResidentSpecialist:
+    """A specialist role aligned to one of the resident's INTs, with the reason it applies."""
+
     specialty: str | None
     label: str | None
     int: str
@@ -101,6 +113,7 @@ class ResidentSpecialist:
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The specialist from its entry in a ``who_serves`` row."""
         return cls(
             specialty=row["specialty"],
             label=row["label"],
@@ -114,6 +127,9 @@ class ResidentSpecialist:
 
 @strawberry.type(description="The place's integrator on the day asked.")
 class ResidentIntegrator:
+    """The integrator of the resident's place on the day asked, since when, and the reason it
+    applies."""
+
     organisation: str
     name: str | None
     since: date | None
@@ -121,6 +137,7 @@ class ResidentIntegrator:
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The integrator from its entry in a ``who_serves`` row."""
         return cls(
             organisation=row["organisation"],
             name=row["name"],
@@ -131,6 +148,8 @@ class ResidentIntegrator:
 
 @strawberry.type(description="Who serves a resident: the team of teams, tier by tier.")
 class Resident:
+    """Who serves a resident: their LSOA and place, and the team of teams around them, by tier."""
+
     lsoa: str
     lsoa_name: str | None
     postcode: str | None
@@ -172,11 +191,14 @@ class Resident:
 
     @strawberry.field(description="The place, with the whole of its map.")
     async def place(self, info: Info) -> Place | None:
+        """The resident's place with the whole of its map, through the place loader."""
         return await one(info.context.loaders.place, self.place_id, Place.from_row)
 
 
 @strawberry.type(description="Why a resident could not be placed, with a code an app can act on.")
 class ResidentNotFound:
+    """Why a resident could not be placed, with a code an app can act on."""
+
     code: str = strawberry.field(
         description="invalid_postcode, postcode_not_found, invalid_lsoa, lsoa_not_found, "
         "invalid_point, point_outside_area, ambiguous_resident, no_resident or invalid_age"
@@ -189,6 +211,8 @@ ResidentResult = Annotated[Resident | ResidentNotFound, strawberry.union("Reside
 
 @strawberry.type
 class ResidentQuery:
+    """The resident's root field: who serves a resident, or why they could not be placed."""
+
     @strawberry.field(
         description="Who serves a resident, found by one of: a postcode, an LSOA code, or a "
         "latitude and longitude. Teams come tier by tier, each item with the reason it applies."
@@ -205,6 +229,8 @@ class ResidentQuery:
         function: str | None = None,
         on: date | None = None,
     ) -> ResidentResult:
+        """Who serves the resident found by postcode, LSOA or point, on the day asked (today unless
+        given); a refusal of ``who_serves`` becomes a ResidentNotFound."""
         try:
             row = await run_in_threadpool(
                 lambda: questions.who_serves(

@@ -59,6 +59,8 @@ EXPECTED_CODES = frozenset(
 
 @strawberry.type(description="The service itself.")
 class About:
+    """What the service is, which version runs, and whether its data is the illustrative dataset."""
+
     name: str
     version: str
     illustrative_data: bool = strawberry.field(
@@ -68,8 +70,11 @@ class About:
 
 @strawberry.type
 class AboutQuery:
+    """The root field that says what the service is."""
+
     @strawberry.field(description="What this service is and which version runs.")
     def about(self) -> About:
+        """The service's name and version; the data served is the illustrative dataset."""
         return About(name="nhgraph", version=__version__, illustrative_data=True)
 
 
@@ -130,6 +135,8 @@ class ServiceUnavailable(SchemaExtension):
     """
 
     def on_execute(self) -> Iterator[None]:
+        """After execution, turns a database outage into one SERVICE_UNAVAILABLE error with no data
+        and an HTTP 503."""
         yield
         result = self.execution_context.result
         if result is None or not result.errors:

@@ -19,6 +19,9 @@ from nhgraph.store.db import Record
 
 @strawberry.type(description="A service residents can use, with who it is for and when it runs.")
 class Service(GraphNode):
+    """A service residents can use: who provides it, who it is for, where and when it runs, and how
+    to reach it."""
+
     function: str | None
     status: v.ServiceStatus
     channels: list[v.Channel]
@@ -40,6 +43,8 @@ class Service(GraphNode):
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The service from its loader's row, keeping its provider's, team's, neighbourhoods' and
+        places' ids for the related fields."""
         node = row["node"]
         return cls(
             **node_fields(row),
@@ -63,19 +68,23 @@ class Service(GraphNode):
 
     @strawberry.field
     async def provider(self, info: Info) -> Organisation | None:
+        """The organisation that provides the service, through the organisation loader."""
         return await one(info.context.loaders.organisation, self.provider_id, Organisation.from_row)
 
     @strawberry.field
     async def team(self, info: Info) -> Team | None:
+        """The team that delivers the service, if any, through the team loader."""
         return await one(info.context.loaders.team, self.team_id, Team.from_row)
 
     @strawberry.field
     async def neighbourhoods(self, info: Info) -> list[Neighbourhood]:
+        """The neighbourhoods the service is for, through the neighbourhood loader."""
         loader = info.context.loaders.neighbourhood
         return await many(loader, self.neighbourhood_ids, Neighbourhood.from_row)
 
     @strawberry.field
     async def places(self, info: Info) -> list[Place]:
+        """The places the service is for, through the place loader."""
         return await many(info.context.loaders.place, self.place_ids, Place.from_row)
 
 
@@ -104,8 +113,11 @@ class ServiceInput:
 
 @strawberry.type
 class ServicesQuery:
+    """The services' root fields: a service by id, and the list."""
+
     @strawberry.field
     async def service(self, info: Info, id: strawberry.ID) -> Service | None:
+        """A service by its id, through the service loader."""
         return await one(info.context.loaders.service, id, Service.from_row)
 
     @strawberry.field
@@ -120,6 +132,8 @@ class ServicesQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Service]:
+        """Services, in one place, of one function or status or matching a search, sorted and a page
+        at a time."""
         filters = {
             "place": place,
             "function": function,
@@ -134,10 +148,14 @@ class ServicesQuery:
 
 @strawberry.type
 class ServicesMutation:
+    """The services' edits: adding a service and ending one."""
+
     @strawberry.mutation(permission_classes=[Edits], description="Add a service.")
     async def add_service(self, info: Info, service: ServiceInput) -> EditResult:
+        """Adds a service, as the caller, if the rules allow it."""
         return await run(info, edits.add_service, strawberry.asdict(service))
 
     @strawberry.mutation(permission_classes=[Edits], description="End a service.")
     async def end_service(self, info: Info, id: strawberry.ID) -> EditResult:
+        """Ends a service on the day of the request; it stays on record, no longer offered."""
         return await run(info, edits.end_service, service=id)

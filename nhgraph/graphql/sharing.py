@@ -23,6 +23,9 @@ from nhgraph.store.db import Record
 
 @strawberry.type(description="A data-sharing agreement between partners (governance only).")
 class DataSharingAgreement(GraphNode):
+    """A data-sharing agreement between partners: its purposes, lawful basis, period and parties
+    (governance only)."""
+
     status: v.AgreementStatus
     purposes: list[v.Purpose]
     lawful_basis: v.LawfulBasis | None
@@ -36,6 +39,7 @@ class DataSharingAgreement(GraphNode):
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The agreement from its loader's row, keeping its parties' ids for the party fields."""
         node = row["node"]
         basis, condition = node.get("lawful_basis"), node.get("article9_condition")
         return cls(
@@ -54,22 +58,28 @@ class DataSharingAgreement(GraphNode):
 
     @strawberry.field
     async def controllers(self, info: Info) -> list[Organisation]:
+        """The agreement's controllers, through the organisation loader."""
         loader = info.context.loaders.organisation
         return await many(loader, self.controller_ids, Organisation.from_row)
 
     @strawberry.field
     async def joint_controllers(self, info: Info) -> list[Organisation]:
+        """The agreement's joint controllers, through the organisation loader."""
         loader = info.context.loaders.organisation
         return await many(loader, self.joint_controller_ids, Organisation.from_row)
 
     @strawberry.field
     async def processors(self, info: Info) -> list[Organisation]:
+        """The agreement's processors, through the organisation loader."""
         loader = info.context.loaders.organisation
         return await many(loader, self.processor_ids, Organisation.from_row)
 
 
 @strawberry.type(description="Whether two partners may share data for a purpose, and by what.")
 class CoveragePair:
+    """Whether two partners may share data for a purpose, and the agreement and legal grounds that
+    allow it."""
+
     purpose: v.Purpose
     covered: bool
     agreement: str | None
@@ -82,6 +92,7 @@ class CoveragePair:
 
     @classmethod
     def from_row(cls, row: Record) -> Self:
+        """The pair from a ``sharing_coverage`` row."""
         return cls(
             purpose=v.Purpose.of(row["purpose"]),
             covered=bool(row["covered"]),
@@ -116,10 +127,14 @@ class AgreementInput:
 
 @strawberry.type
 class SharingQuery:
+    """The data-sharing root fields, for governance and admin: agreements, coverage, partners
+    outside agreements, and agreements expiring."""
+
     @strawberry.field(permission_classes=[ReadsAgreements])
     async def data_sharing_agreement(
         self, info: Info, id: strawberry.ID
     ) -> DataSharingAgreement | None:
+        """A data-sharing agreement by its id, through the agreement loader."""
         return await one(info.context.loaders.agreement, id, DataSharingAgreement.from_row)
 
     @strawberry.field(permission_classes=[ReadsAgreements])
@@ -133,6 +148,8 @@ class SharingQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[DataSharingAgreement]:
+        """Data-sharing agreements, in one place, of one status or matching a search, sorted and a
+        page at a time."""
         filters = {"place": place, "status": enum_value(status), "search": search}
         loader = info.context.loaders.agreement
         return await page(
@@ -159,6 +176,8 @@ class SharingQuery:
         purposes: list[v.Purpose] | None = None,
         on: date | None = None,
     ) -> list[CoveragePair]:
+        """Every pair of partners and purpose for one INT or one place, on the day asked (today
+        unless given), with the agreement that covers it or none."""
         if (int is None) == (place is None):
             raise bad_input("give one of: int, place")
         given = {
@@ -182,6 +201,8 @@ class SharingQuery:
         place: str | None = None,
         kinds: list[v.OrganisationKind] | None = None,
     ) -> list[Finding]:
+        """Partners of INTs today that are party to no agreement in force, of the kinds asked,
+        London-wide or in a place."""
         return await findings(
             info,
             "partners_outside_agreements",
@@ -190,11 +211,14 @@ class SharingQuery:
 
     @strawberry.field(permission_classes=[ReadsAgreements])
     async def agreements_expiring(self, info: Info, days: int = v.EXPIRY_DAYS) -> list[Finding]:
+        """Active agreements that end within the given number of days of today, soonest first."""
         return await findings(info, "agreements_expiring", {"days": days})
 
 
 @strawberry.type
 class SharingMutation:
+    """The data-sharing edits: registering an agreement and ending one."""
+
     @strawberry.mutation(
         permission_classes=[Edits],
         description="Register a data-sharing agreement; each party that operates in places "
@@ -203,6 +227,8 @@ class SharingMutation:
     async def register_data_sharing_agreement(
         self, info: Info, agreement: AgreementInput
     ) -> EditResult:
+        """Registers a data-sharing agreement, as the caller; each party that operates in places
+        must operate in one of the caller's."""
         return await run(info, edits.register_data_sharing_agreement, strawberry.asdict(agreement))
 
     @strawberry.mutation(
@@ -211,4 +237,5 @@ class SharingMutation:
     async def end_data_sharing_agreement(
         self, info: Info, id: strawberry.ID, on: date | None = None
     ) -> EditResult:
+        """Ends a data-sharing agreement on a day (the day of the request unless given)."""
         return await run(info, edits.end_data_sharing_agreement, agreement=id, end=on)
