@@ -9,6 +9,7 @@ BENCHMARKS = ["neo4j_startup", "validation", "load", "questions", "api"]
 
 
 def main(names: list[str]) -> None:
+    """Runs the named benchmarks in turn, or all of them, refusing a name it does not know."""
     for name in names or BENCHMARKS:
         if name not in BENCHMARKS:
             sys.exit(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")

@@ -225,6 +225,8 @@ class Side:
     """One way of asking: a call per LSOA, usable from any of CONCURRENCY threads."""
 
     def __init__(self, name: str, call: Callable[[int, str], None], pids: dict[str, int]):
+        """One side of the comparison, named, with how it asks the question and which processes' CPU
+        counts towards it."""
         self.name = name
         self.call = call  # (thread index, lsoa)
         self.pids = pids  # processes whose CPU is counted per request
@@ -431,6 +433,8 @@ def measure(database: db.Database, bolt_port: int, neo4j_pid: int) -> dict[str, 
 
 
 def run() -> dict[str, Any]:
+    """The API benchmark on its own Neo4j loaded with London and the demo dataset; its figures are
+    written to bench/results/api.json."""
     from nhgraph.load import load, read_sources
     from nhgraph.store.localserver import LocalServer
 

@@ -18,6 +18,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now, so a benchmark's Neo4j does not collide with
+    another."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -32,14 +34,19 @@ def rss_mib(pid: int) -> float:
 
 
 def dir_mib(path: Path) -> float:
+    """The size of the files under a folder, in MiB."""
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / (1024 * 1024)
 
 
 def median(values: list[float]) -> float:
+    """The median of the timings, the figure the benchmarks report because it resists a noisy shared
+    machine."""
     return statistics.median(values)
 
 
 def write_results(name: str, figures: dict[str, Any]) -> Path:
+    """Writes a benchmark's figures to bench/results/<name>.json, with when and on what they were
+    measured."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     document = {

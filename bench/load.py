@@ -213,6 +213,8 @@ def _postcodes(database: db.Database, folder: Path) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
+    """The load benchmark on its own Neo4j (London from empty, reloads, writer throughput,
+    postcodes) with its targets met or not; its figures go to bench/results/load.json."""
     with own_neo4j("nhgraph-bench-load-") as (database, settings, home):
         figures = {
             "london": _london(database, settings),

@@ -35,6 +35,8 @@ CORE = [
 
 
 def london_models() -> list[Node]:
+    """The real London reference data with a synthetic team-of-teams layer of realistic size, for
+    measuring only."""
     folder = PROJECT_ROOT / "data" / "reference"
     reference = load_geography(folder).models + load_organisations(folder).models
     lsoas = [m for m in reference if isinstance(m, Lsoa)]

@@ -18,6 +18,8 @@ from nhgraph.store.localserver import LocalServer
 
 
 def jvm_start_seconds(java: str, repeats: int = 5) -> float:
+    """The median time of a bare JVM start (``java -version``), the baseline the Neo4j start-up is
+    compared with."""
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -27,6 +29,8 @@ def jvm_start_seconds(java: str, repeats: int = 5) -> float:
 
 
 def run(repeats: int = 2) -> dict[str, float]:
+    """Neo4j's start-up and stop times and its memory at rest, on fresh homes and free ports, beside
+    the bare JVM start."""
     starts, stops, rss = [], [], []
     base = Settings()
     for _ in range(repeats):

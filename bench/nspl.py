@@ -55,11 +55,13 @@ REGIONS = [f"E1200000{i}" for i in range(1, 10)]
 
 
 def london_lsoas() -> list[str]:
+    """The codes of London's real LSOAs, from data/reference, for the London rows."""
     with (PROJECT_ROOT / "data" / "reference" / "london_lsoa21.csv").open(encoding="utf-8") as f:
         return [row["LSOA21CD"] for row in csv.DictReader(f)]
 
 
 def postcodes() -> itertools.chain[str]:
+    """An endless-looking but finite run of well-formed, made-up postcodes, each one distinct."""
     areas = [
         "AB",
         "B",
@@ -98,6 +100,8 @@ def postcodes() -> itertools.chain[str]:
 
 
 def write_nspl(path: Path, rows: int, london_share: float = 0.07) -> Path:
+    """Writes an NSPL-layout file of the given number of rows, a share of them London postcodes
+    pointing at real LSOAs."""
     lsoas = london_lsoas()
     every = max(1, round(1 / london_share))
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -62,6 +62,8 @@ def _summary(ms: list[float]) -> dict[str, float]:
 
 
 def run() -> dict[str, Any]:
+    """The questions benchmark on its own Neo4j loaded with London and the demo dataset: who_serves
+    latency and each whole-London question's time."""
     with own_neo4j("nhgraph-bench-questions-") as (database, settings, _home):
         load(
             database,

@@ -89,6 +89,8 @@ def _run(name: str) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
+    """The validation benchmark: each scenario in a fresh interpreter, and a summary against plain
+    pyshacl's default run."""
     names = (
         "build_only",
         "nhgraph_full",

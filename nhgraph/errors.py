@@ -25,6 +25,7 @@ class Refusal(NhgraphError):
     """Something asked of nhgraph that it declines, with a code an app can act on."""
 
     def __init__(self, code: str, message: str) -> None:
+        """The refusal with its code, for an app to act on, and its message, for a person."""
         super().__init__(message)
         self.code = code
         self.message = message

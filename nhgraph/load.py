@@ -65,12 +65,16 @@ class LoadRefused(NhgraphError):
     code = "load_refused"
 
     def __init__(self, report: ValidationReport) -> None:
+        """The refusal of a load whose validation report has Violations, so nothing was written."""
         self.report = report
         super().__init__(f"the load breaks {len(report.violations)} rule(s); nothing written")
 
 
 @dataclass
 class LoadResult:
+    """What a load did: the sources read, the validation report, what was written, and the rows
+    skipped by reason."""
+
     sources: list[SourceData]
     report: ValidationReport
     written: WriteSummary
@@ -112,18 +116,16 @@ def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
             elif Path(spec).exists():
                 found.append(team_of_teams(Path(spec)))
             else:
-                raise InputError(
-                    [
-                        Problem(
-                            spec,
-                            None,
-                            "",
-                            "is neither a folder nor a source "
-                            f"({', '.join([REFERENCE, *LOADERS, POSTCODES + 'FILE'])})",
-                        )
-                    ],
-                    unreadable=True,
+                problems.append(
+                    Problem(
+                        spec,
+                        None,
+                        "",
+                        "is neither a folder nor a source "
+                        f"({', '.join([REFERENCE, *LOADERS, POSTCODES + 'FILE'])})",
+                    )
                 )
+                unreadable = True
         except InputError as error:
             problems += error.problems
             unreadable = unreadable or error.unreadable

@@ -82,6 +82,8 @@ def validate_paths(
     extra_shapes: Sequence[Path] = (),
     workers: int = 1,
 ) -> ValidationReport:
+    """The validation report of input files, read into models, mapped to RDF and checked by the
+    shapes for the day (today unless given)."""
     graph, _ = read_inputs(paths)
     return validate_graph(graph, on=on, extra_shapes=extra_shapes, copy=False, workers=workers)
 
@@ -93,6 +95,8 @@ def validate_stored(
     extra_shapes: Sequence[Path] = (),
     workers: int = 1,
 ) -> ValidationReport:
+    """The validation report of the graph stored in Neo4j, read as plain records and checked by the
+    shapes for the day (today unless given)."""
     return validate_graph(
         stored_graph(database), on=on, extra_shapes=extra_shapes, copy=False, workers=workers
     )

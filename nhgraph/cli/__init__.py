@@ -35,6 +35,8 @@ app.add_typer(edit_app, name="edit")
 
 
 class ReportFormat(StrEnum):
+    """The forms ``nhgraph validate`` can give its report in: text, JSON or Turtle."""
+
     text = "text"
     json = "json"
     ttl = "ttl"
@@ -220,6 +222,8 @@ def _print_load_summary(result: LoadResult) -> None:
 
 
 class TableFormat(StrEnum):
+    """The forms ``nhgraph ask`` can give a question's rows in: a table, CSV or JSON."""
+
     table = "table"
     csv = "csv"
     json = "json"
@@ -360,6 +364,7 @@ def demo(
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    """The console entry point: the ``nhgraph`` command."""
     app()
 
 

@@ -36,6 +36,8 @@ edit_app = typer.Typer(
 
 
 class ReceiptFormat(StrEnum):
+    """The forms ``nhgraph edit`` can give an edit's receipt in: text or JSON."""
+
     text = "text"
     json = "json"
 

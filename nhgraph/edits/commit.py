@@ -50,6 +50,7 @@ class EditRefused(Refusal):
     """
 
     def __init__(self, code: str, message: str, rules: Sequence[ValidationResult] = ()) -> None:
+        """The refusal, with the rules it broke when a SHACL Violation is the reason."""
         super().__init__(code, message)
         self.rules = list(rules)
 
@@ -61,6 +62,8 @@ class EditNotFound(EditRefused):
     exit_code = 2
 
     def __init__(self, message: str) -> None:
+        """The refusal of an edit naming a node that is not stored, always with the code
+        ``not_found``."""
         super().__init__("not_found", message)
 
 

@@ -47,6 +47,8 @@ class EditSession:
     every edit shares."""
 
     def __init__(self, database: Database, principal: Principal, on: date | None = None) -> None:
+        """The session of one edit by this principal on this day (today unless given); a principal
+        that may not edit is refused here too, behind the API's permission."""
         if not principal.may_edit():  # the API's permission refuses them first; a backstop
             raise EditRefused(
                 "outside_your_places", f"'{principal.name}' ({principal.role}) may not edit"
@@ -98,6 +100,8 @@ class EditSession:
     def commit(
         self, changed: Sequence[m.Node], action: str, also: Sequence[tuple[str, str]] = ()
     ) -> EditReceipt:
+        """Commits the changed nodes as this edit's action, recorded as the principal's on the
+        session's day, and gives its receipt."""
         return commit(
             self.database, changed, action=action, by=self.principal.name, also=also, on=self.on
         )

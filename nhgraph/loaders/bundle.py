@@ -115,17 +115,15 @@ def read_bundle(path: Path) -> list[Node]:
             try:
                 models.append(cls.model_validate(_strip_lines(record)))
             except ValidationError as error:
-                for refused in describe(error):
-                    problems.append(
-                        Problem(
-                            str(path),
-                            _field_line(record, refused.path[0])
-                            if refused.path
-                            else record.get(_LINE),
-                            f"{where} {refused.field}".strip(),
-                            refused.text,
-                        )
+                problems.extend(
+                    Problem(
+                        str(path),
+                        _field_line(record, refused.path[0]) if refused.path else record.get(_LINE),
+                        f"{where} {refused.field}".strip(),
+                        refused.text,
                     )
+                    for refused in describe(error)
+                )
     if problems:
         raise InputError(problems, unreadable=False)
     return models

@@ -18,6 +18,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """The problem as one line: the file (and line), where in it, and what is wrong."""
         place = f"{self.file}:{self.line}" if self.line else self.file
         return (
             f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
@@ -33,6 +34,8 @@ class InputError(NhgraphError):
     code = "invalid_input"
 
     def __init__(self, problems: list[Problem], *, unreadable: bool) -> None:
+        """The error listing every problem, with the exit code (and, for an unreadable file, the
+        code) the command line gives."""
         self.problems = problems
         self.unreadable = unreadable
         self.exit_code = 2 if unreadable else 1

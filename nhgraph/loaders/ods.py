@@ -85,6 +85,8 @@ def _epraccur(path: Path) -> tuple[list[str] | None, list[str]]:
 
 @register("ods-organisations")
 def load_organisations(folder: Path) -> SourceData:
+    """London's GP practices, PCNs, NHS trusts and community pharmacies from the NHS ODS files, with
+    the rows left out counted by reason."""
     data = SourceData("NHS ODS (OGL v3.0)", "epraccur 2025-09; ePCN 2024-10; etr; edispensary")
     practices: set[str] = set()
     epraccur = folder / "london_gp_practices_epraccur.csv"

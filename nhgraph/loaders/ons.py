@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -23,6 +23,8 @@ _LONGITUDE: TypeAdapter[float] = TypeAdapter(Longitude)
 
 @register("ons-geography")
 def load_geography(folder: Path) -> SourceData:
+    """London's ONS geography from the reference folder: the region, ICBs, boroughs as places and
+    their councils, and LSOAs with their deprivation decile and boundaries."""
     data = SourceData("ONS geography (OGL v3.0)", "LSOA 2021; ICB April 2024; IoD 2025")
     data.add(Region, folder, 0, {"id": LONDON, "name": "London"})
     icbs = folder / "london_icbs.csv"
@@ -121,6 +123,13 @@ def _lsoa_values(
     return found
 
 
+def _require_lsoa_polygon(code: object, geometry: Any) -> None:
+    """The check that a boundary feature is an LSOA polygon: a ValueError otherwise, which
+    :func:`_boundaries` reports against that feature."""
+    if not isinstance(code, str) or geometry["type"] not in ("Polygon", "MultiPolygon"):
+        raise ValueError("a Polygon or MultiPolygon with an LSOA21CD is expected")
+
+
 def _boundaries(path: Path, data: SourceData) -> dict[str, dict[str, object]]:
     """LSOA boundaries (ONS, generalised clipped) as GeoJSON text with their bounding boxes."""
     if not path.exists():
@@ -139,8 +148,7 @@ def _boundaries(path: Path, data: SourceData) -> dict[str, dict[str, object]]:
             code = feature["properties"]["LSOA21CD"]
             geometry = feature["geometry"]
             rings = geometry["coordinates"]
-            if not isinstance(code, str) or geometry["type"] not in ("Polygon", "MultiPolygon"):
-                raise ValueError("a Polygon or MultiPolygon with an LSOA21CD is expected")
+            _require_lsoa_polygon(code, geometry)
             if geometry["type"] == "Polygon":
                 rings = [rings]
             points = [point for polygon in rings for ring in polygon for point in ring]

@@ -66,6 +66,7 @@ NOT_IN_RDF: frozenset[str] = frozenset(
 
 
 def camel(name: str) -> str:
+    """The camelCase form of a snake_case field name, as RDF properties are named."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
@@ -84,10 +85,12 @@ def predicate(cls_name: str, field: str) -> URIRef:
 
 
 def class_iri(cls_name: str) -> URIRef:
+    """The IRI of a model class in nhgraph's ontology."""
     return NHG[cls_name]
 
 
 def concept_iri(concept: Concept) -> URIRef:
+    """The IRI of a concept in its SKOS scheme (``.../<scheme>/<notation>``)."""
     return CONCEPT[f"{type(concept).scheme}/{concept.value}"]
 
 

@@ -45,19 +45,23 @@ class ValidationReport:
 
     @property
     def violations(self) -> list[ValidationResult]:
+        """The results that are Violations: any one of them means the data does not conform."""
         return [r for r in self.results if r.severity == "Violation"]
 
     @property
     def warnings(self) -> list[ValidationResult]:
+        """The results that are Warnings, which are reported but let the data conform."""
         return [r for r in self.results if r.severity == "Warning"]
 
     def by_rule(self) -> dict[str, list[ValidationResult]]:
+        """The results grouped by rule, Violations' rules first, then by rule name."""
         grouped: dict[str, list[ValidationResult]] = defaultdict(list)
         for result in sorted(self.results, key=lambda r: (r.severity != "Violation", r.rule)):
             grouped[result.rule].append(result)
         return dict(grouped)
 
     def to_json(self) -> str:
+        """The report as JSON: whether it conforms, the counts, and every result by rule."""
         return json.dumps(
             {
                 "conforms": self.conforms,
@@ -71,6 +75,8 @@ class ValidationReport:
         )
 
     def to_text(self) -> str:
+        """The report as a person reads it: the verdict and counts, then each rule's results, naming
+        the node, path and value."""
         if not self.results:
             return "conforms: no violations, no warnings"
         lines = [
@@ -90,14 +96,15 @@ class ValidationReport:
         return "\n".join(lines)
 
     def to_turtle(self) -> str:
+        """The report as pyshacl's SHACL report graph in Turtle, for tools that read SHACL."""
         assert self.graph is not None
         text: str = self.graph.serialize(format="turtle")
         return text
 
 
 def run_pyshacl(graph: Graph, shapes: Graph, use_shapes: list[str] | None = None) -> Graph:
-    """pyshacl's report graph for the data graph against the shapes, as nhgraph runs it: no
-    inference, every result, warnings allowed."""
+    """The report graph pyshacl gives for the data graph against the shapes, as nhgraph runs it:
+    no inference, every result, warnings allowed."""
     _, report_graph, _ = pyshacl_validate(
         graph,
         shacl_graph=shapes,
@@ -147,7 +154,7 @@ def _compact(term: object) -> str:
     return text
 
 
-def _rule_name(report: Graph, shapes: Graph, source: RdfNode | None) -> str:
+def _rule_name(shapes: Graph, source: RdfNode | None) -> str:
     """Name a result by its shape; a blank property shape is named by its node shape and path."""
     if isinstance(source, URIRef):
         return local_name(source)
@@ -189,7 +196,7 @@ def read_report(report: Graph, data: Graph, shapes: Graph) -> list[ValidationRes
         focus_name = data.value(focus, RDFS.label) if focus is not None else None
         results.append(
             ValidationResult(
-                rule=_rule_name(report, shapes, source),
+                rule=_rule_name(shapes, source),
                 severity=local_name(severity).split("#")[-1]
                 if severity is not None
                 else "Violation",

@@ -1,0 +1,2 @@
+"""The model of the team of teams: the pydantic node classes, their identifiers and links, and
+the SKOS vocabularies their coded fields take."""

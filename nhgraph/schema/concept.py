@@ -28,6 +28,8 @@ class Concept(StrEnum):
     def __new__(
         cls, value: str, label: str, definition: str, exact_match: str | None = None
     ) -> Any:
+        """A member of a concept scheme: its notation as the string value, with its label,
+        definition and any exact match."""
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label

@@ -101,6 +101,7 @@ class Organisation(Node):
         return self
 
     def is_open_on(self, day: date) -> bool:
+        """Whether the organisation is open on the day: opened by then and not yet closed."""
         return (self.open_date is None or self.open_date <= day) and (
             self.close_date is None or day <= self.close_date
         )
@@ -371,6 +372,7 @@ class DataSharingAgreement(Node):
     framework: Annotated[Slug | None, link("DataSharingAgreement", "ACCEDES_TO")] = None
 
     def parties(self) -> set[str]:
+        """Every organisation party to the agreement: controllers, joint controllers, processors."""
         return {*self.controllers, *self.joint_controllers, *self.processors}
 
     @model_validator(mode="after")

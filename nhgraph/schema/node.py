@@ -33,6 +33,8 @@ _LINKS: dict[type, Mapping[str, Link]] = {}
 
 
 def link(target: str, rel: str) -> Link:
+    """The field marker that says a field's values are ids of nodes of the target class, joined by
+    edges of this type."""
     return Link(target, rel)
 
 

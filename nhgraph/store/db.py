@@ -131,6 +131,7 @@ class Transaction:
     """One managed transaction, handed to a unit of work; it runs statements and returns dicts."""
 
     def __init__(self, tx: neo4j.ManagedTransaction) -> None:
+        """The wrapper of a managed transaction the driver hands a unit of work."""
         self._tx = tx
 
     def run(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
@@ -143,6 +144,8 @@ class Database:
     """A Neo4j database reached through one driver, shared by the whole process."""
 
     def __init__(self, settings: Settings) -> None:
+        """The database of the settings, through one driver made here, counting the statements it
+        sends."""
         self.settings = settings
         self.name = settings.neo4j_database
         self.uri = settings.bolt_uri

@@ -73,6 +73,8 @@ class LocalServer:
     """The Neo4j server of one Neo4j home (``NHGRAPH_NEO4J_HOME``)."""
 
     def __init__(self, settings: Settings) -> None:
+        """The project's own Neo4j under its home folder; refused when the settings name a server of
+        their own, which nhgraph never starts or stops."""
         if not settings.manages_local_server:
             raise LocalServerError(
                 f"NHGRAPH_NEO4J_URI is set ({settings.neo4j_uri}): nhgraph uses that server "

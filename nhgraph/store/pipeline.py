@@ -23,6 +23,8 @@ class StatementPipeline:
     _DEPTH = 2  # batches sent and not yet written, beyond which the caller waits
 
     def __init__(self, tx: Transaction) -> None:
+        """The pipeline of one transaction, with the single thread that runs its statements in
+        order."""
         self._tx = tx
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nhgraph-write")
         self._sent: deque[Future[list[Record]]] = deque()
@@ -36,9 +38,12 @@ class StatementPipeline:
         return future
 
     def __enter__(self) -> StatementPipeline:
+        """The pipeline itself, to send statements to."""
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Waits for every statement sent when the block ends without an error, so their failures
+        surface; always stops the thread, after the statement it is running."""
         try:
             if kind is None:
                 while self._sent:

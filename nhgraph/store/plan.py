@@ -24,6 +24,7 @@ class DanglingReference(NhgraphError):
     code = "dangling_reference"
 
     def __init__(self, missing: list[tuple[str, str, str, str]]) -> None:
+        """The error naming the missing targets, the first twenty shown and the rest counted."""
         self.missing = missing
         shown = "; ".join(
             f"{cls} {node_id}: {field_name} names unknown {target}"
