@@ -59,8 +59,8 @@ neo4j-status: setup ## Is the project's Neo4j running?
 demo: setup ## The main job: start Neo4j, load London, validate, serve GraphQL
 	$(NHGRAPH) demo
 
-test: setup ## Run the tests against a real Neo4j (started for the run)
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: setup ## Run the tests against a real Neo4j (started for the run), with coverage and its floor
+	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 bench: setup ## Run the benchmarks; figures go to bench/results/
 	$(PY) -m bench

@@ -206,7 +206,7 @@ ODS_CASES: list[Case] = [
     _case(
         "postcode-header-past-the-limit",
         POSTCODES,
-        _text(EXTRACT, lambda t: "x" * (MAX_LINE + 1)),
+        _text(EXTRACT, lambda _: "x" * (MAX_LINE + 1)),
         2,
         f"a line longer than {MAX_LINE} characters (the limit)",
         f"{EXTRACT}:1:",

@@ -52,7 +52,7 @@ def database(neo4j_settings: Settings) -> db.Database:
     return db.get_database(neo4j_settings)
 
 
-@pytest.fixture()
+@pytest.fixture
 def graph(database: db.Database) -> db.Database:
     """A clean slate: Community has one database, so wipe it and re-create the constraints."""
     database.reset()

@@ -186,7 +186,7 @@ CASES: list[Case] = [
         "nhgsh:DataSharingAgreement-expiring",
         "Warning",
         "agreement/camden-direct-care",
-        lambda g: None,
+        lambda _: None,
         on=date(2030, 11, 1),
     ),
     Case(

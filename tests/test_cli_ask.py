@@ -31,13 +31,16 @@ def test_ask_on_the_command_line(graph: db.Database, neo4j_settings: Settings) -
     assert "consultant_geriatrician" in done.stdout
     assert run_cli("ask", "no_such_question", env=env).returncode == 2
     wrong = run_cli("ask", "lsoas_in_no_neighbourhood", "-p", "borough=x", env=env)
-    assert wrong.returncode == 2 and "takes place" in wrong.stderr
+    assert wrong.returncode == 2
+    assert "takes place" in wrong.stderr
     listed = run_cli("ask", "--list", env=env)
     assert all(name in listed.stdout for name in queries.question_names())
     assert "lsoas_in_no_neighbourhood  (gap)  [place]" in listed.stdout
-    assert "api_places" not in listed.stdout and "edit_record" not in listed.stdout
+    assert "api_places" not in listed.stdout
+    assert "edit_record" not in listed.stdout
     internal = run_cli("ask", "edit_record", "-p", "id=x", env=env)
-    assert internal.returncode == 2 and "'edit_record' is not a question" in internal.stderr
+    assert internal.returncode == 2
+    assert "'edit_record' is not a question" in internal.stderr
     assert "who_serves" in internal.stderr
 
 
@@ -53,9 +56,11 @@ def test_who_serves_on_the_command_line(graph: db.Database, neo4j_settings: Sett
     [row] = json.loads(done.stdout)
     assert (row["lsoa"], row["resolved"]["by"]) == ("E01000800", "postcode")
     unknown = run_cli("ask", "who_serves", "-p", "postcode=SE1 7EH", env=env)
-    assert unknown.returncode == 2 and "postcode_not_found" in unknown.stderr
+    assert unknown.returncode == 2
+    assert "postcode_not_found" in unknown.stderr
     point = run_cli("ask", "who_serves", "-p", "latitude=53.48", "-p", "longitude=-2.24", env=env)
-    assert point.returncode == 2 and "point_outside_area" in point.stderr
+    assert point.returncode == 2
+    assert "point_outside_area" in point.stderr
 
 
 def test_nested_answers_print_as_json_in_csv(graph: db.Database, neo4j_settings: Settings) -> None:

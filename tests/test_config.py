@@ -77,4 +77,5 @@ def test_production_refuses_short_api_keys(monkeypatch: pytest.MonkeyPatch) -> N
         '{"a-long-enough-key-0123456789": {"name": "gov", "role": "governance"}}',
     )
     settings = Settings()
-    assert settings.introspection is False and settings.error_detail is False
+    assert settings.introspection is False
+    assert settings.error_detail is False

@@ -143,6 +143,8 @@ def test_values_come_back_as_plain_python(graph: db.Database) -> None:
     )
     assert row["a"] == {"id": "a", "on": date(2026, 1, 2)}
     assert row["r"] == {"w": 1}
-    assert isinstance(row["at"], datetime) and row["at"].hour == 3
-    assert row["dates"] == [date(2026, 1, 2)] and row["map"] == {"on": date(2026, 1, 2)}
+    assert isinstance(row["at"], datetime)
+    assert row["at"].hour == 3
+    assert row["dates"] == [date(2026, 1, 2)]
+    assert row["map"] == {"on": date(2026, 1, 2)}
     assert row["p"] == [{"w": 1}]  # a path is its relationships, as the driver iterates it

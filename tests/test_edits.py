@@ -14,7 +14,7 @@ from .world import CAMDEN, world
 CAMDEN_INTEGRATOR = Principal("camden-integrator", "integrator", frozenset({CAMDEN}))
 
 
-@pytest.fixture()
+@pytest.fixture
 def small_world(graph: db.Database) -> db.Database:
     write_models(graph, world())
     return graph

@@ -42,7 +42,7 @@ MOVE = (
 )
 
 
-@pytest.fixture()
+@pytest.fixture
 def edit_api(
     database: db.Database, neo4j_settings: Settings
 ) -> Iterator[tuple[Client, db.Database]]:
@@ -169,7 +169,8 @@ def test_moving_lsoas_changes_both_footprints_at_once(
     missing = client.data(
         MOVE, {"lsoas": ["E01000800"], "a": "no-such-hood", "b": "camden-south"}, key=INTEGRATOR
     )["moveLsoas"]
-    assert missing["code"] == "not_found" and "no-such-hood" in missing["message"]
+    assert missing["code"] == "not_found"
+    assert "no-such-hood" in missing["message"]
     assert _lsoas(database, "camden-north") == ["E01000800", "E01000801"]
 
 
@@ -198,7 +199,8 @@ def test_adding_a_team_and_aligning_a_specialist(edit_api: tuple[Client, db.Data
         'provider: "ods:RKE", sessionsPerWeek: 0) { {RESULT} } }',
         key=INTEGRATOR,
     )["alignSpecialist"]
-    assert refused["code"] == "invalid" and "sessions_per_week" in refused["message"]
+    assert refused["code"] == "invalid"
+    assert "sessions_per_week" in refused["message"]
 
 
 AGREEMENT = """
@@ -243,7 +245,8 @@ def test_registering_and_ending_an_agreement(edit_api: tuple[Client, db.Database
     again = client.data(AGREEMENT, {"a": _agreement()}, key=INTEGRATOR)[
         "registerDataSharingAgreement"
     ]
-    assert again["code"] == "invalid" and "already" in again["message"]
+    assert again["code"] == "invalid"
+    assert "already" in again["message"]
     hackney = client.data(
         AGREEMENT,
         {"a": _agreement(id="hackney-x", controllers=["ods:RKE", "ons:E09000012"])},

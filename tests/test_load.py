@@ -67,7 +67,8 @@ def test_neighbourhoods_are_30_to_50k_residents(london: db.Database) -> None:
         "MATCH (n:Neighbourhood)-[:COVERS]->(l:Lsoa) WITH n, sum(l.population) AS people "
         "RETURN percentileCont(people, 0.1) AS low, percentileCont(people, 0.9) AS high"
     )
-    assert rows[0]["low"] >= 25_000 and rows[0]["high"] <= 60_000
+    assert rows[0]["low"] >= 25_000
+    assert rows[0]["high"] <= 60_000
 
 
 def test_reloading_unchanged_data_changes_nothing(
@@ -148,9 +149,7 @@ def test_a_validation_that_fails_rolls_the_running_write_back(
     assert graph.read(COUNT_ALL) == before
 
 
-def test_a_link_no_shape_checks_is_refused_by_the_write(
-    graph: db.Database, neo4j_settings: Settings
-) -> None:
+def test_a_link_no_shape_checks_is_refused_by_the_write(graph: db.Database) -> None:
     """Postcodes are not validated with SHACL: a postcode of an unknown LSOA passes validation
     and the write, running alongside it, refuses it; nothing is written."""
     from nhgraph.loaders.sources import SourceData
@@ -261,7 +260,8 @@ def test_broken_reference_files_are_named(
     with pytest.raises(InputError) as caught:
         read_sources(["reference"], settings)
     message = str(caught.value)
-    assert file in message and expected in message, message
+    assert file in message, message
+    assert expected in message, message
 
 
 def test_a_byte_order_mark_is_accepted(tmp_path: Path, neo4j_settings: Settings) -> None:

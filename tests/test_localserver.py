@@ -28,7 +28,8 @@ def test_status_of_the_running_server(neo4j_settings: Settings) -> None:
     if not neo4j_settings.manages_local_server:
         pytest.skip("the tests use an external server")
     state = LocalServer(neo4j_settings).status()
-    assert state.running and state.pid is not None
+    assert state.running
+    assert state.pid is not None
     assert f"{neo4j_settings.neo4j_bolt_port}" in state.uri
 
 
@@ -68,7 +69,8 @@ def test_a_stale_pid_file_is_reported_and_removed(tmp_path: Path) -> None:
     server.pid_file.write_text(str(dead.pid))
     state = server.status()
     assert not state.running
-    assert "stale pid file" in state.message and str(dead.pid) in state.message
+    assert "stale pid file" in state.message
+    assert str(dead.pid) in state.message
     stopped = server.stop()
     assert "stale pid file" in stopped.message
     assert not server.pid_file.exists()

@@ -25,7 +25,8 @@ def test_readme_lists_every_setting_and_the_two_commands() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text()
     for field in SETTINGS_FIELDS:
         assert f"NHGRAPH_{field.upper()}" in readme, f"README lacks NHGRAPH_{field.upper()}"
-    assert "make demo" in readme and "make test" in readme
+    assert "make demo" in readme
+    assert "make test" in readme
 
 
 def test_makefile_has_the_expected_targets() -> None:

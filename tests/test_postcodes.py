@@ -260,7 +260,8 @@ def test_a_bad_row_late_in_a_streamed_file_leaves_the_graph_as_it_was(
     with pytest.raises(InputError) as raised:
         _stream(graph, path)
     [problem] = raised.value.problems
-    assert problem.line == last_london + 1 and "latitude" in str(problem)
+    assert problem.line == last_london + 1
+    assert "latitude" in str(problem)
     assert _count(graph) == before
 
 
@@ -348,7 +349,8 @@ def test_postcodes_are_outside_the_graph_shacl_judges() -> None:
 
     assert "Postcode" in NOT_SHACL_VALIDATED
     targets = {link.target for cls in MODEL_CLASSES for link in cls.links().values()}
-    assert "Lsoa" in targets and "Postcode" not in targets
+    assert "Lsoa" in targets
+    assert "Postcode" not in targets
 
 
 def test_the_cli_loads_a_postcode_file_while_reading_it(
@@ -368,15 +370,18 @@ def test_the_cli_loads_a_postcode_file_while_reading_it(
     assert done.returncode == 0, done.stderr
     assert "writing while reading" in done.stderr
     kept = _count(graph)
-    assert kept > 150 and f"read {kept} postcodes" in done.stdout
+    assert kept > 150
+    assert f"read {kept} postcodes" in done.stdout
     assert "loaded" in done.stdout
     again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
-    assert again.returncode == 0 and "nothing changed" in again.stdout
+    assert again.returncode == 0
+    assert "nothing changed" in again.stdout
 
     path.write_text(path.read_text().replace(",51.5,", ",north,", 1))
     broken = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert broken.returncode == 1, broken.stderr
-    assert "the data break the model" in broken.stderr and "nothing written" in broken.stderr
+    assert "the data break the model" in broken.stderr
+    assert "nothing written" in broken.stderr
     assert _count(graph) == kept
 
 

@@ -177,7 +177,8 @@ def test_each_index_and_constraint_is_on_a_property_nodes_have() -> None:
     created = " ".join(queries.load(name).text for name in NAMES)
     pattern = re.compile(r"FOR \(n:(\w+)\) (?:ON \(n\.(\w+)\)|REQUIRE n\.(\w+) IS UNIQUE)")
     found = [pattern.search(statement) for statement in queries.schema_statements()]
-    assert all(found) and len(found) >= 21
+    assert all(found)
+    assert len(found) >= 21
     for match in found:
         assert match is not None
         label, prop = match.group(1), match.group(2) or match.group(3)

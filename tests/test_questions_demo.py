@@ -53,7 +53,8 @@ def test_the_demo_gaps_are_exactly_the_planted_ones(demo: db.Database) -> None:
     ]
     # Every gap row carries what analysts rank by.
     for row in [*missing, *cohorts, *lacking]:
-        assert row["population"] > 20_000 and 1 <= row["most_deprived_decile"] <= 10
+        assert row["population"] > 20_000
+        assert 1 <= row["most_deprived_decile"] <= 10
 
 
 def test_the_demo_overlaps_are_exactly_the_planted_ones(demo: db.Database) -> None:
@@ -163,4 +164,5 @@ def test_who_serves_on_london(demo: db.Database) -> None:
     assert brighton.value.code == "point_outside_area"
     with pytest.raises(questions.NotAnswerable) as unknown:  # a real postcode, not a practice's
         questions.who_serves(demo, postcode="SE1 7EH")
-    assert unknown.value.code == "postcode_not_found" and "1053 postcodes" in unknown.value.message
+    assert unknown.value.code == "postcode_not_found"
+    assert "1053 postcodes" in unknown.value.message

@@ -29,7 +29,8 @@ def test_lsoas_in_several_neighbourhoods(graph: db.Database) -> None:
             model.lsoas = [*model.lsoas, "E01000800"]  # also in camden-north
     write_models(graph, models)
     [row] = ask(graph, "lsoas_in_several_neighbourhoods")
-    assert row["lsoa"] == "E01000800" and row["population"] == 1500
+    assert row["lsoa"] == "E01000800"
+    assert row["population"] == 1500
     assert sorted(row["neighbourhoods"]) == ["camden-north", "camden-south"]  # type: ignore[arg-type]
 
 

@@ -66,7 +66,8 @@ def test_who_serves_by_postcode_in_any_spelling(graph: db.Database) -> None:
     by_lsoa = questions.who_serves(graph, lsoa="E01000800", on=DAY)
     by_postcode = questions.who_serves(graph, postcode=" nw12aa ", on=DAY)
     assert by_postcode["resolved"] == {"by": "postcode", "postcode": "NW1 2AA", "lsoa": "E01000800"}
-    assert by_postcode["postcode"] == "NW1 2AA" and by_lsoa["postcode"] is None
+    assert by_postcode["postcode"] == "NW1 2AA"
+    assert by_lsoa["postcode"] is None
     for key in ("place", "neighbourhoods", "ints", "teams", "services", "gateways"):
         assert by_postcode[key] == by_lsoa[key]
 
@@ -90,13 +91,16 @@ def test_who_serves_filters_by_age_cohort_and_function(graph: db.Database) -> No
 def test_who_serves_where_little_is_in_place(graph: db.Database) -> None:
     write_models(graph, world())
     hackney = questions.who_serves(graph, lsoa="E01001700", on=DAY)
-    assert hackney["integrator"] is None and hackney["specialists"] == []
-    assert hackney["services"] == [] and hackney["gateways"] == []
+    assert hackney["integrator"] is None
+    assert hackney["specialists"] == []
+    assert hackney["services"] == []
+    assert hackney["gateways"] == []
     assert {t["provider"] for t in hackney["teams"]} == {"ons:E09000012"}
     # Before the alignment starts (2025-05-01) Camden has no specialist; before the
     # integrator's appointment (2025-04-01), no integrator.
     early = questions.who_serves(graph, lsoa="E01000800", on=date(2025, 3, 1))
-    assert early["specialists"] == [] and early["integrator"] is None
+    assert early["specialists"] == []
+    assert early["integrator"] is None
 
 
 def _square(lsoa: Lsoa, south: float, west: float, size: float) -> None:
@@ -174,4 +178,5 @@ def test_who_serves_says_why_it_cannot_answer(
         questions.who_serves(graph, **resident)
     assert refused.value.code == code
     if code == "postcode_not_found":
-        assert "SE1 7EH" in refused.value.message and "1 postcodes" in refused.value.message
+        assert "SE1 7EH" in refused.value.message
+        assert "1 postcodes" in refused.value.message

@@ -23,10 +23,12 @@ def test_every_class_has_one_label_and_labels_are_unique() -> None:
 def test_every_record_class_has_an_iri_segment_and_a_file_key_concepts_neither() -> None:
     for cls in MODEL_CLASSES:
         if cls.is_concept:
-            assert not cls.iri_segment and cls.file_key is None, cls
+            assert not cls.iri_segment, cls
+            assert cls.file_key is None, cls
             assert cls.concept_scheme is not None, cls
         else:
-            assert cls.iri_segment and cls.file_key, cls
+            assert cls.iri_segment, cls
+            assert cls.file_key, cls
             assert cls.concept_scheme is None, cls
     segments = list(registry.IRI_SEGMENTS.values())
     assert len(segments) == len(set(segments))

@@ -135,7 +135,9 @@ def test_load_times_a_node_s_own_kept_an_edit_retimed(graph: db.Database) -> Non
     write_models(graph, models)
     kept = at("E01000801")
     first = at("camden-north")
-    assert kept == own and first is not None and first != own
+    assert kept == own
+    assert first is not None
+    assert first != own
     for model in models:  # an edit: camden-north is updated, the rest unchanged
         if isinstance(model, Neighbourhood) and model.id == "camden-north":
             model.name = "Camden North (renamed)"
@@ -231,7 +233,8 @@ def test_batches_grow_from_a_small_first_one_to_the_batch_size() -> None:
 
     sizes = [len(batch) for batch in ramped(list(range(10_000)), 2_000)]
     assert sizes[0] == FIRST_BATCH < 2_000
-    assert sizes == sorted(sizes[:-1]) + sizes[-1:] and max(sizes) == 2_000
+    assert sizes == sorted(sizes[:-1]) + sizes[-1:]
+    assert max(sizes) == 2_000
     assert sum(sizes) == 10_000
     assert [len(b) for b in ramped(list(range(5)), 2)] == [2, 2, 1]
     assert list(ramped([], 10)) == []

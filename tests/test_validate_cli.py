@@ -17,7 +17,7 @@ from .command_line import run_cli, settings_env
 from .world import world, write_bundle
 
 
-@pytest.fixture()
+@pytest.fixture
 def world_file(tmp_path: Path) -> Path:
     return write_bundle(tmp_path / "world.yaml", world())
 
@@ -94,23 +94,27 @@ def test_unreadable_input_exits_2_naming_the_file(
     path.write_bytes(content)
     done = run_cli("validate", str(path))
     assert done.returncode == (1 if expected == "unknown key" else 2), done.stderr
-    assert str(path) in done.stderr and expected in done.stderr
+    assert str(path) in done.stderr
+    assert expected in done.stderr
 
 
 def test_a_missing_file_and_bad_turtle_exit_2(tmp_path: Path) -> None:
     done = run_cli("validate", str(tmp_path / "nowhere.yaml"))
-    assert done.returncode == 2 and "does not exist" in done.stderr
+    assert done.returncode == 2
+    assert "does not exist" in done.stderr
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .")
     done = run_cli("validate", str(bad))
-    assert done.returncode == 2 and "is not valid Turtle" in done.stderr
+    assert done.returncode == 2
+    assert "is not valid Turtle" in done.stderr
 
 
 def test_a_broken_extra_shapes_file_exits_2(world_file: Path, tmp_path: Path) -> None:
     shapes = tmp_path / "core-offer-E09000007.ttl"
     shapes.write_text("this is not turtle")
     done = run_cli("validate", str(world_file), "--shapes", str(shapes))
-    assert done.returncode == 2 and str(shapes) in done.stderr
+    assert done.returncode == 2
+    assert str(shapes) in done.stderr
 
 
 def test_duplicate_ids_across_files_are_refused(tmp_path: Path) -> None:
@@ -118,7 +122,8 @@ def test_duplicate_ids_across_files_are_refused(tmp_path: Path) -> None:
     write_bundle(tmp_path / "b.yaml", [m for m in world() if type(m).__name__ == "Place"])
     done = run_cli("validate", str(tmp_path))
     assert done.returncode == 1
-    assert "duplicate id" in done.stderr and "E09000007" in done.stderr
+    assert "duplicate id" in done.stderr
+    assert "E09000007" in done.stderr
 
 
 def test_validate_stored_graph(graph: db.Database, neo4j_settings: Settings) -> None:

@@ -74,7 +74,8 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     except Exception as error:
         raise ValueError(f"'{cursor}' is not a cursor this API gave out") from error
     if not isinstance(key, str) or not isinstance(node_id, str):
-        raise ValueError(f"'{cursor}' is not a cursor this API gave out")
+        # A caller's bad value, like an undecodable one: page() answers both BAD_USER_INPUT.
+        raise ValueError(f"'{cursor}' is not a cursor this API gave out")  # noqa: TRY004
     return key, node_id
 
 

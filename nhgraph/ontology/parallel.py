@@ -58,8 +58,10 @@ def _worker(share: list[str]) -> list[ValidationResult]:
     """
     graph, shapes = _WORKER_STATE["graph"], _WORKER_STATE["shapes"]
     checking, owner = _WORKER_STATE["checking"], _WORKER_STATE["owner"]
-    assert isinstance(graph, Graph) and isinstance(shapes, Graph)
-    assert isinstance(checking, Graph) and isinstance(owner, dict)
+    assert isinstance(graph, Graph)
+    assert isinstance(shapes, Graph)
+    assert isinstance(checking, Graph)
+    assert isinstance(owner, dict)
     mine = {URIRef(shape) for shape in share}
     local = untargeted(checking, lambda shape, _target: owner.get(shape, shape) in mine)
     return read_report(run_pyshacl(graph, local), graph, shapes)

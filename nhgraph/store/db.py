@@ -105,9 +105,9 @@ def _native(value: Any) -> Any:
     """Driver values as plain Python: dates and times become datetime objects, nodes and
     relationships their property maps (as ``Record.data()`` makes them).
 
-    One walk does what ``Record.data()`` followed by a walk for dates did in two: on a
-    resident's answer (about 40,000 values for 200 residents) the driver's own ``data()`` was
-    the largest Python cost of the query.
+    One walk does what ``Record.data()`` and a second walk for dates would do in two: a
+    resident's answer holds tens of thousands of values, so the walk is the query's largest
+    Python cost.
     """
     kind = type(value)
     if kind is list:
