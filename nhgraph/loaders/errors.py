@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from nhgraph.errors import NhgraphError
 
@@ -42,10 +41,3 @@ class InputError(NhgraphError):
         if unreadable:
             self.code = "unreadable_input"
         super().__init__("\n".join(str(p) for p in problems))
-
-
-def read_text(path: Path) -> str:
-    """The file as text, through the bounded reader (:func:`nhgraph.loaders.bounded.read_text`)."""
-    from nhgraph.loaders.bounded import read_text as bounded_read_text
-
-    return bounded_read_text(path)
