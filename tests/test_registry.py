@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from nhgraph import queries
 from nhgraph.ontology.rdf import node_iri
 from nhgraph.schema import registry
 from nhgraph.schema.models import MODEL_CLASSES, PostcodeUnit
+from nhgraph.store.statements import LOCK_CLAUSE, surroundings_statement
 
 
 def test_every_class_has_one_label_and_labels_are_unique() -> None:
@@ -45,12 +45,16 @@ def test_the_hubs_are_the_region_system_and_place() -> None:
 
 
 def test_the_walk_around_an_edit_stops_at_the_registrys_hubs_and_concepts() -> None:
-    """edit_surroundings.cypher spells the hubs in Cypher; it must spell the registry's."""
-    text = queries.load("edit_surroundings").text
+    """The edit's walk spells the hubs in Cypher; it must spell the registry's, and lock the
+    seeds it reads."""
+    text = surroundings_statement(("Lsoa", "Neighbourhood"))
     [through] = re.findall(r"NOT \(a:(\w+(?: OR a:\w+)*)\)", text)
     [kept_out] = re.findall(r"WHERE NOT \(m:(\w+(?: OR m:\w+)*)\)", text)
     assert set(through.split(" OR a:")) == registry.HUB_LABELS | registry.CONCEPT_LABELS
     assert set(kept_out.split(" OR m:")) == registry.CONCEPT_LABELS
+    assert text.index(LOCK_CLAUSE) < text.index("RETURN labels(m)")
+    assert "UNWIND $ids[0] AS id MATCH (n:Lsoa {id: id})" in text
+    assert "UNWIND $ids[1] AS id MATCH (n:Neighbourhood {id: id})" in text
 
 
 def test_an_unknown_label_names_the_known_ones() -> None:

@@ -40,13 +40,31 @@ CASES = (
         if cls.is_concept
     ]
     + [
+        (f"read_some_statement(lock):{label}", statements.read_some_statement(label, lock=True))
+        for label in LABELS
+    ]
+    + [
+        (
+            f"surroundings_statement:{class_name(cls)}",
+            statements.surroundings_statement((class_name(cls),)),
+        )
+        for cls in MODEL_CLASSES
+        if not cls.is_concept
+    ]
+    + [
+        (
+            "surroundings_statement:every label",
+            statements.surroundings_statement(
+                tuple(class_name(cls) for cls in MODEL_CLASSES if not cls.is_concept)
+            ),
+        ),
         ("counts_statement", statements.counts_statement()),
         ("CREATE", statements.CREATE),
         ("CREATE_RETURNING", statements.CREATE_RETURNING),
         ("CREATE_EDGES", statements.CREATE_EDGES),
     ]
 )
-MINIMUM_CASES = 150  # 20 classes x 7 builders, the links and the fixed statements
+MINIMUM_CASES = 200  # 20 classes x 8 builders, the walks, the links and the fixed statements
 
 
 def test_the_suite_covers_every_builder() -> None:

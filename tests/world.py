@@ -92,7 +92,11 @@ def world() -> list[Node]:
             places=[HACKNEY],
         ),
         Organisation(
-            id="local:camden-vcs", name="An illustrative VCFSE", kind="vcfse", illustrative=True
+            id="local:camden-vcs",
+            name="An illustrative VCFSE",
+            kind="vcfse",
+            places=[CAMDEN],
+            illustrative=True,
         ),
         PcnMembership(
             id="f83001-u11111",

@@ -1,28 +1,33 @@
-"""Edits to the map, as integrators make them: checked by the models and the SHACL shapes on
-what they touch, then written in one transaction with a record of who made them and when.
+"""Edits to the map, as integrators make them: read, checked by the models and the SHACL shapes
+on what they touch, and written, all in one transaction with a record of who made them and when.
 
-An edit is a set of changed models (new ones, or stored ones with fields changed). Before
-anything is written, the nodes within two links of them are read from Neo4j into RDF, the
-changed models replace their stored selves there, and the shapes judge the changed nodes and
-the nodes they name (``focus``). A Violation refuses the whole edit and nothing is written;
+An edit is a set of changed models (new ones, or stored ones with fields changed). Everything
+an edit does runs in one write transaction (:func:`serialised`): the nodes it changes are
+write-locked as they are read; then its seeds (the changed nodes, the nodes they name and the
+nodes whose meaning it changes) are locked and read with what lies within two links of them,
+the changed models replace their stored selves there, and the shapes judge the changed nodes
+and the nodes they name. A Violation refuses the whole edit and the transaction rolls back;
 Warnings are returned with the receipt. The write and its ``Edit`` record (who, when, what)
 commit together or not at all.
 
-Validation and the write are two steps, not one transaction: an edit racing another on the
-same nodes could pass on a view the other has just changed. Integrators edit their own places,
-so such races are rare; the stored graph's validation (``nhgraph validate``) still finds any.
+Because the locks are taken before the reads and held until the commit, two edits of the same
+nodes cannot both pass on a view the other is changing: the second waits, then reads, judges
+and writes on the first's result (or is refused by it). A load writes the nodes it changes
+under the same locks, so a load and an edit serialise the same way. A deadlock between two
+edits is Neo4j's to detect; the driver then runs the whole edit again, from its first read.
+A new node cannot be locked before it exists: two edits making a node of the same id meet at
+the id's uniqueness constraint, and the second is refused.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
 from rdflib import Graph, URIRef
 
 from nhgraph import queries
@@ -33,9 +38,12 @@ from nhgraph.ontology.validation import validate_focus
 from nhgraph.schema.models import Node, class_name
 from nhgraph.schema.registry import BY_LABEL, HUB_LABELS
 from nhgraph.store import DanglingReference, model_of, read_records_of, write_models
-from nhgraph.store.db import Database, Transaction
+from nhgraph.store.db import ConstraintViolation, Database, Transaction
+from nhgraph.store.locks import CLAIM
+from nhgraph.store.reader import read_around
 
 N = TypeVar("N", bound=Node)
+R = TypeVar("R")
 
 #: The source recorded on nodes an edit writes.
 EDIT_SOURCE = "api-edit"
@@ -79,9 +87,10 @@ class EditReceipt:
     warnings: list[ValidationResult] = field(default_factory=list)
 
 
-def read(database: Database, cls: type[N], node_id: str) -> N:
-    """The stored node as its model; EditRefused ``not_found`` naming class and id if absent."""
-    found = read_records_of(database, cls, [node_id]).get(node_id)
+def read(tx: Transaction, cls: type[N], node_id: str) -> N:
+    """The stored node as its model, write-locked until the edit's transaction ends;
+    EditRefused ``not_found`` naming class and id if absent."""
+    found = read_records_of(tx, cls, [node_id], lock=True).get(node_id)
     if found is None:
         raise EditNotFound(f"there is no {class_name(cls)} '{node_id}'")
     model = model_of(cls, found)
@@ -89,9 +98,25 @@ def read(database: Database, cls: type[N], node_id: str) -> N:
     return model
 
 
-def exists(database: Database, cls: type[Node], node_id: str) -> bool:
+def exists(tx: Transaction, cls: type[Node], node_id: str) -> bool:
     """Whether a node of this class and id is stored (a new one must not overwrite it)."""
-    return bool(read_records_of(database, cls, [node_id]))
+    return bool(read_records_of(tx, cls, [node_id]))
+
+
+def serialised(database: Database, work: Callable[[Transaction], R], *, what: str) -> R:
+    """Run an edit's work (reads, checks and write) in one write transaction.
+
+    A refusal raised by the work rolls the transaction back, so a refused edit writes nothing;
+    a transient failure (a deadlock with another edit) runs the work again from the start.
+    Two edits making a node of the same id at once meet at its uniqueness constraint: the
+    second is refused ``invalid``, as it would be had it come after.
+    """
+    try:
+        return database.execute_write(work, what=what)
+    except ConstraintViolation as error:
+        raise EditRefused(
+            "invalid", f"{what}: a node of that id is already stored (made meanwhile): {error}"
+        ) from error
 
 
 def _key(model: Node) -> tuple[str, str]:
@@ -106,35 +131,22 @@ def _targets(model: Node) -> Iterable[tuple[str, str]]:
                 yield link.target, str(target)
 
 
-def surroundings(database: Database, seeds: Iterable[tuple[str, str]]) -> Graph:
-    """The stored nodes (seeds that exist, and what lies within two links of them) as RDF,
-    read label by label. A seed that is not stored is left out: the shapes then name it.
+def surroundings(
+    tx: Transaction, seeds: Iterable[tuple[str, str]]
+) -> tuple[Graph, dict[tuple[str, str], dict[str, Any]]]:
+    """The stored seeds, write-locked, and what lies within two links of them: as RDF, and as
+    records by (label, id). One statement locks and reads them all. A seed that is not stored
+    is left out (the shapes then name it); concepts are not read (the shapes have them).
     """
     by_label: dict[str, set[str]] = defaultdict(set)
     for label, node_id in seeds:
-        by_label[label].add(node_id)
-    element_ids: list[str] = []
-    records: dict[tuple[str, str], dict[str, Any]] = {}
-    for label, ids in by_label.items():
-        cls = BY_LABEL[label]
-        if cls.is_concept:
-            continue
-        for node_id, record in read_records_of(database, cls, ids).items():
-            element_ids.append(record["element_id"])
-            records[(label, node_id)] = record
-    around: dict[str, set[str]] = defaultdict(set)
-    for row in database.read(queries.load("edit_surroundings"), {"element_ids": element_ids}):
-        if row["label"] in BY_LABEL and not BY_LABEL[row["label"]].is_concept:
-            around[row["label"]].update(row["ids"])
-    for label, ids in around.items():
-        missing = ids - {node_id for (lab, node_id) in records if lab == label}
-        for node_id, record in read_records_of(database, BY_LABEL[label], missing).items():
-            records[(label, node_id)] = record
+        if not BY_LABEL[label].is_concept:
+            by_label[label].add(node_id)
+    records = read_around(tx, by_label)
     graph = new_graph()
     for (label, _), record in records.items():
-        record.pop("element_id", None)
         add_record(graph, label, record)
-    return graph
+    return graph, records
 
 
 def _replace(graph: Graph, model: Node) -> URIRef:
@@ -152,26 +164,26 @@ def warm_up() -> None:
     concepts_graph()
 
 
-def check(
-    database: Database,
-    changed: Sequence[Node],
-    *,
-    also: Sequence[tuple[str, str]] = (),
-    on: date | None = None,
-) -> list[ValidationResult]:
-    """The shapes' results for the changed nodes (and ``also``: nodes an edit changes the
-    meaning of, such as the INT a team joins) as they would be after the edit."""
-    keys = [_key(model) for model in changed]
-    seeds = set(keys) | set(also)
+def _seeds(changed: Sequence[Node], also: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    seeds = {_key(model) for model in changed} | set(also)
     for model in changed:
         seeds.update(_targets(model))
-    graph = surroundings(database, seeds)
+    return seeds
+
+
+def _judge(
+    graph: Graph,
+    changed: Sequence[Node],
+    seeds: set[tuple[str, str]],
+    on: date | None,
+) -> list[ValidationResult]:
+    """The shapes' results for the changed nodes, put in place of their stored selves, and for
+    the nodes they name, except hubs and concepts (what makes a place right is not in view)."""
+    keys = {_key(model) for model in changed}
     focus = [_replace(graph, model) for model in changed]
-    # The nodes an edit names are judged too (an LSOA put in a second neighbourhood is the
-    # LSOA's warning), except hubs and concepts: what makes a place right is not in view.
     named = {
         (label, node_id)
-        for label, node_id in seeds - set(keys)
+        for label, node_id in seeds - keys
         if label not in HUB_LABELS and not BY_LABEL[label].is_concept
     }
     focus += [node_iri(label, node_id) for label, node_id in sorted(named)]
@@ -179,8 +191,34 @@ def check(
     return list(report.results)
 
 
+def check(
+    tx: Transaction,
+    changed: Sequence[Node],
+    *,
+    also: Sequence[tuple[str, str]] = (),
+    on: date | None = None,
+) -> list[ValidationResult]:
+    """The shapes' results for the changed nodes (and ``also``: nodes an edit changes the
+    meaning of, such as the INT a team joins) as they would be after the edit."""
+    seeds = _seeds(changed, also)
+    graph, _ = surroundings(tx, seeds)
+    return _judge(graph, changed, seeds, on)
+
+
+def _stamped(model: Node, stored: dict[str, Any] | None, by: str, at: datetime) -> Node:
+    """A node keeps its owner: a stored node stays its source's (the ``Edit`` record says who
+    changed it, and when); a node an edit makes (its id claimed, not yet written) is the
+    edit's (``api-edit``, by its editor)."""
+    if stored is not None and CLAIM not in stored:
+        update = {name: stored.get(name) for name in ("source", "source_version", "loaded_at")}
+    else:
+        update = {"source": EDIT_SOURCE, "source_version": by, "loaded_at": at}
+    return model.model_copy(update=update)
+
+
 def commit(
     database: Database,
+    tx: Transaction,
     changed: Sequence[Node],
     *,
     action: str,
@@ -188,19 +226,13 @@ def commit(
     also: Sequence[tuple[str, str]] = (),
     on: date | None = None,
 ) -> EditReceipt:
-    """Check the edit, then write it with its record; EditRefused when a rule is broken."""
+    """Check the edit in its transaction, then write it there with its record; EditRefused
+    when a rule is broken (the caller's transaction then rolls back)."""
     at = datetime.now().astimezone()
-    stamped = []
-    for model in changed:
-        try:
-            stamped.append(
-                model.model_copy(
-                    update={"source": EDIT_SOURCE, "source_version": by, "loaded_at": at}
-                )
-            )
-        except ValidationError as error:  # pragma: no cover - the fields are the model's own
-            raise EditRefused("invalid", str(error)) from error
-    results = check(database, stamped, also=also, on=on)
+    seeds = _seeds(changed, also)
+    graph, stored = surroundings(tx, seeds)
+    stamped = [_stamped(model, stored.get(_key(model)), by, at) for model in changed]
+    results = _judge(graph, stamped, seeds, on)
     violations = [r for r in results if r.severity == "Violation"]
     if violations:
         shown = "; ".join(f"{r.rule} at {r.focus_id}: {r.message}" for r in violations)
@@ -223,7 +255,7 @@ def commit(
         )
 
     try:
-        write_models(database, stamped, then=record)
+        write_models(database, stamped, then=record, within=tx)
     except DanglingReference as error:  # the shapes name unknown targets first; a backstop
         raise EditNotFound(str(error)) from error
     return EditReceipt(

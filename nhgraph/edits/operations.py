@@ -12,18 +12,28 @@ and writes them with a record of who and when. Each answers with an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from nhgraph import queries
 from nhgraph.access import Principal
-from nhgraph.edits.commit import EditReceipt, EditRefused, commit, exists, read
+from nhgraph.edits.commit import (
+    EditNotFound,
+    EditReceipt,
+    EditRefused,
+    commit,
+    read,
+    serialised,
+)
 from nhgraph.schema import models as m
 from nhgraph.schema.identifiers import make_slug
 from nhgraph.schema.problems import describe
-from nhgraph.store.db import Database
+from nhgraph.store.db import Database, Transaction
+from nhgraph.store.locks import claim
 
 N = TypeVar("N", bound=m.Node)
 
@@ -43,52 +53,93 @@ def _updated(model: N, **changes: Any) -> N:
 
 
 class EditSession:
-    """One edit's work: who makes it, on which day, and the reads, place checks and commit
-    every edit shares."""
+    """One edit's work, in its own transaction: who makes it, on which day, and the locked
+    reads, place checks and commit every edit shares."""
 
-    def __init__(self, database: Database, principal: Principal, on: date | None = None) -> None:
-        """The session of one edit by this principal on this day (today unless given); a principal
-        that may not edit is refused here too, behind the API's permission."""
-        if not principal.may_edit():  # the API's permission refuses them first; a backstop
+    def __init__(self, database: Database, tx: Transaction, principal: Principal, on: date) -> None:
+        """The session of one edit by this principal on this day, in this transaction."""
+        self.database = database
+        self.tx = tx
+        self.principal = principal
+        self.on = on
+
+    @staticmethod
+    def run(
+        database: Database,
+        principal: Principal,
+        on: date | None,
+        action: str,
+        work: Callable[[EditSession], EditReceipt],
+    ) -> EditReceipt:
+        """Run an edit's work serialised (see :func:`~nhgraph.edits.commit.serialised`): a
+        principal that may not edit is refused first, before any transaction (behind the
+        API's permission, a backstop)."""
+        if not principal.may_edit():
             raise EditRefused(
                 "outside_your_places", f"'{principal.name}' ({principal.role}) may not edit"
             )
-        self.database = database
-        self.principal = principal
-        self.on = on or date.today()
+        day = on or date.today()
+        return serialised(
+            database,
+            lambda tx: work(EditSession(database, tx, principal, day)),
+            what=action,
+        )
 
     def read(self, cls: type[N], node_id: str) -> N:
-        """The stored node; EditRefused ``not_found`` when there is none."""
-        return read(self.database, cls, node_id)
+        """The stored node, write-locked until the edit commits; EditRefused ``not_found``
+        when there is none."""
+        return read(self.tx, cls, node_id)
 
-    def refuse_existing(self, cls: type[m.Node], node_id: str, what: str) -> None:
-        """A new node must not overwrite a stored one of the same id."""
-        if exists(self.database, cls, node_id):
-            raise EditRefused("invalid", f"there is already {what} '{node_id}'")
+    def claim(self, cls: type[m.Node], node_id: str, refusal: str) -> None:
+        """A new node must not overwrite a stored one of the same id, nor one another edit is
+        making at the same moment: the id is claimed (see :mod:`nhgraph.store.locks`), and
+        refused ``invalid`` with this message when it is taken."""
+        if not claim(self.tx, m.class_name(cls), node_id, token=str(uuid.uuid4())):
+            raise EditRefused("invalid", refusal)
+
+    def mine(self) -> str:
+        """The principal's places, for refusals."""
+        return ", ".join(sorted(self.principal.places)) or "none"
 
     def allow(self, places: Iterable[str | None], what: str) -> None:
         """Refuse ``outside_your_places`` unless the principal may touch every place."""
-        mine = ", ".join(sorted(self.principal.places)) or "none"
         for place in set(places):
             if not self.principal.may_touch(place):
                 raise EditRefused(
                     "outside_your_places",
                     f"{what} is in {place or 'no place'}, which '{self.principal.name}' "
-                    f"may not edit (their places: {mine})",
+                    f"may not edit (their places: {self.mine()})",
                 )
 
-    def allow_parties(self, agreement: m.DataSharingAgreement) -> None:
-        """Each party that operates in places must operate in one of the principal's."""
+    def allow_parties(self, parties: Iterable[str], agreement: str) -> None:
+        """Every party must operate, as the data shows it, in one of the principal's places:
+        an organisation the data puts in no place is not the principal's. The refusal names
+        neither the party nor its places: an integrator may not read agreements, so it learns
+        only that this one is not its to edit."""
         if self.principal.may_edit_anywhere():
             return
-        for party in sorted(agreement.parties()):
-            places = set(self.read(m.Organisation, party).places)
-            if places and not self.principal.shares_a_place(places):
-                raise EditRefused(
-                    "outside_your_places",
-                    f"party {party} operates in {', '.join(sorted(places))}, none of which "
-                    f"'{self.principal.name}' may edit",
-                )
+        wanted = sorted(set(parties))
+        placed = {
+            row["id"]: set(row["places"])
+            for row in self.tx.run(queries.load("organisation_places"), {"ids": wanted})
+        }
+        if not wanted or not all(
+            self.principal.shares_a_place(placed.get(party, ())) for party in wanted
+        ):
+            raise EditRefused(
+                "outside_your_places",
+                f"agreement '{agreement}' is not one '{self.principal.name}' may edit: an "
+                "integrator edits agreements whose every party (and every party of a framework "
+                f"they accede to) operates in its places ({self.mine()})",
+            )
+
+    def bound_parties(self, agreement: str) -> list[str] | None:
+        """The parties of a stored agreement and of the agreements bound up with it (its
+        framework, those acceding to it); None when there is no such agreement."""
+        rows = self.tx.run(queries.load("agreement_parties"), {"id": agreement})
+        if not rows:
+            return None
+        return sorted({party for row in rows for party in row["parties"]})
 
     def service_places(self, service: m.Service) -> set[str | None]:
         """The places a service is for: its own, and those of its neighbourhoods and LSOAs."""
@@ -103,7 +154,13 @@ class EditSession:
         """Commits the changed nodes as this edit's action, recorded as the principal's on the
         session's day, and gives its receipt."""
         return commit(
-            self.database, changed, action=action, by=self.principal.name, also=also, on=self.on
+            self.database,
+            self.tx,
+            changed,
+            action=action,
+            by=self.principal.name,
+            also=also,
+            on=self.on,
         )
 
 
@@ -116,11 +173,14 @@ def add_lsoas_to_neighbourhood(
     on: date | None = None,
 ) -> EditReceipt:
     """Add LSOAs to a neighbourhood's footprint."""
-    edit = EditSession(database, principal, on)
-    hood = edit.read(m.Neighbourhood, neighbourhood)
-    edit.allow([hood.place], f"neighbourhood {hood.id}")
-    changed = _updated(hood, lsoas=sorted({*hood.lsoas, *lsoas}))
-    return edit.commit([changed], "add_lsoas_to_neighbourhood")
+
+    def work(edit: EditSession) -> EditReceipt:
+        hood = edit.read(m.Neighbourhood, neighbourhood)
+        edit.allow([hood.place], f"neighbourhood {hood.id}")
+        changed = _updated(hood, lsoas=sorted({*hood.lsoas, *lsoas}))
+        return edit.commit([changed], "add_lsoas_to_neighbourhood")
+
+    return EditSession.run(database, principal, on, "add_lsoas_to_neighbourhood", work)
 
 
 def move_lsoas(
@@ -133,20 +193,23 @@ def move_lsoas(
     on: date | None = None,
 ) -> EditReceipt:
     """Move LSOAs from one neighbourhood's footprint to another's, both in one write."""
-    edit = EditSession(database, principal, on)
-    source = edit.read(m.Neighbourhood, from_neighbourhood)
-    target = edit.read(m.Neighbourhood, to_neighbourhood)
-    edit.allow([source.place], f"neighbourhood {source.id}")
-    edit.allow([target.place], f"neighbourhood {target.id}")
-    absent = sorted(set(lsoas) - set(source.lsoas))
-    if absent:
-        raise EditRefused("invalid", f"{', '.join(absent)} not in neighbourhood {source.id}")
-    moved = set(lsoas)
-    changed = [
-        _updated(source, lsoas=[code for code in source.lsoas if code not in moved]),
-        _updated(target, lsoas=sorted({*target.lsoas, *lsoas})),
-    ]
-    return edit.commit(changed, "move_lsoas")
+
+    def work(edit: EditSession) -> EditReceipt:
+        source = edit.read(m.Neighbourhood, from_neighbourhood)
+        target = edit.read(m.Neighbourhood, to_neighbourhood)
+        edit.allow([source.place], f"neighbourhood {source.id}")
+        edit.allow([target.place], f"neighbourhood {target.id}")
+        absent = sorted(set(lsoas) - set(source.lsoas))
+        if absent:
+            raise EditRefused("invalid", f"{', '.join(absent)} not in neighbourhood {source.id}")
+        moved = set(lsoas)
+        changed = [
+            _updated(source, lsoas=[code for code in source.lsoas if code not in moved]),
+            _updated(target, lsoas=sorted({*target.lsoas, *lsoas})),
+        ]
+        return edit.commit(changed, "move_lsoas")
+
+    return EditSession.run(database, principal, on, "move_lsoas", work)
 
 
 def add_team_to_int(
@@ -160,21 +223,24 @@ def add_team_to_int(
     on: date | None = None,
 ) -> EditReceipt:
     """Add a team to an INT, in a tier, from a day (the day of the edit unless given)."""
-    edit = EditSession(database, principal, on)
-    found = edit.read(m.Int, int_id)
-    edit.allow([found.place], f"INT {found.id}")
-    edit.read(m.Team, team)
-    membership = _model(
-        m.Membership,
-        {
-            "id": make_slug(team, "in", int_id),
-            "team": team,
-            "int": int_id,
-            "tier": tier,
-            "start": start or edit.on,
-        },
-    )
-    return edit.commit([membership], "add_team_to_int", also=[("Int", found.id)])
+
+    def work(edit: EditSession) -> EditReceipt:
+        found = edit.read(m.Int, int_id)
+        edit.allow([found.place], f"INT {found.id}")
+        edit.read(m.Team, team)
+        membership = _model(
+            m.Membership,
+            {
+                "id": make_slug(team, "in", int_id),
+                "team": team,
+                "int": int_id,
+                "tier": tier,
+                "start": start or edit.on,
+            },
+        )
+        return edit.commit([membership], "add_team_to_int", also=[("Int", found.id)])
+
+    return EditSession.run(database, principal, on, "add_team_to_int", work)
 
 
 def align_specialist(
@@ -190,23 +256,26 @@ def align_specialist(
     on: date | None = None,
 ) -> EditReceipt:
     """Align a specialist role (never a named person) to an INT."""
-    edit = EditSession(database, principal, on)
-    found = edit.read(m.Int, int_id)
-    edit.allow([found.place], f"INT {found.id}")
-    edit.read(m.Organisation, provider)
-    alignment = _model(
-        m.SpecialistAlignment,
-        {
-            "id": make_slug(int_id, specialty, provider),
-            "int": int_id,
-            "provider": provider,
-            "specialty": specialty,
-            "sessions_per_week": sessions_per_week,
-            "start": start or edit.on,
-            "end": end,
-        },
-    )
-    return edit.commit([alignment], "align_specialist", also=[("Int", found.id)])
+
+    def work(edit: EditSession) -> EditReceipt:
+        found = edit.read(m.Int, int_id)
+        edit.allow([found.place], f"INT {found.id}")
+        edit.read(m.Organisation, provider)
+        alignment = _model(
+            m.SpecialistAlignment,
+            {
+                "id": make_slug(int_id, specialty, provider),
+                "int": int_id,
+                "provider": provider,
+                "specialty": specialty,
+                "sessions_per_week": sessions_per_week,
+                "start": start or edit.on,
+                "end": end,
+            },
+        )
+        return edit.commit([alignment], "align_specialist", also=[("Int", found.id)])
+
+    return EditSession.run(database, principal, on, "align_specialist", work)
 
 
 def add_service(
@@ -217,21 +286,27 @@ def add_service(
     on: date | None = None,
 ) -> EditReceipt:
     """Add a service, given by the fields of :class:`~nhgraph.schema.models.Service`."""
-    edit = EditSession(database, principal, on)
     new = _model(m.Service, service)
-    edit.refuse_existing(m.Service, new.id, "a Service")
-    edit.allow(edit.service_places(new), f"service {new.id}")
-    return edit.commit([new], "add_service")
+
+    def work(edit: EditSession) -> EditReceipt:
+        edit.claim(m.Service, new.id, f"there is already a Service '{new.id}'")
+        edit.allow(edit.service_places(new), f"service {new.id}")
+        return edit.commit([new], "add_service")
+
+    return EditSession.run(database, principal, on, "add_service", work)
 
 
 def end_service(
     database: Database, principal: Principal, *, service: str, on: date | None = None
 ) -> EditReceipt:
     """End a service: it stays on record, no longer offered."""
-    edit = EditSession(database, principal, on)
-    found = edit.read(m.Service, service)
-    edit.allow(edit.service_places(found), f"service {found.id}")
-    return edit.commit([_updated(found, status="ended")], "end_service")
+
+    def work(edit: EditSession) -> EditReceipt:
+        found = edit.read(m.Service, service)
+        edit.allow(edit.service_places(found), f"service {found.id}")
+        return edit.commit([_updated(found, status="ended")], "end_service")
+
+    return EditSession.run(database, principal, on, "end_service", work)
 
 
 def register_data_sharing_agreement(
@@ -242,12 +317,28 @@ def register_data_sharing_agreement(
     on: date | None = None,
 ) -> EditReceipt:
     """Register an active agreement, given by the fields of
-    :class:`~nhgraph.schema.models.DataSharingAgreement` (its status aside)."""
-    edit = EditSession(database, principal, on)
+    :class:`~nhgraph.schema.models.DataSharingAgreement` (its status aside).
+
+    The parties are checked before the id, so that an integrator learns nothing of agreements
+    it may not edit: an accession to a framework outside its places is refused as if the
+    framework were not there, and a taken id is named only to a caller who may register it.
+    """
     new = _model(m.DataSharingAgreement, {**agreement, "status": "active"})
-    edit.refuse_existing(m.DataSharingAgreement, new.id, "an agreement")
-    edit.allow_parties(new)
-    return edit.commit([new], "register_data_sharing_agreement")
+
+    def work(edit: EditSession) -> EditReceipt:
+        parties = set(new.parties())
+        if new.framework is not None:
+            framework = edit.bound_parties(new.framework)
+            if framework is None and not principal.may_read_agreements():
+                edit.allow_parties([], new.id)  # as refused as a framework outside its places
+            parties |= set(framework or ())
+        edit.allow_parties(parties, new.id)
+        edit.claim(
+            m.DataSharingAgreement, new.id, f"the agreement id '{new.id}' is taken: choose another"
+        )
+        return edit.commit([new], "register_data_sharing_agreement")
+
+    return EditSession.run(database, principal, on, "register_data_sharing_agreement", work)
 
 
 def end_data_sharing_agreement(
@@ -258,9 +349,21 @@ def end_data_sharing_agreement(
     end: date | None = None,
     on: date | None = None,
 ) -> EditReceipt:
-    """End an agreement on a day (the day of the edit unless given)."""
-    edit = EditSession(database, principal, on)
-    found = edit.read(m.DataSharingAgreement, agreement)
-    edit.allow_parties(found)
-    ended = _updated(found, status="ended", valid_to=end or edit.on)
-    return edit.commit([ended], "end_data_sharing_agreement")
+    """End an agreement on a day (the day of the edit unless given).
+
+    A caller who may not read agreements gets one refusal whether the agreement is missing or
+    not its to edit, so that a refusal tells no more than the role may read.
+    """
+
+    def work(edit: EditSession) -> EditReceipt:
+        parties = edit.bound_parties(agreement)
+        if parties is None:
+            if not principal.may_read_agreements():
+                edit.allow_parties([], agreement)
+            raise EditNotFound(f"there is no DataSharingAgreement '{agreement}'")
+        edit.allow_parties(parties, agreement)
+        found = edit.read(m.DataSharingAgreement, agreement)
+        ended = _updated(found, status="ended", valid_to=end or edit.on)
+        return edit.commit([ended], "end_data_sharing_agreement")
+
+    return EditSession.run(database, principal, on, "end_data_sharing_agreement", work)

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import neo4j.graph
 import neo4j.time
@@ -138,6 +138,20 @@ class Transaction:
         """Run one statement in this transaction and return its records as dicts."""
         result = self._tx.run(_text(query), dict(parameters or {}))
         return [_row(record) for record in result]
+
+    def read(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
+        """Read in this transaction: what an edit reads is read where it writes, so that the
+        locks it takes hold from the read to the commit (see :mod:`nhgraph.edits`)."""
+        return self.run(query, parameters)
+
+
+class Reader(Protocol):
+    """What reads the graph: a :class:`Database` (a statement of its own) or a
+    :class:`Transaction` (inside a unit of work)."""
+
+    def read(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run one read statement and return its records as dicts."""
+        ...
 
 
 class Database:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from nhgraph.schema.models import MODEL_CLASSES, Node, class_name
-from nhgraph.store.db import Database
-from nhgraph.store.statements import read_some_statement, read_statement
+from nhgraph.schema.registry import BY_LABEL
+from nhgraph.store.db import Database, Reader
+from nhgraph.store.statements import read_some_statement, read_statement, surroundings_statement
 
 
-def _record(cls: type[Node], row: dict[str, Any]) -> dict[str, Any]:
+def record_of(cls: type[Node], row: dict[str, Any]) -> dict[str, Any]:
     """A stored node's properties, with its edges folded back into the link fields."""
     by_edge = {(link.rel, link.target): name for name, link in cls.links().items()}
     list_fields = {
@@ -47,24 +48,48 @@ def read_records(
         label = class_name(cls)
         if cls.is_concept or (labels is not None and label not in labels):
             continue
-        records[label] = [_record(cls, row) for row in database.read(read_statement(label))]
+        records[label] = [record_of(cls, row) for row in database.read(read_statement(label))]
     return records
 
 
 def read_records_of(
-    database: Database, cls: type[Node], ids: Collection[str]
+    reader: Reader, cls: type[Node], ids: Collection[str], *, lock: bool = False
 ) -> dict[str, dict[str, Any]]:
     """The stored records of these ids of one class, by id (ids not stored are absent).
 
     Each record also carries ``element_id``, Neo4j's own id for the node, which later
-    statements can seek by without knowing the label.
+    statements can seek by without knowing the label. With ``lock`` (in a write transaction)
+    each node is write-locked before it is read, until the transaction ends.
     """
     found: dict[str, dict[str, Any]] = {}
-    for row in database.read(read_some_statement(class_name(cls)), {"ids": list(ids)}):
-        record = _record(cls, row)
+    statement = read_some_statement(class_name(cls), lock=lock)
+    for row in reader.read(statement, {"ids": list(ids)}):
+        record = record_of(cls, row)
         record["element_id"] = row["element_id"]
         found[str(record["id"])] = record
     return found
+
+
+def read_around(
+    reader: Reader, seeds: Mapping[str, Collection[str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The stored seeds (ids by label), write-locked, and the nodes within two links of them,
+    as records by (label, id), in one statement (see
+    :func:`~nhgraph.store.statements.surroundings_statement`). Seeds that are not stored are
+    absent; concepts are never returned, nor seeded.
+    """
+    labels = tuple(sorted(label for label, ids in seeds.items() if ids))
+    if not labels:
+        return {}
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    parameters = {"ids": [sorted(seeds[label]) for label in labels]}
+    for row in reader.read(surroundings_statement(labels), parameters):
+        label = next((lab for lab in row["labels"] if lab in BY_LABEL), None)
+        if label is None:
+            continue  # not a node of the model (an Edit record)
+        record = record_of(BY_LABEL[label], row)
+        records[(label, str(record["id"]))] = record
+    return records
 
 
 def model_of(cls: type[Node], record: dict[str, Any]) -> Node:

@@ -10,6 +10,12 @@ from __future__ import annotations
 from functools import cache
 
 from nhgraph.schema.models import MODEL_CLASSES, Link, class_name
+from nhgraph.schema.registry import CONCEPT_LABELS, HUB_LABELS
+
+#: The property an edit sets and removes at once, to take a node's write lock before reading it.
+LOCK = "nhgraph_lock"
+#: Locks the matched node ``n`` until the transaction ends, and changes nothing.
+LOCK_CLAUSE = f"SET n.{LOCK} = true REMOVE n.{LOCK} "
 
 
 @cache
@@ -126,10 +132,43 @@ def read_statement(label: str) -> str:
 
 
 @cache
-def read_some_statement(label: str) -> str:
-    """Nodes of one label by id with their outgoing edges and element ids, for an edit."""
+def read_some_statement(label: str, *, lock: bool = False) -> str:
+    """Nodes of one label by id with their outgoing edges and element ids, for an edit; with
+    ``lock``, each is write-locked before it is read, so that what is read stays so until the
+    transaction ends (another edit or load of the node waits)."""
     return (
         f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) "
-        "RETURN n {.*} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links, "
+        + (LOCK_CLAUSE if lock else "")
+        + "RETURN n {.*} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links, "
         "elementId(n) AS element_id"
+    )
+
+
+@cache
+def surroundings_statement(labels: tuple[str, ...]) -> str:
+    """An edit's seeds (ids by label, ``$ids[i]`` for ``labels[i]``), write-locked, and the
+    nodes within two links of them, as records: what the SHACL shapes need to judge the edit.
+
+    The walk goes through no hub (a region, system, place or concept: thousands of nodes point
+    at them) and leaves out postcodes; concepts are not returned, since the shapes read them
+    from the concept schemes. This is the Neo4j half of the two-hop rule:
+    :func:`nhgraph.ontology.validation.subgraph_around` is the RDF half, and both stop at the
+    registry's hubs. Locking the seeds in the statement that reads them means that no other
+    edit or load changes them, or their links, between this read and the edit's commit.
+    """
+    seeds = " UNION ALL ".join(
+        f"UNWIND $ids[{i}] AS id MATCH (n:{label} {{id: id}}) RETURN n"
+        for i, label in enumerate(labels)
+    )
+    through = " OR ".join(f"a:{label}" for label in sorted(HUB_LABELS | CONCEPT_LABELS))
+    kept_out = " OR ".join(f"m:{label}" for label in sorted(CONCEPT_LABELS))
+    return (
+        f"CALL () {{ {seeds} }} " + LOCK_CLAUSE + "WITH collect(n) AS seeds "
+        "CALL (seeds) { UNWIND seeds AS f "
+        f"MATCH (f) ((a)--(b) WHERE NOT b:Postcode AND NOT ({through})){{1,2}} (m) "
+        "RETURN collect(DISTINCT m) AS around } "
+        "UNWIND seeds + around AS m WITH DISTINCT m "
+        f"WHERE NOT ({kept_out}) "
+        "RETURN labels(m) AS labels, m {.*} AS props, "
+        "[(m)-[r]->(t) | [type(r), labels(t), t.id]] AS links"
     )

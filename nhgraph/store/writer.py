@@ -48,6 +48,7 @@ def write_models(
     progress: Progress | None = None,
     then: Callable[[Transaction], None] | None = None,
     prepared: Callable[[], None] | None = None,
+    within: Transaction | None = None,
 ) -> WriteSummary:
     """Write the models and their links in one transaction: all of them, or none.
 
@@ -62,6 +63,9 @@ def write_models(
     creates nodes with the edges whose ends are known (by Neo4j's element id, which needs no
     label), one creates the remaining edges. On a server just started each distinct statement
     costs a compile and a warm-up; element ids keep the number of statements small and fixed.
+
+    ``within`` is a transaction already open, which the write joins (an edit reads, checks and
+    writes in one transaction); the caller then commits it, or rolls it back.
     """
     by_class: dict[type[Node], list[Node]] = defaultdict(list)
     for model in models:
@@ -130,6 +134,8 @@ def write_models(
             then(tx)
         return summary
 
+    if within is not None:
+        return work(within)
     return database.execute_write(work, what="writing models")
 
 
