@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -145,7 +145,7 @@ def surroundings(
     records = read_around(tx, by_label)
     graph = new_graph()
     for (label, _), record in records.items():
-        add_record(graph, label, record)
+        add_record(graph, label, record, provenance=False)
     return graph, records
 
 
@@ -164,10 +164,20 @@ def warm_up() -> None:
     concepts_graph()
 
 
-def _seeds(changed: Sequence[Node], also: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+def _seeds(
+    changed: Sequence[Node],
+    also: Sequence[tuple[str, str]],
+    before: Mapping[tuple[str, str], Node],
+) -> set[tuple[str, str]]:
+    """The nodes an edit locks, reads around and judges: the changed nodes, ``also``, and the
+    nodes whose links to a changed node it adds or removes (every target, for a new node).
+    A target whose link stays as it was is read (it lies around the changed node) but not
+    judged again: nothing about it changes."""
     seeds = {_key(model) for model in changed} | set(also)
     for model in changed:
-        seeds.update(_targets(model))
+        targets = set(_targets(model))
+        old = before.get(_key(model))
+        seeds.update(targets ^ set(_targets(old)) if old is not None else targets)
     return seeds
 
 
@@ -187,7 +197,7 @@ def _judge(
         if label not in HUB_LABELS and not BY_LABEL[label].is_concept
     }
     focus += [node_iri(label, node_id) for label, node_id in sorted(named)]
-    report = validate_focus(graph, focus, on=on or date.today())
+    report = validate_focus(graph, focus, on=on or date.today(), around=True)
     return list(report.results)
 
 
@@ -196,11 +206,13 @@ def check(
     changed: Sequence[Node],
     *,
     also: Sequence[tuple[str, str]] = (),
+    before: Mapping[tuple[str, str], Node] | None = None,
     on: date | None = None,
 ) -> list[ValidationResult]:
     """The shapes' results for the changed nodes (and ``also``: nodes an edit changes the
-    meaning of, such as the INT a team joins) as they would be after the edit."""
-    seeds = _seeds(changed, also)
+    meaning of, such as the INT a team joins) as they would be after the edit; ``before``
+    holds the stored selves of the changed nodes the edit read (by label and id)."""
+    seeds = _seeds(changed, also, before or {})
     graph, _ = surroundings(tx, seeds)
     return _judge(graph, changed, seeds, on)
 
@@ -224,12 +236,13 @@ def commit(
     action: str,
     by: str,
     also: Sequence[tuple[str, str]] = (),
+    before: Mapping[tuple[str, str], Node] | None = None,
     on: date | None = None,
 ) -> EditReceipt:
     """Check the edit in its transaction, then write it there with its record; EditRefused
     when a rule is broken (the caller's transaction then rolls back)."""
     at = datetime.now().astimezone()
-    seeds = _seeds(changed, also)
+    seeds = _seeds(changed, also, before or {})
     graph, stored = surroundings(tx, seeds)
     stamped = [_stamped(model, stored.get(_key(model)), by, at) for model in changed]
     results = _judge(graph, stamped, seeds, on)
@@ -255,7 +268,7 @@ def commit(
         )
 
     try:
-        write_models(database, stamped, then=record, within=tx)
+        write_models(database, stamped, then=record, within=tx, concepts=False)
     except DanglingReference as error:  # the shapes name unknown targets first; a backstop
         raise EditNotFound(str(error)) from error
     return EditReceipt(

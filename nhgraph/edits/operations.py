@@ -62,6 +62,8 @@ class EditSession:
         self.tx = tx
         self.principal = principal
         self.on = on
+        #: The stored nodes this edit read, by label and id: what its changes are judged against.
+        self.before: dict[tuple[str, str], m.Node] = {}
 
     @staticmethod
     def run(
@@ -88,7 +90,9 @@ class EditSession:
     def read(self, cls: type[N], node_id: str) -> N:
         """The stored node, write-locked until the edit commits; EditRefused ``not_found``
         when there is none."""
-        return read(self.tx, cls, node_id)
+        model = read(self.tx, cls, node_id)
+        self.before[(m.class_name(cls), node_id)] = model
+        return model
 
     def claim(self, cls: type[m.Node], node_id: str, refusal: str) -> None:
         """A new node must not overwrite a stored one of the same id, nor one another edit is
@@ -160,6 +164,7 @@ class EditSession:
             action=action,
             by=self.principal.name,
             also=also,
+            before=self.before,
             on=self.on,
         )
 

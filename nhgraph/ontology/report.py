@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from pyshacl import validate as pyshacl_validate
@@ -102,9 +103,15 @@ class ValidationReport:
         return text
 
 
-def run_pyshacl(graph: Graph, shapes: Graph, use_shapes: list[str] | None = None) -> Graph:
+def run_pyshacl(
+    graph: Graph,
+    shapes: Graph,
+    use_shapes: list[str] | None = None,
+    focus_nodes: Sequence[URIRef] | None = None,
+) -> Graph:
     """The report graph pyshacl gives for the data graph against the shapes, as nhgraph runs it:
-    no inference, every result, warnings allowed."""
+    no inference, every result, warnings allowed; with ``focus_nodes``, only those of the
+    shapes' targets are judged (pyshacl filters each shape's targets by them)."""
     _, report_graph, _ = pyshacl_validate(
         graph,
         shacl_graph=shapes,
@@ -113,6 +120,7 @@ def run_pyshacl(graph: Graph, shapes: Graph, use_shapes: list[str] | None = None
         allow_warnings=True,
         advanced=False,
         use_shapes=use_shapes,
+        focus_nodes=[str(node) for node in focus_nodes] if focus_nodes else None,
     )
     if not isinstance(report_graph, Graph):  # pyshacl returns its failure in place of a report
         raise ShapesError(f"the shapes could not be applied: {report_graph}")

@@ -169,6 +169,7 @@ def surroundings_statement(labels: tuple[str, ...]) -> str:
         "RETURN collect(DISTINCT m) AS around } "
         "UNWIND seeds + around AS m WITH DISTINCT m "
         f"WHERE NOT ({kept_out}) "
-        "RETURN labels(m) AS labels, m {.*} AS props, "
+        # An LSOA's boundary (kilobytes of GeoJSON) is left behind: no rule reads it.
+        "RETURN labels(m) AS labels, m {.*, boundary: null} AS props, "
         "[(m)-[r]->(t) | [type(r), labels(t), t.id]] AS links"
     )

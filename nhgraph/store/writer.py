@@ -49,6 +49,7 @@ def write_models(
     then: Callable[[Transaction], None] | None = None,
     prepared: Callable[[], None] | None = None,
     within: Transaction | None = None,
+    concepts: bool = True,
 ) -> WriteSummary:
     """Write the models and their links in one transaction: all of them, or none.
 
@@ -65,7 +66,10 @@ def write_models(
     costs a compile and a warm-up; element ids keep the number of statements small and fixed.
 
     ``within`` is a transaction already open, which the write joins (an edit reads, checks and
-    writes in one transaction); the caller then commits it, or rolls it back.
+    writes in one transaction); the caller then commits it, or rolls it back. With
+    ``concepts`` False the concept nodes are not merged first (an edit's write: a load has put
+    them there, and merging them would write-lock every one, queueing every edit behind every
+    other); links to them are then found by id, as links to any stored node are.
     """
     by_class: dict[type[Node], list[Node]] = defaultdict(list)
     for model in models:
@@ -77,7 +81,7 @@ def write_models(
         # Counted afresh in each attempt: the driver runs this again after a transient error,
         # and the summary is of the write that commits, not of every attempt.
         summary = WriteSummary()
-        element = ensure_concepts(tx, loaded_at)
+        element = ensure_concepts(tx, loaded_at) if concepts else {}
         stored = stored_counts_in(tx)
         created: dict[type[Node], NewNodes] = {}
         updated: dict[type[Node], list[dict[str, Any]]] = {}
