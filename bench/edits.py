@@ -150,7 +150,11 @@ def measure(database: db.Database, bolt_port: int) -> dict[str, Any]:
 
         def edit(source: str, target: str) -> None:
             edits.move_lsoas(
-                database, principal, lsoas=[lsoa], from_neighbourhood=source, to_neighbourhood=target
+                database,
+                principal,
+                lsoas=[lsoa],
+                from_neighbourhood=source,
+                to_neighbourhood=target,
             )
 
         def bare(source: str, target: str) -> None:
