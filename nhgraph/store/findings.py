@@ -2,10 +2,10 @@
 
 A saved run is a ``ValidationRun`` (when, the day judged, the counts by severity, the shapes'
 digest, what triggered it) and its ``ValidationFinding`` nodes, one per result, each naming the
-node it is about as ``'Label/id'``. Findings are bookkeeping, kept apart from the model as the
-``Edit`` records are: no edge joins them to a node of the model, and no model class has their
-labels, so the stored-graph validation, the questions, the walk around an edit and the reader
-never meet them. Only the latest run's findings are current: a save replaces the previous
+node it is about as ``'Label/id'`` and its run by id. Findings are bookkeeping, kept apart from
+the model as the ``Edit`` records are: no edge joins them to anything, and no model class has
+their labels, so the stored-graph validation, the questions, the walk around an edit and the
+reader never meet them. Only the latest run's findings are current: a save replaces the previous
 ones in the transaction that writes the new ones, so a reader sees one whole run or the other.
 
 A run keeps at most ``cap`` findings, Violations first; those not stored are counted on it.
