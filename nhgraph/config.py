@@ -126,6 +126,14 @@ class Settings(BaseSettings):
         default=4096, ge=1, description="Largest postcode directory file (read as a stream)."
     )
 
+    # Validation status kept in the graph (`nhgraph validate --stored --save`, and each load).
+    validation_max_findings: int = Field(
+        default=5000,
+        ge=0,
+        description="Findings one saved validation run keeps (Violations first); the rest "
+        "are counted on the run, not stored.",
+    )
+
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> Settings:
         if self.env == "production" and (

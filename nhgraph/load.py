@@ -10,6 +10,9 @@
    transaction commits only once validation has passed. A load that fails at any point, or
    a process killed midway, leaves the previous graph exactly as it was, since the
    transaction never commits.
+4. The validation report is kept in the graph as the latest validation run, in the same
+   transaction (:mod:`nhgraph.store.findings`): the data and its validation status commit
+   together.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from nhgraph.loaders.postcodes import load_postcodes, postcode_batches, postcode
 from nhgraph.loaders.sources import LOADERS, SourceData
 from nhgraph.ontology.rdf import models_to_graph, new_graph, records_to_graph
 from nhgraph.ontology.report import ValidationReport
+from nhgraph.ontology.shapes import shapes_digest
 from nhgraph.ontology.validation import validate_graph
 from nhgraph.schema.identifiers import LONDON
 from nhgraph.schema.models import Node, PostcodeUnit, class_name
@@ -47,7 +51,8 @@ from nhgraph.store import (
     write_models,
     write_stream,
 )
-from nhgraph.store.db import Database
+from nhgraph.store.db import Database, Transaction
+from nhgraph.store.findings import DEFAULT_MAX_FINDINGS, SavedRun, save_run_in
 from nhgraph.store.memory import collector_paused
 
 #: The name `nhgraph load` gives the shipped London reference data: every registered loader.
@@ -72,13 +77,14 @@ class LoadRefused(NhgraphError):
 
 @dataclass
 class LoadResult:
-    """What a load did: the sources read, the validation report, what was written, and the rows
-    skipped by reason."""
+    """What a load did: the sources read, the validation report, what was written, the rows
+    skipped by reason, and the validation run saved with it (None when nothing was judged)."""
 
     sources: list[SourceData]
     report: ValidationReport
     written: WriteSummary
     skipped: Counter[str] = field(default_factory=Counter)
+    run: SavedRun | None = None
 
 
 def team_of_teams(folder: Path) -> SourceData:
@@ -163,8 +169,14 @@ def load(
     workers: int = 1,
     progress: Progress | None = None,
     step: Callable[[str], None] | None = None,
+    save_findings: bool = True,
+    max_findings: int = DEFAULT_MAX_FINDINGS,
 ) -> LoadResult:
-    """Validate and write the sources; LoadRefused (nothing written) on any violation."""
+    """Validate and write the sources; LoadRefused (nothing written) on any violation.
+
+    Unless ``save_findings`` is false, the report is saved as the latest validation run (at
+    most ``max_findings`` findings) in the load's own transaction.
+    """
     announce = step or (lambda _message: None)
     everything = [m for source in sources for m in source.models]
     names = [source.name for source in sources]
@@ -210,9 +222,20 @@ def load(
                 writing.result()  # rolled back (or failed on its own: the report says more)
             raise LoadRefused(report)
         announce("committing")
+        saved: list[SavedRun] = []
+        if save_findings:
+            day, digest = on or date.today(), shapes_digest()
+
+            def keep(tx: Transaction) -> None:
+                saved.append(
+                    save_run_in(tx, report, on=day, trigger="load", shapes=digest, cap=max_findings)
+                )
+
+            verdict.then = keep
         verdict.allow()
         written = writing.result()
-    return LoadResult(list(sources), report, written, skipped)
+    # The last one saved is the one committed (a transaction retried saves its run again).
+    return LoadResult(list(sources), report, written, skipped, run=saved[-1] if saved else None)
 
 
 @collector_paused()
@@ -252,6 +275,8 @@ class _Verdict:
     def __init__(self) -> None:
         self._decided = threading.Event()
         self._allowed = False
+        #: What the transaction writes last once allowed (the validation run), if anything.
+        self.then: Callable[[Transaction], None] | None = None
 
     def allow(self) -> None:
         self._allowed = True
@@ -260,7 +285,9 @@ class _Verdict:
     def refuse(self) -> None:
         self._decided.set()
 
-    def wait(self, _tx: object) -> None:
+    def wait(self, tx: Transaction) -> None:
         self._decided.wait()
         if not self._allowed:
             raise _Refused("validation refused the load")
+        if self.then is not None:
+            self.then(tx)

@@ -1,4 +1,5 @@
-"""Validation as the users run it: of files before a load, and of the stored graph.
+"""Validation as the users run it: of files before a load, and of the stored graph, whose
+report may be saved in the graph as its validation status (``--save``).
 
 Files are read into models (the model check, with file, line and field named), mapped to RDF
 with the Turtle files given alongside, and checked with the SHACL shapes. The stored graph is
@@ -20,10 +21,12 @@ from nhgraph.loaders.bundle import find_files as find_input_files
 from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.ontology.rdf import models_to_graph, new_graph, records_to_graph
 from nhgraph.ontology.report import ValidationReport
+from nhgraph.ontology.shapes import shapes_digest
 from nhgraph.ontology.validation import validate_graph
 from nhgraph.schema.models import Node
 from nhgraph.store import read_records
 from nhgraph.store.db import Database
+from nhgraph.store.findings import DEFAULT_MAX_FINDINGS, SavedRun, save_run
 
 
 def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:
@@ -99,4 +102,24 @@ def validate_stored(
     shapes for the day (today unless given)."""
     return validate_graph(
         stored_graph(database), on=on, extra_shapes=extra_shapes, copy=False, workers=workers
+    )
+
+
+def save_stored_report(
+    database: Database,
+    report: ValidationReport,
+    *,
+    on: date | None = None,
+    extra_shapes: Sequence[Path] = (),
+    cap: int = DEFAULT_MAX_FINDINGS,
+) -> SavedRun:
+    """Keep a stored-graph validation report in the graph as the latest run, replacing the
+    previous run's findings, so that the API shows which records break which rule today."""
+    return save_run(
+        database,
+        report,
+        on=on or date.today(),
+        trigger="validate",
+        shapes=shapes_digest(extra_shapes),
+        cap=cap,
     )

@@ -48,6 +48,12 @@ def validate(
         None, help="Data files or folders: team-of-teams YAML/JSON, Turtle."
     ),
     stored: bool = typer.Option(False, "--stored", help="Validate the graph stored in Neo4j."),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="With --stored: keep the results in the graph as its validation status (the "
+        "API's validation fields), replacing the previous run's.",
+    ),
     output: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or ttl"),
     on: datetime | None = typer.Option(
         None, formats=["%Y-%m-%d"], help="The day to validate for (default today)."
@@ -61,7 +67,7 @@ def validate(
 ) -> None:
     """Check data against the SHACL shapes; exit 0 if it conforms, 1 if not, 2 if unreadable."""
     from nhgraph.loaders.errors import InputError
-    from nhgraph.validate import validate_paths, validate_stored
+    from nhgraph.validate import save_stored_report, validate_paths, validate_stored
 
     day = on.date() if on else None
     paths = paths or []
@@ -71,11 +77,19 @@ def validate(
     if bool(paths) == stored:
         err.print("give data files or folders, or --stored (not both)")
         raise typer.Exit(2)
+    if save and not stored:
+        err.print("--save keeps the results of --stored: files are not the graph's status")
+        raise typer.Exit(2)
     with failing("", exit_codes={NhgraphError: 2}):  # the shapes or the database
         try:
             if stored:
-                database = db.get_database(current_settings())
+                settings = current_settings()
+                database = db.get_database(settings)
                 report = validate_stored(database, on=day, extra_shapes=shapes, workers=workers)
+                if save:
+                    cap = settings.validation_max_findings
+                    run = save_stored_report(database, report, on=day, extra_shapes=shapes, cap=cap)
+                    err.print(run.summary(), markup=False, highlight=False)
             else:
                 report = validate_paths(paths, on=day, extra_shapes=shapes, workers=workers)
         except InputError as error:
@@ -153,6 +167,7 @@ def load(
                     workers=workers,
                     progress=lambda _what, n: bar.advance(task, n),
                     step=step,
+                    max_findings=settings.validation_max_findings,
                 )
             except LoadRefused as refused:
                 bar.stop()
@@ -162,6 +177,8 @@ def load(
     if result.report.warnings:
         out.print(result.report.to_text(), markup=False, highlight=False)
     _print_load_summary(result)
+    if result.run is not None:
+        err.print(result.run.summary(), markup=False, highlight=False)
 
 
 def _load_postcode_file(database: db.Database, path: Path) -> None:
@@ -351,7 +368,9 @@ def demo(
             raise
     out.print("validating the stored graph")
     try:
-        validate([], stored=True, output=ReportFormat.text, on=None, shapes=[], workers=2)
+        validate(
+            [], stored=True, save=True, output=ReportFormat.text, on=None, shapes=[], workers=2
+        )
     except typer.Exit as done:
         if done.exit_code:
             raise

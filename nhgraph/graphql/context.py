@@ -78,6 +78,18 @@ class Loaders:
         """The loader of data-sharing agreements by id."""
         return self._make("api_agreements")
 
+    @cached_property
+    def findings(self) -> DataLoader[str, list[Record]]:
+        """The loader of the current validation findings about nodes, by ``'Label/id'``: every
+        node type's ``validation`` field, one round trip per level of the query."""
+
+        async def load(nodes: list[str]) -> list[list[Record]]:
+            rows = await read(self._database, "api_validation", {"nodes": list(nodes)})
+            by_node = {row["node"]: row["findings"] for row in rows}
+            return [by_node.get(node, []) for node in nodes]
+
+        return DataLoader(load_fn=load)
+
     def _make(self, name: str) -> NodeLoader:
         query = queries.load(name)
         extra = {"on": self._on} if "on" in query.parameters else {}

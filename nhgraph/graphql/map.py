@@ -14,6 +14,7 @@ import strawberry
 
 from nhgraph.graphql.context import Info, many, one
 from nhgraph.graphql.pagination import Connection, SortBy, enum_value, page
+from nhgraph.graphql.validation import ValidationFinding, node_findings
 from nhgraph.schema import vocabulary as v
 from nhgraph.store.db import Record
 
@@ -37,6 +38,15 @@ class GraphNode:
     illustrative: bool = strawberry.field(
         description="True for records of the illustrative dataset, not real ones."
     )
+
+    @strawberry.field(
+        description="The rules it breaks today, as the latest saved validation run found "
+        "(Violations first; empty when it breaks none or no run was saved)."
+    )
+    async def validation(self, info: Info) -> list[ValidationFinding]:
+        """The node's current findings, by its label (each type is named as its model class)
+        and id, through the findings loader."""
+        return await node_findings(info, type(self).__name__, str(self.id))
 
 
 @strawberry.type(description="An organisation: a practice, PCN, trust, council, VCFSE, ...")

@@ -1,9 +1,10 @@
 """The GraphQL schema, composed of its domains, and the guards every request passes through.
 
 ``Query`` and ``Mutation`` are each domain's part (:mod:`.map`, :mod:`.services`,
-:mod:`.resident`, :mod:`.sharing`, :mod:`.analysis`, :mod:`.footprints`) put together; the
-root fields keep the order the published SDL gives them (the service, the resident, a node by
-id, the lists, then analysis and data sharing), which is the order apps meet them in.
+:mod:`.resident`, :mod:`.sharing`, :mod:`.analysis`, :mod:`.footprints`, :mod:`.validation`)
+put together; the root fields keep the order the published SDL gives them (the service, the
+resident, a node by id, the lists, then analysis, data sharing and the validation status),
+which is the order apps meet them in.
 ``schema`` (no limits) is what the SDL file is exported from; :func:`build_schema` adds, for a
 running service, the limits on depth, aliases, tokens and cost, introspection and error detail
 as configured, and the translation of a Neo4j outage into HTTP 503.
@@ -41,6 +42,7 @@ from nhgraph.graphql.map import MapQuery
 from nhgraph.graphql.resident import ResidentQuery
 from nhgraph.graphql.services import ServicesMutation, ServicesQuery
 from nhgraph.graphql.sharing import SharingMutation, SharingQuery
+from nhgraph.graphql.validation import ValidationQuery
 from nhgraph.store.db import DatabaseUnavailable
 
 T = TypeVar("T")
@@ -99,6 +101,8 @@ QUERY_FIELDS = (
     "data_sharing_coverage",
     "partners_outside_agreements",
     "agreements_expiring",
+    "latest_validation",
+    "validation_runs",
 )
 
 
@@ -115,7 +119,15 @@ def _in_order(cls: type[T], names: Sequence[str]) -> type[T]:
 
 
 @strawberry.type
-class Query(AboutQuery, ResidentQuery, MapQuery, ServicesQuery, SharingQuery, AnalysisQuery):
+class Query(
+    AboutQuery,
+    ResidentQuery,
+    MapQuery,
+    ServicesQuery,
+    SharingQuery,
+    AnalysisQuery,
+    ValidationQuery,
+):
     """Every domain's reading."""
 
 

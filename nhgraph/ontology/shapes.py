@@ -8,6 +8,7 @@ there for the questions that need it as data.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,24 @@ def _load_shapes(extra: tuple[str, ...]) -> Graph:
         except Exception as error:  # rdflib raises several parser exception types
             raise ShapesError(f"{path}: cannot be read as Turtle: {error}") from error
     return graph
+
+
+def shapes_digest(extra: Sequence[Path] = ()) -> str:
+    """A short hash of the shapes files' contents (and any extra files'), so that a saved
+    validation run says which rules judged it: two runs with one digest ran the same rules."""
+    return _shapes_digest(tuple(str(p) for p in extra))
+
+
+@cache
+def _shapes_digest(extra: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for path in _shape_files([Path(p) for p in extra]):
+        digest.update(path.name.encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError as error:
+            raise ShapesError(f"{path}: cannot be read: {error}") from error
+    return digest.hexdigest()[:16]
 
 
 @cache

@@ -3,7 +3,8 @@
 ``db`` is the thin layer that owns the driver; the generated statements are in ``statements``;
 ``rows`` makes models into rows and content hashes; ``concepts`` keeps the concept nodes;
 ``plan`` compares what a write brings with what is stored; ``writer`` and ``stream`` write in
-one transaction (all at once, or while a source is read); ``reader`` reads records back.
+one transaction (all at once, or while a source is read); ``reader`` reads records back;
+``findings`` keeps a validation run's results in the graph, apart from the model.
 ``localserver`` runs the project's own Neo4j. Loaders, validation, the questions, the edits and
 the API read and write the graph through these names.
 """

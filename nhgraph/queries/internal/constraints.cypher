@@ -24,3 +24,9 @@ CREATE CONSTRAINT alignment_id IF NOT EXISTS FOR (n:SpecialistAlignment) REQUIRE
 CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
 CREATE INDEX lsoa_min_latitude IF NOT EXISTS FOR (n:Lsoa) ON (n.min_latitude);
 CREATE CONSTRAINT edit_id IF NOT EXISTS FOR (n:Edit) REQUIRE n.id IS UNIQUE;
+// Validation status as data (nhgraph.store.findings): bookkeeping, kept apart from the model
+// like the Edit records. One log node serialises saves; runs by id; findings by the node
+// ('Label/id') they are about, which is how the API asks for them.
+CREATE CONSTRAINT validation_log_id IF NOT EXISTS FOR (n:ValidationLog) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT validation_run_id IF NOT EXISTS FOR (n:ValidationRun) REQUIRE n.id IS UNIQUE;
+CREATE INDEX validation_finding_node IF NOT EXISTS FOR (n:ValidationFinding) ON (n.node);
