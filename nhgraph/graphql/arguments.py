@@ -28,6 +28,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -187,12 +188,13 @@ class _Checker:
 
     def selection(self, selection_set: SelectionSetNode | None, parent: Any) -> None:
         if selection_set is None or not isinstance(
-            parent, GraphQLObjectType | GraphQLInterfaceType
+            parent, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
         ):
             return
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                definition = parent.fields.get(selection.name.value)
+                fields = {} if isinstance(parent, GraphQLUnionType) else parent.fields
+                definition = fields.get(selection.name.value)
                 if definition is None:
                     continue
                 if selection.arguments:

@@ -31,6 +31,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -168,7 +169,7 @@ class _Estimator:
     def cost(self, selection_set: SelectionSetNode | None, parent: Any) -> int:
         """The cost of a selection set per item of its parent type it is selected on."""
         if selection_set is None or not isinstance(
-            parent, GraphQLObjectType | GraphQLInterfaceType
+            parent, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
         ):
             return 0
         total = 0
@@ -177,7 +178,8 @@ class _Estimator:
                 return self.ceiling
             if isinstance(selection, FieldNode):
                 total += weight(parent, selection)
-                definition = parent.fields.get(selection.name.value)
+                fields = {} if isinstance(parent, GraphQLUnionType) else parent.fields
+                definition = fields.get(selection.name.value)
                 if definition is None or selection.selection_set is None:
                     continue
                 named, is_list = _unwrap(definition.type)
