@@ -113,6 +113,18 @@ class Settings(BaseSettings):
         default=None,
         description="Internal error messages in responses; off in production unless set.",
     )
+    api_request_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="The time budget of one API request: past it, the request is answered "
+        "REQUEST_TOO_SLOW and Neo4j ends its transactions.",
+    )
+    api_max_body_bytes: int = Field(
+        default=1_000_000,
+        ge=1_000,
+        description="Largest request body the API reads; a larger one is answered 413.",
+    )
 
     # Data.
     data_dir: Path = PROJECT_ROOT / "data"

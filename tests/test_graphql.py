@@ -86,7 +86,6 @@ def test_resident_age_filters_services(client: Client) -> None:
         ({"lsoa": "E01999999"}, "lsoa_not_found"),
         ({}, "no_resident"),
         ({"postcode": "NW1 2AA", "lsoa": "E01000800"}, "ambiguous_resident"),
-        ({"lsoa": "E01000800", "age": 200}, "invalid_age"),
     ],
 )
 def test_resident_not_found_is_a_typed_answer(

@@ -41,7 +41,12 @@ def test_503_while_neo4j_is_down_and_recovery_when_it_is_back(
         deadline = time.monotonic() + 60
         while True:
             back = httpx.post(url, json=QUERY, timeout=60)
-            if back.status_code == 200 or time.monotonic() > deadline:
+            # The first request after the restart may be answered REQUEST_TOO_SLOW: the
+            # driver's pool still holds the dead server's connections (the request took 27 s
+            # before requests had a time budget), and it is not back until that is past.
+            if (back.status_code == 200 and "REQUEST_TOO_SLOW" not in back.text) or (
+                time.monotonic() > deadline
+            ):
                 break
             time.sleep(0.5)
         assert back.status_code == 200, back.text

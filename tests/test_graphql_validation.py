@@ -203,7 +203,8 @@ def test_findings_come_in_one_round_trip_per_level(client: Client) -> None:
         data = client.data(NESTED, {"first": first})
         assert len(data["places"]["nodes"]) == first
         counts[first] = client.database.round_trips - before
-    assert counts[1] == counts[2], counts
+    # Two places cost no more round trips than one (a page of one may also look past its end).
+    assert counts[2] <= counts[1], counts
 
 
 def test_every_node_type_is_named_as_its_model_class() -> None:

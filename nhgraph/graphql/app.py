@@ -3,24 +3,32 @@
 ``/healthz`` says the process is alive (it never touches Neo4j, so an orchestrator does not
 restart a healthy API because the database is briefly away); ``/readyz`` says Neo4j answers,
 and is 503 when it does not, so traffic waits rather than failing.
+
+In production the API tells a stranger nothing it does not need: no OpenAPI documents
+(``/docs``, ``/redoc``, ``/openapi.json``), and ``/readyz`` answers only its status; where
+Neo4j is and why it failed go to the log.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from strawberry.fastapi import GraphQLRouter
 
 from nhgraph import __version__, edits
 from nhgraph.access import Unauthenticated, principal_for
 from nhgraph.config import Settings, get_settings
 from nhgraph.graphql.context import Context
+from nhgraph.graphql.http import BodyLimit, GraphQLEndpoint
 from nhgraph.graphql.schema import build_schema
 from nhgraph.store import db
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,7 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         database.close()
 
-    app = FastAPI(title="nhgraph", version=__version__, lifespan=lifespan)
+    production = settings.env == "production"
+    documents: dict[str, Any] = (
+        {"docs_url": None, "redoc_url": None, "openapi_url": None} if production else {}
+    )
+    app = FastAPI(title="nhgraph", version=__version__, lifespan=lifespan, **documents)
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.state.settings = settings
     app.state.database = database
 
@@ -50,10 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await run_in_threadpool(database.verify)
         except db.DatabaseError as error:
-            return JSONResponse(
-                status_code=503, content={"status": "unavailable", "neo4j": str(error)}
-            )
-        return JSONResponse({"status": "ready", "neo4j": database.uri})
+            log.warning("readyz: Neo4j at %s is unavailable: %s", database.uri, error)
+            detail = {} if production else {"neo4j": str(error)}
+            return JSONResponse(status_code=503, content={"status": "unavailable", **detail})
+        return JSONResponse({"status": "ready", **({} if production else {"neo4j": database.uri})})
 
     async def context_getter(request: Request) -> Context:
         try:
@@ -64,9 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ) from error
         return Context(settings, database, principal)
 
-    graphql_app: GraphQLRouter[Context, None] = GraphQLRouter(
+    graphql_app = GraphQLEndpoint(
         build_schema(settings),
-        graphql_ide="graphiql" if settings.env != "production" else None,
+        settings,
+        graphql_ide=None if production else "graphiql",
         context_getter=context_getter,
     )
     app.include_router(graphql_app, prefix="/graphql")

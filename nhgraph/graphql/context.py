@@ -112,6 +112,9 @@ class Context(BaseContext):
         self.database = database
         self.principal = principal
         self.today = date.today()
+        #: The verdict of the request's checks, reached off the event loop by the HTTP layer
+        #: (:class:`~nhgraph.graphql.guard.Prepared`); None until then.
+        self.prepared: Any = None
 
     @cached_property
     def loaders(self) -> Loaders:

@@ -201,7 +201,8 @@ class ResidentNotFound:
 
     code: str = strawberry.field(
         description="invalid_postcode, postcode_not_found, invalid_lsoa, lsoa_not_found, "
-        "invalid_point, point_outside_area, ambiguous_resident, no_resident or invalid_age"
+        "invalid_point, point_outside_area, ambiguous_resident or no_resident (an age outside "
+        "0-130 is refused as BAD_USER_INPUT before the resident is looked for)"
     )
     message: str
 

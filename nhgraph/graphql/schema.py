@@ -6,8 +6,9 @@ put together; the root fields keep the order the published SDL gives them (the s
 resident, a node by id, the lists, then analysis, data sharing and the validation status),
 which is the order apps meet them in.
 ``schema`` (no limits) is what the SDL file is exported from; :func:`build_schema` adds, for a
-running service, the limits on depth, aliases, tokens and cost, introspection and error detail
-as configured, and the translation of a Neo4j outage into HTTP 503.
+running service, the checks of :mod:`.guard` (limits on depth, aliases, tokens, cost and
+arguments; introspection and suggestions as configured), error detail as configured, and the
+translation of a Neo4j outage into HTTP 503 and of a spent time budget into REQUEST_TOO_SLOW.
 """
 
 from __future__ import annotations
@@ -19,44 +20,47 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.base import get_object_definition
 
 from nhgraph import __version__
 from nhgraph.config import Settings
 from nhgraph.graphql.analysis import AnalysisQuery
-from nhgraph.graphql.cost import cost_limit
 from nhgraph.graphql.enums import VOCABULARIES
 from nhgraph.graphql.footprints import FootprintMutation
+from nhgraph.graphql.guard import Guard, UsePrepared
 from nhgraph.graphql.map import MapQuery
 from nhgraph.graphql.resident import ResidentQuery
 from nhgraph.graphql.services import ServicesMutation, ServicesQuery
 from nhgraph.graphql.sharing import SharingMutation, SharingQuery
 from nhgraph.graphql.validation import ValidationQuery
-from nhgraph.store.db import DatabaseUnavailable
+from nhgraph.store.db import DatabaseUnavailable, DeadlineExceeded
 
 T = TypeVar("T")
 
 #: Where the SDL is kept in the repository; a test fails when it differs from the schema's.
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-#: Distinct query texts whose parse and validation are kept (apps send a handful).
-CACHED_DOCUMENTS = 256
-
 #: The codes of errors a caller made or may act on: shown even when error detail is off.
 EXPECTED_CODES = frozenset(
-    {"FORBIDDEN", "BAD_USER_INPUT", "QUERY_TOO_COSTLY", "SERVICE_UNAVAILABLE", "NOT_FOUND"}
+    {
+        "FORBIDDEN",
+        "BAD_USER_INPUT",
+        "QUERY_TOO_COSTLY",
+        "SERVICE_UNAVAILABLE",
+        "NOT_FOUND",
+        "REQUEST_TOO_SLOW",
+    }
 )
+
+
+def too_slow(seconds: float) -> GraphQLError:
+    """The one error of a request whose time budget was spent (its Neo4j work is ended)."""
+    return GraphQLError(
+        f"the request took longer than the {seconds:g} s allowed, and was stopped: ask for "
+        "less in one request",
+        extensions={"code": "REQUEST_TOO_SLOW", "seconds": seconds},
+    )
 
 
 @strawberry.type(description="The service itself.")
@@ -140,24 +144,31 @@ class Mutation(FootprintMutation, ServicesMutation, SharingMutation):
 
 
 class ServiceUnavailable(SchemaExtension):
-    """While Neo4j is unreachable, answer 503 with one clear error, not a stack of 500s.
+    """While Neo4j is unreachable, answer 503 with one clear error, not a stack of 500s; when
+    the request's time budget ran out in Neo4j, answer one REQUEST_TOO_SLOW error.
 
     The driver reconnects by itself, so nothing needs restarting when Neo4j is back: the next
     request simply succeeds.
     """
 
+    def __init__(self, seconds: float) -> None:
+        """The extension of one request whose time budget is ``seconds``."""
+        super().__init__()
+        self.seconds = seconds
+
     def on_execute(self) -> Iterator[None]:
         """After execution, turns a database outage into one SERVICE_UNAVAILABLE error with no data
-        and an HTTP 503."""
+        and an HTTP 503, and a spent budget into one REQUEST_TOO_SLOW error with no data."""
         yield
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        outage = next(
-            (e for e in result.errors if isinstance(e.original_error, DatabaseUnavailable)),
-            None,
-        )
-        if outage is None:
+        causes = [e.original_error for e in result.errors]
+        if any(isinstance(c, DeadlineExceeded) for c in causes):
+            result.data = None
+            result.errors = [too_slow(self.seconds)]
+            return
+        if not any(isinstance(c, DatabaseUnavailable) for c in causes):
             return
         context = self.execution_context.context
         response = getattr(context, "response", None)
@@ -179,35 +190,34 @@ def _should_mask(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+class GuardedSchema(strawberry.Schema):
+    """The schema of a running service, with the :class:`Guard` that checks its requests."""
+
+    def __init__(self, guard: Guard, **kwargs: Any) -> None:
+        """The schema built from ``kwargs``, checked by ``guard`` (bound to it here)."""
+        super().__init__(**kwargs)
+        self.guard = guard
+        guard.bind(self._schema)
+
+
+def build_schema(settings: Settings) -> GuardedSchema:
     """The schema with this deployment's guards.
 
     Parsing and validating a document cost more than answering a resident (about 10 ms of CPU
-    against 2), so both are cached by the query's text: the validation rules are made once
-    here, not per request, or the cache would never hit. The cost limit depends on the
-    request's variables, so it runs after the cached validation, on every request.
+    against 2), so :class:`Guard` caches both by the query's text, and runs them (with the
+    cost and the arguments' bounds, judged on every request) where the HTTP layer tells it,
+    off the event loop; strawberry is handed its verdict and does neither again.
     """
-    rules: list[type] = [
-        depth_rule(settings.api_max_depth, should_ignore=None),
-        aliases_rule(settings.api_max_aliases),
-    ]
-    if not settings.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    # Factories, not instances: strawberry makes a fresh extension for each request. The
-    # order matters: the token limit sets the parser's options before the parse cache parses,
-    # and the validation cache records its errors before the cost limit adds its own.
+    guard = Guard(settings)
+    # Factories, not instances: strawberry makes a fresh extension for each request.
     extensions: list[Any] = [
-        partial(MaxTokensLimiter, max_token_count=settings.api_max_tokens),
-        partial(ParserCache, maxsize=CACHED_DOCUMENTS),
-        partial(AddValidationRules, rules),
-        partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
-        cost_limit(settings.api_max_cost, settings.api_max_page_size),
-        ServiceUnavailable,
+        partial(UsePrepared, guard),
+        partial(ServiceUnavailable, settings.api_request_seconds),
     ]
     if not settings.error_detail:
         extensions.append(partial(MaskErrors, should_mask_error=_should_mask))
-    return strawberry.Schema(
-        query=Query, mutation=Mutation, types=VOCABULARIES, extensions=extensions
+    return GuardedSchema(
+        guard, query=Query, mutation=Mutation, types=VOCABULARIES, extensions=extensions
     )
 
 

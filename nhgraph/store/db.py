@@ -8,6 +8,10 @@ a loader can name the rule a write broke, without knowing the driver.
 Reads and writes go through managed transactions (``execute_read``/``execute_write``), which
 retry transient failures (leader switches, deadlocks) by themselves; ``database_`` is always
 set so that no call pays for home-database resolution.
+
+Work done under a :func:`deadline` (the API sets one per request) asks Neo4j to end each
+transaction when the time left is spent: the server itself stops the work, so a request past
+its budget leaves nothing running there, and the caller gets :class:`DeadlineExceeded`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 import neo4j.graph
@@ -62,6 +67,49 @@ class QueryFailed(DatabaseError):
     code = "query_failed"
 
 
+class DeadlineExceeded(DatabaseError):
+    """The time budget of the work (see :func:`deadline`) was spent: Neo4j ended the
+    transaction, or it was not begun because no time was left."""
+
+    code = "deadline_exceeded"
+
+
+#: The monotonic time by which the current work must end, or None for no limit. A context
+#: variable, so that each request has its own and the threads its reads run in inherit it.
+_deadline: ContextVar[float | None] = ContextVar("nhgraph_deadline", default=None)
+
+#: The codes Neo4j ends a transaction with when its timeout is spent.
+_TIMED_OUT = ("TransactionTimedOut", "Transaction.Terminated", "LockClientStopped")
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Every transaction begun inside is given the time left of ``seconds`` from now, and
+    Neo4j ends it when that is spent. A deadline already set and sooner is kept."""
+    end = time.monotonic() + seconds
+    current = _deadline.get()
+    token = _deadline.set(end if current is None else min(current, end))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _time_left(what: str) -> float | None:
+    """The transaction timeout to ask Neo4j for (None: no deadline, the server's default).
+
+    Never 0, which Neo4j reads as "no timeout"; DeadlineExceeded when nothing is left, so no
+    transaction is begun that could only be ended.
+    """
+    end = _deadline.get()
+    if end is None:
+        return None
+    left = end - time.monotonic()
+    if left <= 0:
+        raise DeadlineExceeded(f"{what}: the time budget was spent before it began")
+    return max(left, 0.001)
+
+
 def _text(query: Query | str) -> str:
     return query.text if isinstance(query, Query) else query
 
@@ -83,6 +131,8 @@ def _translated(what: str) -> Iterator[None]:
     except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as error:
         raise DatabaseUnavailable(f"{what}: Neo4j is not reachable ({error})") from error
     except neo4j_errors.TransientError as error:
+        if _deadline.get() is not None and any(c in (error.code or "") for c in _TIMED_OUT):
+            raise DeadlineExceeded(f"{what}: Neo4j ended it at the time budget") from error
         if "MemoryPoolOutOfMemoryError" in (error.code or ""):
             raise TooLarge(
                 f"{what}: Neo4j ran out of transaction memory ({error.message}). The write is "
@@ -93,6 +143,8 @@ def _translated(what: str) -> Iterator[None]:
     except neo4j_errors.ConstraintError as error:
         raise ConstraintViolation(f"{what}: {error.message}") from error
     except neo4j_errors.Neo4jError as error:
+        if _deadline.get() is not None and any(c in (error.code or "") for c in _TIMED_OUT):
+            raise DeadlineExceeded(f"{what}: Neo4j ended it at the time budget") from error
         raise QueryFailed(f"{what}: {error.code}: {error.message}") from error
     except neo4j_errors.DriverError as error:
         raise DatabaseError(f"{what}: {error}") from error
@@ -206,9 +258,10 @@ class Database:
         """
         what = _name(query)
         self.round_trips += 1
-        deadline = time.monotonic() + self.settings.neo4j_retry_seconds
+        retry_until = time.monotonic() + self.settings.neo4j_retry_seconds
         pause = 0.05
         while True:
+            statement = neo4j.Query(_text(query), timeout=_time_left(what))
             try:
                 with (
                     _translated(what),
@@ -216,12 +269,12 @@ class Database:
                         database=self.name, default_access_mode=neo4j.READ_ACCESS
                     ) as session,
                 ):
-                    result = session.run(_text(query), dict(parameters or {}))
+                    result = session.run(statement, dict(parameters or {}))
                     return [_row(record) for record in result]
             except QueryFailed as error:
                 cause = error.__cause__
                 retryable = isinstance(cause, neo4j_errors.Neo4jError) and cause.is_retryable()
-                if not retryable or time.monotonic() + pause > deadline:
+                if not retryable or time.monotonic() + pause > retry_until:
                     raise
             time.sleep(pause)
             pause = min(pause * 2, 1.0)
@@ -235,21 +288,25 @@ class Database:
     def execute_read(self, work: Callable[[Transaction], T], *, what: str = "read") -> T:
         """Run a unit of work in one read transaction (retried on transient errors)."""
         self.round_trips += 1
+        unit = neo4j.unit_of_work(timeout=_time_left(what))(lambda tx: work(Transaction(tx)))
         with _translated(what), self._driver.session(database=self.name) as session:
-            return session.execute_read(lambda tx: work(Transaction(tx)))
+            return session.execute_read(unit)
 
     def execute_write(self, work: Callable[[Transaction], T], *, what: str = "write") -> T:
         """Run a unit of work in one write transaction: all of it commits, or none of it."""
         self.round_trips += 1
+        unit = neo4j.unit_of_work(timeout=_time_left(what))(lambda tx: work(Transaction(tx)))
         with _translated(what), self._driver.session(database=self.name) as session:
-            return session.execute_write(lambda tx: work(Transaction(tx)))
+            return session.execute_write(unit)
 
     def run_autocommit(
         self, statement: str, parameters: Mapping[str, Any] | None = None
     ) -> list[Record]:
         """Run a statement outside a managed transaction (schema changes, CALL IN TRANSACTIONS)."""
-        with _translated(_name(statement)), self._driver.session(database=self.name) as session:
-            result = session.run(statement, dict(parameters or {}))
+        what = _name(statement)
+        query = neo4j.Query(statement, timeout=_time_left(what))
+        with _translated(what), self._driver.session(database=self.name) as session:
+            result = session.run(query, dict(parameters or {}))
             return [_row(record) for record in result]
 
     # -- schema ------------------------------------------------------------------------------
