@@ -10,7 +10,7 @@ from typing import Any
 
 from nhgraph.schema.models import Link, Node, class_name
 from nhgraph.store.concepts import ensure_concepts
-from nhgraph.store.db import Database, DatabaseError, Record, Transaction
+from nhgraph.store.db import Database, Record, Transaction
 from nhgraph.store.memory import collector_paused
 from nhgraph.store.pipeline import StatementPipeline
 from nhgraph.store.plan import (
@@ -53,8 +53,9 @@ def write_stream(
     finding a bad row at the end of the file), a link to no node, or a Neo4j error rolls
     the whole write back.
 
-    ``batches`` can be read once, so a transaction Neo4j asks to retry is not retried: the
-    load is to be run again.
+    ``batches`` can be read once, so the transaction is never retried: a transient failure
+    (a deadlock) fails the load, to be run again, and one that ran out of memory says that it
+    is too large and what to set.
     """
     label = class_name(cls)
     links = cls.links()
@@ -63,15 +64,8 @@ def write_stream(
     loaded_at = datetime.now().astimezone()
     summary = WriteSummary()
     tick = progress or (lambda _step, _n: None)
-    attempts: list[int] = []
 
     def work(tx: Transaction) -> WriteSummary:
-        attempts.append(1)
-        if len(attempts) > 1:
-            raise DatabaseError(
-                "Neo4j asked to retry the write, and a file written while it is read cannot "
-                "be read again in the same load: nothing was written; run the load again"
-            )
         element = ensure_concepts(tx, loaded_at)
         stored = stored_counts_in(tx)
         compare = bool(stored.get(label))
@@ -126,7 +120,7 @@ def write_stream(
                 summary.removed[label] += found["removed"]
         return summary
 
-    return database.execute_write(work, what=f"writing {label} nodes as they are read")
+    return database.execute_write(work, what=f"writing {label} nodes as they are read", retry=False)
 
 
 def _look_up_targets(
