@@ -125,6 +125,15 @@ class Settings(BaseSettings):
     postcode_file_max_mb: int = Field(
         default=4096, ge=1, description="Largest postcode directory file (read as a stream)."
     )
+    max_removal_share: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description=(
+            "Largest share of a source's stored records a reload may remove without "
+            "--allow-removals (a file cut short at a record boundary is still valid YAML)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> Settings:
