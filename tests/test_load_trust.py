@@ -104,7 +104,7 @@ def test_a_file_may_not_take_over_a_record_another_source_owns(
 ) -> None:
     before = _snapshot(graph)
     models = _rest(world())
-    restated = Lsoa(id="E01000801", name="Taken over", place="E09000007", population=1)
+    restated = Lsoa(id="E01000801", name="Camden E01000801", place="E09000007")
     _folder(split["camden"], {"footprint.yaml": [*models, restated]})
     with pytest.raises(NotTheOwner) as refused:
         _load(graph, neo4j_settings, split["camden"], allow_removals=True)
@@ -119,7 +119,7 @@ def test_the_command_line_refuses_a_takeover_and_names_both_sources(
     graph: db.Database, neo4j_settings: Settings, split: dict[str, Path]
 ) -> None:
     before = _snapshot(graph)
-    restated = Lsoa(id="E01000802", name="Taken over", place="E09000007", population=1)
+    restated = Lsoa(id="E01000802", name="Camden E01000802", place="E09000007")
     _folder(split["camden"], {"footprint.yaml": [*_rest(world()), restated]})
     done = run_cli("load", str(split["camden"]), env=settings_env(neo4j_settings))
     assert done.returncode == 1, done.stdout + done.stderr
