@@ -29,7 +29,7 @@ from nhgraph.store.statements import (
 #: Ids named in a message, per label, before the rest are counted.
 SHOWN = 5
 
-#: (label, id) -> (content hash, source) of stored nodes.
+#: id -> (content hash, source) of stored nodes of one label.
 Stored = dict[str, tuple[str | None, str | None]]
 
 #: A link into a node to remove: (label, id, relationship, from label, from id, from source).
