@@ -137,6 +137,15 @@ class Settings(BaseSettings):
     postcode_file_max_mb: int = Field(
         default=4096, ge=1, description="Largest postcode directory file (read as a stream)."
     )
+    max_removal_share: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description=(
+            "Largest share of a source's stored records a reload may remove without "
+            "--allow-removals (a file cut short at a record boundary is still valid YAML)."
+        ),
+    )
 
     # Validation status kept in the graph (`nhgraph validate --stored --save`, and each load).
     validation_max_findings: int = Field(

@@ -43,7 +43,9 @@ from nhgraph.ontology.validation import validate_graph
 from nhgraph.schema.identifiers import LONDON
 from nhgraph.schema.models import Node, PostcodeUnit, class_name
 from nhgraph.store import (
+    DanglingReference,
     Progress,
+    WritePlan,
     WriteSummary,
     plan_write,
     read_records,
@@ -53,6 +55,7 @@ from nhgraph.store import (
 )
 from nhgraph.store.db import Database, Transaction
 from nhgraph.store.findings import DEFAULT_MAX_FINDINGS, SavedRun, save_run_in
+from nhgraph.store.guard import NotTheOwner, check_links, check_share, from_others
 from nhgraph.store.memory import collector_paused
 
 #: The name `nhgraph load` gives the shipped London reference data: every registered loader.
@@ -98,10 +101,11 @@ def team_of_teams(folder: Path) -> SourceData:
     for path in files:
         digest.update(path.read_bytes())
     data = SourceData(f"team-of-teams:{folder.name}", digest.hexdigest()[:12])
-    data.models += [
-        model.model_copy(update={"source": data.name, "source_version": data.version})
-        for model, _ in read_files(files)
-    ]
+    for model, path in read_files(files):
+        data.models.append(
+            model.model_copy(update={"source": data.name, "source_version": data.version})
+        )
+        data.files[(class_name(type(model)), str(model.id))] = str(path)  # type: ignore[attr-defined]
     return data
 
 
@@ -171,11 +175,17 @@ def load(
     step: Callable[[str], None] | None = None,
     save_findings: bool = True,
     max_findings: int = DEFAULT_MAX_FINDINGS,
+    allow_removals: bool = False,
 ) -> LoadResult:
     """Validate and write the sources; LoadRefused (nothing written) on any violation.
 
     Unless ``save_findings`` is false, the report is saved as the latest validation run (at
     most ``max_findings`` findings) in the load's own transaction.
+
+    Refused before anything is written, too: a record another source owns (NotTheOwner),
+    and, unless ``allow_removals``, a reload that removes more than NHGRAPH_MAX_REMOVAL_SHARE
+    of a source's records or nodes that other sources link to (RemovalsRefused). The write
+    refuses with GraphChanged if a node it updates or removes changed since the plan.
     """
     announce = step or (lambda _message: None)
     everything = [m for source in sources for m in source.models]
@@ -185,9 +195,10 @@ def load(
         skipped.update(source.skipped)
     announce("comparing")
     planned = plan_write(database, everything, replace_sources=names)
+    check_plan(planned, sources, database.settings.max_removal_share, allow_removals)
     if not planned.changed:
         # The graph after the load is the graph now, which was validated when it was loaded.
-        return LoadResult(list(sources), ValidationReport(conforms=True), planned, skipped)
+        return LoadResult(list(sources), ValidationReport(conforms=True), planned.summary, skipped)
     database.ensure_schema()
     verdict = _Verdict()
     with ThreadPoolExecutor(1, thread_name_prefix="nhgraph-write") as pool:
@@ -204,6 +215,8 @@ def load(
             progress=progress,
             then=verdict.wait,
             prepared=rows_made.set,
+            expect=planned,
+            allow_removals=allow_removals,
         )
         # Python makes the rows before building the graph to validate: the two would share
         # one interpreter lock, and Neo4j, the longer part, could start only when both ended.
@@ -238,9 +251,36 @@ def load(
     return LoadResult(list(sources), report, written, skipped, run=saved[-1] if saved else None)
 
 
+def check_plan(
+    planned: WritePlan, sources: Sequence[SourceData], max_share: float, allow_removals: bool
+) -> None:
+    """Refuse a planned load that restates another source's records, names a node it
+    removes, or (unless allowed) removes too much or what other sources link to."""
+    if planned.foreign:
+        files = {key: path for source in sources for key, path in source.files.items()}
+        raise NotTheOwner(
+            [(*c, files.get((c[0], c[1]))) for c in planned.foreign]  # (label, id)
+        )
+    if planned.dangling:
+        raise DanglingReference(planned.dangling)
+    names = {source.name for source in sources}
+    check_share(planned.view, max_share, allow_removals)
+    links = [
+        link
+        for found in planned.view.incoming.values()
+        for link in from_others(found, names, planned.view.removed)
+    ]
+    check_links(links, names, allow_removals)
+
+
 @collector_paused()
 def load_postcode_file(
-    database: Database, path: Path, *, region: str = LONDON, progress: Progress | None = None
+    database: Database,
+    path: Path,
+    *,
+    region: str = LONDON,
+    progress: Progress | None = None,
+    allow_removals: bool = False,
 ) -> LoadResult:
     """A postcode directory loaded on its own (`nhgraph load postcodes:FILE`), written while
     it is read: Neo4j writes one batch of the region's postcodes while Python reads on.
@@ -258,6 +298,9 @@ def load_postcode_file(
         postcode_batches(data, path, region),
         replace_sources=[data.name],
         progress=progress,
+        max_removal_share=database.settings.max_removal_share,
+        allow_removals=allow_removals,
+        where=str(path),
     )
     return LoadResult([data], ValidationReport(conforms=True), written, data.skipped)
 

@@ -148,3 +148,20 @@ def test_values_come_back_as_plain_python(graph: db.Database) -> None:
     assert row["dates"] == [date(2026, 1, 2)]
     assert row["map"] == {"on": date(2026, 1, 2)}
     assert row["p"] == [{"w": 1}]  # a path is its relationships, as the driver iterates it
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says"),
+    [
+        ({"neo4j_heap": "512m"}, "NHGRAPH_NEO4J_HEAP (now 512m; try 1g"),
+        ({"neo4j_heap": "768M"}, "NHGRAPH_NEO4J_HEAP (now 768M; try 1536m"),
+        ({"neo4j_heap": "2g"}, "NHGRAPH_NEO4J_HEAP (now 2g; try 4g"),
+        ({"neo4j_heap": "lots"}, "try more than lots"),
+        ({"neo4j_uri": "bolt://elsewhere:7687"}, "server.memory.heap.max_size"),
+    ],
+)
+def test_the_too_large_advice_names_what_to_set(overrides: dict[str, str], says: str) -> None:
+    from nhgraph.config import Settings
+    from nhgraph.store.db import too_large_advice
+
+    assert says in too_large_advice(Settings(**overrides))  # type: ignore[arg-type]

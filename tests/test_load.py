@@ -126,8 +126,8 @@ def test_a_violation_refuses_the_load_and_writes_nothing(
     for model in models:
         if isinstance(model, Neighbourhood) and model.id == "camden-north":
             model.lsoas = [*model.lsoas, "E01001700"]  # a Hackney LSOA in a Camden footprint
-    with pytest.raises(LoadRefused) as refused:
-        _load_folder(graph, neo4j_settings, write_bundle_dir(tmp_path / "bad", models))
+    with pytest.raises(LoadRefused) as refused:  # the same source (folder name), reloaded
+        _load_folder(graph, neo4j_settings, write_bundle_dir(tmp_path / "bad" / "ok", models))
     assert "nhgsh:Neighbourhood-lsoa-in-place" in refused.value.report.to_text()
     assert graph.read(COUNT_ALL) == before
 
@@ -279,7 +279,8 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path, neo4j_settings: Settings)
 def test_a_load_killed_midway_leaves_the_graph_as_it_was(
     graph: db.Database, neo4j_settings: Settings
 ) -> None:
-    graph.write("CREATE (:Place {id: 'E09000007', name: 'before', source: 'earlier'})")
+    # A node of another source, which the load leaves alone (it may not restate it).
+    graph.write("CREATE (:Place {id: 'E09999999', name: 'before', source: 'earlier'})")
     before = graph.read(COUNT_ALL)
     process = subprocess.Popen(
         [sys.executable, "-m", "nhgraph", "load", "reference", str(DEMO), "--workers", "1"],

@@ -20,7 +20,12 @@ PER_LABEL = [
     statements.update_statement,
     statements.hash_statement,
     statements.remove_statement,
-    statements.count_removed_statement,
+    statements.removal_statement,
+    statements.lock_statement,
+    statements.lock_removed_statement,
+    statements.incoming_statement,
+    statements.unhash_statement,
+    statements.remove_ids_statement,
     statements.read_statement,
     statements.read_some_statement,
 ]

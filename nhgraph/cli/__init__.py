@@ -124,6 +124,12 @@ def load(
     workers: int = typer.Option(
         min(2, os.cpu_count() or 1), min=1, help="Processes to share SHACL validation among."
     ),
+    allow_removals: bool = typer.Option(
+        False,
+        "--allow-removals",
+        help="Remove what a reload no longer holds even beyond NHGRAPH_MAX_REMOVAL_SHARE of "
+        "a source's records, or when nodes of other sources link to it.",
+    ),
 ) -> None:
     """Load sources into Neo4j: all or nothing, refused on any SHACL violation."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -135,7 +141,7 @@ def load(
     settings = current_settings()
     database = db.get_database(settings)
     if len(sources) == 1 and sources[0].startswith(POSTCODES):
-        _load_postcode_file(database, Path(sources[0].removeprefix(POSTCODES)))
+        _load_postcode_file(database, Path(sources[0].removeprefix(POSTCODES)), allow_removals)
         return
     try:
         read = read_sources(sources, settings)
@@ -168,6 +174,7 @@ def load(
                     progress=lambda _what, n: bar.advance(task, n),
                     step=step,
                     max_findings=settings.validation_max_findings,
+                    allow_removals=allow_removals,
                 )
             except LoadRefused as refused:
                 bar.stop()
@@ -181,7 +188,7 @@ def load(
         err.print(result.run.summary(), markup=False, highlight=False)
 
 
-def _load_postcode_file(database: db.Database, path: Path) -> None:
+def _load_postcode_file(database: db.Database, path: Path, allow_removals: bool) -> None:
     """A postcode directory on its own: written while it is read (see load_postcode_file)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -201,7 +208,9 @@ def _load_postcode_file(database: db.Database, path: Path) -> None:
         print("writing while reading", file=sys.stderr, flush=True)  # a plain line for logs
         with failing("load failed, nothing written"):
             try:
-                result = load_postcode_file(database, path, progress=advance)
+                result = load_postcode_file(
+                    database, path, progress=advance, allow_removals=allow_removals
+                )
             except InputError as error:
                 bar.stop()
                 _refuse_input(error)
@@ -233,6 +242,9 @@ def _print_load_summary(result: LoadResult) -> None:
             ),
         )
     out.print(table)
+    for label, ids in sorted(written.removed_ids.items()):
+        more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
+        out.print(f"removed {label}: {', '.join(ids[:10])}{more}", markup=False)
     for reason, count in sorted(result.skipped.items()):
         out.print(f"left out: {count} x {reason}")
     out.print("nothing changed" if not written.changed else "loaded")

@@ -24,6 +24,8 @@ class SourceData:
     models: list[Node] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
+    #: (label, id) -> the file a record was read from, where a source of many files knows it.
+    files: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add(self, cls: type[Node], path: Path, line: int, values: dict[str, Any]) -> None:
         """Build one model; a refusal becomes a problem naming the file, line and field."""

@@ -10,7 +10,15 @@ the API read and write the graph through these names.
 """
 
 from nhgraph.store.concepts import CONCEPT_SOURCE
-from nhgraph.store.plan import DanglingReference, Progress, WriteSummary, plan_write, stored_counts
+from nhgraph.store.guard import GraphChanged, NotTheOwner, RemovalsRefused
+from nhgraph.store.plan import (
+    DanglingReference,
+    Progress,
+    WritePlan,
+    WriteSummary,
+    plan_write,
+    stored_counts,
+)
 from nhgraph.store.reader import model_of, read_records, read_records_of
 from nhgraph.store.rows import content_hash, node_rows
 from nhgraph.store.stream import write_stream
@@ -19,7 +27,11 @@ from nhgraph.store.writer import write_models
 __all__ = [
     "CONCEPT_SOURCE",
     "DanglingReference",
+    "GraphChanged",
+    "NotTheOwner",
     "Progress",
+    "RemovalsRefused",
+    "WritePlan",
     "WriteSummary",
     "content_hash",
     "model_of",

@@ -118,8 +118,48 @@ def _name(query: Query | str) -> str:
     return query.name if isinstance(query, Query) else query.strip().splitlines()[0][:60]
 
 
+def _out_of_memory(error: neo4j_errors.Neo4jError) -> bool:
+    """Whether Neo4j failed for want of memory (its transaction pool, or the heap itself): a
+    "transient" error that a retry of the same transaction meets again, so it is never retried."""
+    return "OutOfMemory" in (error.code or "")
+
+
+def too_large_advice(settings: Settings) -> str:
+    """What to set when a transaction is too large for the server, with the numbers."""
+    if settings.manages_local_server:
+        return (
+            f"raise NHGRAPH_NEO4J_HEAP (now {settings.neo4j_heap}; try "
+            f"{_doubled(settings.neo4j_heap)}: Neo4j lets transactions use 70% of it, "
+            "and London's postcodes, about 180,000 rows, need 1g) and restart the server "
+            "(nhgraph neo4j stop; nhgraph neo4j start)"
+        )
+    return (
+        "raise the server's heap (server.memory.heap.max_size) and its transaction memory "
+        "limits (dbms.memory.transaction.total.max, db.memory.transaction.max): London's "
+        "postcodes, about 180,000 rows, need a 1g heap"
+    )
+
+
+def _doubled(size: str) -> str:
+    """A JVM memory size twice as large ("512m" is "1g"), or the text asking for more."""
+    units = {"k": 1, "m": 1024, "g": 1024 * 1024}
+    value, unit = size[:-1], size[-1:].lower()
+    if unit not in units or not value.isdigit():
+        return f"more than {size}"
+    kib = 2 * int(value) * units[unit]
+    return f"{kib // units['g']}g" if kib % units["g"] == 0 else f"{kib // units['m']}m"
+
+
+def _too_large(what: str, error: neo4j_errors.Neo4jError, advice: str) -> TooLarge:
+    return TooLarge(
+        f"{what}: too large for one transaction on this server: Neo4j ran out of transaction "
+        f"memory ({error.message}). Nothing was written, and running it again fails the same "
+        f"way: {advice}"
+    )
+
+
 @contextmanager
-def _translated(what: str) -> Iterator[None]:
+def _translated(what: str, advice: str = "raise the server's heap") -> Iterator[None]:
     """Turn driver exceptions into nhgraph's, each naming what was being done."""
     try:
         yield
@@ -133,13 +173,12 @@ def _translated(what: str) -> Iterator[None]:
     except neo4j_errors.TransientError as error:
         if _deadline.get() is not None and any(c in (error.code or "") for c in _TIMED_OUT):
             raise DeadlineExceeded(f"{what}: Neo4j ended it at the time budget") from error
-        if "MemoryPoolOutOfMemoryError" in (error.code or ""):
-            raise TooLarge(
-                f"{what}: Neo4j ran out of transaction memory ({error.message}). The write is "
-                "too large for one transaction with this heap: raise NHGRAPH_NEO4J_HEAP (the "
-                "project's server) or the server's transaction memory limits"
-            ) from error
-        raise QueryFailed(f"{what}: {error.code}: {error.message}") from error
+        if _out_of_memory(error):
+            raise _too_large(what, error, advice) from error
+        raise QueryFailed(
+            f"{what}: {error.code}: {error.message} (transient: nothing was written, and "
+            "running it again may succeed)"
+        ) from error
     except neo4j_errors.ConstraintError as error:
         raise ConstraintViolation(f"{what}: {error.message}") from error
     except neo4j_errors.Neo4jError as error:
@@ -182,14 +221,29 @@ def _row(record: neo4j.Record) -> Record:
 class Transaction:
     """One managed transaction, handed to a unit of work; it runs statements and returns dicts."""
 
-    def __init__(self, tx: neo4j.ManagedTransaction) -> None:
-        """The wrapper of a managed transaction the driver hands a unit of work."""
+    def __init__(
+        self,
+        tx: neo4j.ManagedTransaction | neo4j.Transaction,
+        advice: str = "raise the server's heap",
+    ) -> None:
+        """The wrapper of a managed transaction the driver hands a unit of work; ``advice`` says
+        what to set when a statement runs out of memory."""
         self._tx = tx
+        self._advice = advice
 
     def run(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
-        """Run one statement in this transaction and return its records as dicts."""
-        result = self._tx.run(_text(query), dict(parameters or {}))
-        return [_row(record) for record in result]
+        """Run one statement in this transaction and return its records as dicts.
+
+        Running out of memory raises TooLarge here, inside the unit of work: the driver
+        retries what it calls transient, and would send the same too large write again.
+        """
+        try:
+            result = self._tx.run(_text(query), dict(parameters or {}))
+            return [_row(record) for record in result]
+        except neo4j_errors.TransientError as error:
+            if _out_of_memory(error):
+                raise _too_large(_name(query), error, self._advice) from error
+            raise
 
     def read(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
         """Read in this transaction: what an edit reads is read where it writes, so that the
@@ -292,12 +346,40 @@ class Database:
         with _translated(what), self._driver.session(database=self.name) as session:
             return session.execute_read(unit)
 
-    def execute_write(self, work: Callable[[Transaction], T], *, what: str = "write") -> T:
-        """Run a unit of work in one write transaction: all of it commits, or none of it."""
+    def execute_write(
+        self, work: Callable[[Transaction], T], *, what: str = "write", retry: bool = True
+    ) -> T:
+        """Run a unit of work in one write transaction: all of it commits, or none of it.
+
+        Transient failures (a deadlock, a leader switch) are retried for up to
+        ``neo4j_retry_seconds``, as the driver's managed transactions would, but never a
+        transaction that ran out of memory, at a statement or at its commit: a rerun meets the
+        same limit, so it raises TooLarge at once. ``retry=False`` is for a unit of work that
+        can run only once (a file written while it is read).
+        """
         self.round_trips += 1
-        unit = neo4j.unit_of_work(timeout=_time_left(what))(lambda tx: work(Transaction(tx)))
-        with _translated(what), self._driver.session(database=self.name) as session:
-            return session.execute_write(unit)
+        advice = too_large_advice(self.settings)
+        retry_until = time.monotonic() + self.settings.neo4j_retry_seconds
+        pause = 0.05
+        while True:
+            try:
+                with (
+                    _translated(what, advice),
+                    self._driver.session(database=self.name) as session,
+                    session.begin_transaction(timeout=_time_left(what)) as tx,
+                ):
+                    result = work(Transaction(tx, advice))
+                    tx.commit()
+                    return result
+            except (QueryFailed, DatabaseUnavailable) as error:
+                cause = error.__cause__
+                retryable = isinstance(cause, neo4j_errors.Neo4jError | neo4j_errors.DriverError)
+                if not (retry and retryable and cause.is_retryable()):  # type: ignore[union-attr]
+                    raise
+                if time.monotonic() + pause > retry_until:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
     def run_autocommit(
         self, statement: str, parameters: Mapping[str, Any] | None = None

@@ -14,8 +14,9 @@ from typing import Any
 from nhgraph.errors import NhgraphError
 from nhgraph.schema.models import MODEL_CLASSES, Node, class_name
 from nhgraph.store.db import Database, Transaction
-from nhgraph.store.rows import content_hash, in_batches, node_rows
-from nhgraph.store.statements import count_removed_statement, counts_statement, hash_statement
+from nhgraph.store.guard import Stored, StoredView, foreign, from_others, incoming
+from nhgraph.store.rows import content_hash, in_batches, link_targets, node_rows
+from nhgraph.store.statements import counts_statement, hash_statement, removal_statement
 
 
 class DanglingReference(NhgraphError):
@@ -43,6 +44,8 @@ class WriteSummary:
     unchanged: Counter[str] = field(default_factory=Counter)
     removed: Counter[str] = field(default_factory=Counter)
     relationships: int = 0
+    #: label -> the ids removed (or that would be), sorted, for the summary to name.
+    removed_ids: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def nodes(self) -> dict[str, int]:
@@ -77,11 +80,15 @@ def compare(
     rows: list[dict[str, Any]],
     batch_size: int,
     summary: WriteSummary,
+    stored: Stored | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The rows that are new and those whose content changed, each given its content hash;
-    all three kinds (unchanged too) counted in the summary."""
-    existing = _stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
-    return classify(label, rows, existing, summary)
+    all three kinds (unchanged too) counted in the summary. ``stored``, when given, receives
+    the hash and source of each row's stored node."""
+    existing = stored_hashes(tx, label, [r["id"] for r in rows], batch_size)
+    if stored is not None:
+        stored.update(existing)
+    return classify(label, rows, {i: h for i, (h, _) in existing.items()}, summary)
 
 
 def classify(
@@ -109,15 +116,30 @@ def classify(
     return new, changed
 
 
-def _stored_hashes(
-    tx: Transaction, label: str, ids: Sequence[str], batch_size: int
-) -> dict[str, str | None]:
-    """The content hash of each of these ids the graph holds."""
-    existing: dict[str, str | None] = {}
+def stored_hashes(tx: Transaction, label: str, ids: Sequence[str], batch_size: int) -> Stored:
+    """The content hash and source of each of these ids the graph holds."""
+    existing: Stored = {}
     for batch in in_batches(list(ids), batch_size):
         for found in tx.run(hash_statement(label), {"ids": list(batch)}):
-            existing[found["id"]] = found["hash"]
+            existing[found["id"]] = (found["hash"], found["source"])
     return existing
+
+
+@dataclass
+class WritePlan:
+    """What a load's write would do (``summary``), what it read to decide (``view``, which the
+    write checks again under lock), and the records it restates that other sources own."""
+
+    summary: WriteSummary
+    view: StoredView
+    foreign: list[tuple[str, str, str | None, str]]
+    #: (label, id, field, target): kept nodes of a reloaded source that name a node it removes.
+    dangling: list[tuple[str, str, str, str]]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the write would change anything."""
+        return self.summary.changed
 
 
 def plan_write(
@@ -126,14 +148,18 @@ def plan_write(
     *,
     replace_sources: Collection[str] = (),
     batch_size: int = 10_000,
-) -> WriteSummary:
-    """What :func:`write_models` would do, read-only: so an unchanged reload can stop early."""
+) -> WritePlan:
+    """What :func:`write_models` would do, read-only: so an unchanged reload can stop early,
+    and a load that would take over another source's records or remove too much is refused
+    before it writes."""
     by_class: dict[type[Node], list[Node]] = defaultdict(list)
     for model in models:
         by_class[type(model)].append(model)
-    summary = WriteSummary()
+    sources = list(replace_sources)
 
-    def work(tx: Transaction) -> WriteSummary:
+    def work(tx: Transaction) -> WritePlan:
+        summary, view = WriteSummary(), StoredView()
+        conflicts: list[tuple[str, str, str | None, str]] = []
         stored = stored_counts_in(tx)
         for cls in MODEL_CLASSES:
             label = class_name(cls)
@@ -141,15 +167,66 @@ def plan_write(
             if items and not stored.get(label):
                 summary.created[label] += len(items)  # nothing stored: no rows to compare
             elif items:
-                compare(tx, label, node_rows(items), batch_size, summary)
-            if replace_sources and not cls.is_concept and stored.get(label):
-                keep = [str(m.id) for m in items]  # type: ignore[attr-defined]
-                [found] = tx.run(
-                    count_removed_statement(label),
-                    {"sources": list(replace_sources), "keep": keep},
-                )
-                if found["removed"]:
-                    summary.removed[label] += found["removed"]
-        return summary
+                rows = node_rows(items)
+                seen = view.stored[label] = {}
+                compare(tx, label, rows, batch_size, summary, seen)
+                conflicts += foreign(label, rows, seen, sources)
+            if sources and not cls.is_concept and stored.get(label):
+                _plan_removals(tx, label, [str(m.id) for m in items], sources, view, summary)  # type: ignore[attr-defined]
+        return WritePlan(summary, view, conflicts, _dangling(view, by_class, sources))
 
     return database.execute_read(work, what="planning the write")
+
+
+def _plan_removals(
+    tx: Transaction,
+    label: str,
+    keep: list[str],
+    sources: list[str],
+    view: StoredView,
+    summary: WriteSummary,
+) -> None:
+    """Count a label's stored records per source, and read what the reload would remove and
+    the links into it."""
+    doomed: dict[str, str | None] = {}
+    for found in tx.run(removal_statement(label), {"sources": sources, "keep": keep}):
+        view.records[found["source"]] += found["stored"]
+        if found["removed"]:
+            view.removed_by_source.setdefault(found["source"], Counter())[label] += len(
+                found["removed"]
+            )
+            doomed.update((node_id, digest) for node_id, digest in found["removed"])
+    if doomed:
+        view.removed[label] = doomed
+        view.incoming[label] = incoming(tx, label, doomed)
+        summary.removed[label] += len(doomed)
+        summary.removed_ids[label] = sorted(doomed)
+
+
+def _dangling(
+    view: StoredView, by_class: dict[type[Node], list[Node]], sources: list[str]
+) -> list[tuple[str, str, str, str]]:
+    """Links into removed nodes from kept nodes of a reloaded source whose new version still
+    names them: after the write they would name nothing."""
+    staying = [
+        link
+        for links in view.incoming.values()
+        for link in from_others(links, sources, view.removed)
+        if link[5] in sources
+    ]
+    if not staying:
+        return []
+    models = {(class_name(cls), str(m.id)): m for cls, ms in by_class.items() for m in ms}  # type: ignore[attr-defined]
+    found = []
+    for label, node_id, rel, from_label, from_id, _ in staying:
+        model = models.get((from_label, from_id))
+        if model is None:
+            continue
+        for name, link in type(model).links().items():
+            if (
+                link.rel == rel
+                and link.target == label
+                and node_id in link_targets(getattr(model, name))
+            ):
+                found.append((from_label, from_id, name, node_id))
+    return found

@@ -14,8 +14,10 @@ from nhgraph.schema.registry import CONCEPT_LABELS, HUB_LABELS
 
 #: The property an edit sets and removes at once, to take a node's write lock before reading it.
 LOCK = "nhgraph_lock"
-#: Locks the matched node ``n`` until the transaction ends, and changes nothing.
-LOCK_CLAUSE = f"SET n.{LOCK} = true REMOVE n.{LOCK} "
+#: Locks the matched node ``n`` until the transaction ends, and changes nothing. A node that
+#: another transaction deleted while this one waited for its lock is found with no properties
+#: once the lock is had, and is left out, as if it had not been found.
+LOCK_CLAUSE = f"SET n.{LOCK} = true REMOVE n.{LOCK} WITH n WHERE n.id IS NOT NULL "
 
 
 @cache
@@ -88,15 +90,6 @@ def counts_statement() -> str:
 
 
 @cache
-def count_removed_statement(label: str) -> str:
-    """How many nodes of the sources a reload would remove (the plan's read-only count)."""
-    return (
-        f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
-        "RETURN count(n) AS removed"
-    )
-
-
-@cache
 def update_statement(label: str) -> str:
     """Changed nodes: their properties are replaced, so a field emptied is removed."""
     return (
@@ -107,9 +100,65 @@ def update_statement(label: str) -> str:
 
 @cache
 def hash_statement(label: str) -> str:
-    """The stored content hash of nodes of one label by id, to tell what changed."""
+    """The stored content hash of nodes of one label by id, to tell what changed, and their
+    source, which owns them."""
     return (
-        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, n.content_hash AS hash"
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) "
+        "RETURN n.id AS id, n.content_hash AS hash, n.source AS source"
+    )
+
+
+@cache
+def lock_statement(label: str) -> str:
+    """The same, write-locking the nodes until the transaction ends: setting a property to
+    its own value takes the node's lock and changes nothing."""
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) SET n.content_hash = n.content_hash "
+        "RETURN n.id AS id, n.content_hash AS hash, n.source AS source"
+    )
+
+
+@cache
+def removal_statement(label: str) -> str:
+    """Per source of a reload: its stored nodes of one label, and the id and hash of each
+    that the reload no longer holds (the plan's read-only look at what would go)."""
+    return (
+        f"MATCH (n:{label}) WHERE n.source IN $sources "
+        "RETURN n.source AS source, count(n) AS stored, "
+        "collect(CASE WHEN NOT n.id IN $keep THEN [n.id, n.content_hash] END) AS removed"
+    )
+
+
+@cache
+def lock_removed_statement(label: str) -> str:
+    """The nodes of the sources that the reload no longer holds, write-locked, with their hash."""
+    return (
+        f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
+        "SET n.content_hash = n.content_hash RETURN n.id AS id, n.content_hash AS hash"
+    )
+
+
+@cache
+def incoming_statement(label: str) -> str:
+    """The links into nodes of one label by id: who links to what a reload removes."""
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}})<-[r]-(m) "
+        "RETURN n.id AS id, type(r) AS rel, labels(m)[0] AS from_label, m.id AS from_id, "
+        "m.source AS source"
+    )
+
+
+@cache
+def unhash_statement(label: str) -> str:
+    """Forget the content hash of nodes by id, so that the next reload rewrites them."""
+    return f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) REMOVE n.content_hash"
+
+
+@cache
+def remove_ids_statement(label: str) -> str:
+    """Remove nodes of one label by id, with their edges."""
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n RETURN count(*) AS removed"
     )
 
 
@@ -118,7 +167,7 @@ def remove_statement(label: str) -> str:
     """Remove the nodes of the sources that the reload no longer holds, with their edges."""
     return (
         f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep "
-        "DETACH DELETE n RETURN count(*) AS removed"
+        "WITH n, n.id AS id DETACH DELETE n RETURN count(*) AS removed, collect(id) AS ids"
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from datetime import datetime
@@ -10,7 +10,18 @@ from typing import Any
 
 from nhgraph.schema.models import Link, Node, class_name
 from nhgraph.store.concepts import ensure_concepts
-from nhgraph.store.db import Database, DatabaseError, Record, Transaction
+from nhgraph.store.db import Database, Record, Transaction
+from nhgraph.store.guard import (
+    NotTheOwner,
+    StoredView,
+    check_links,
+    check_share,
+    foreign,
+    incoming,
+    lock_removed,
+    remove,
+    unhash,
+)
 from nhgraph.store.memory import collector_paused
 from nhgraph.store.pipeline import StatementPipeline
 from nhgraph.store.plan import (
@@ -25,7 +36,6 @@ from nhgraph.store.statements import (
     CREATE,
     hash_statement,
     link_statement,
-    remove_statement,
     update_statement,
 )
 from nhgraph.store.writer import creations, find_stored
@@ -42,6 +52,9 @@ def write_stream(
     *,
     replace_sources: Collection[str] = (),
     progress: Progress | None = None,
+    max_removal_share: float = 1.0,
+    allow_removals: bool = False,
+    where: str | None = None,
 ) -> WriteSummary:
     """Write one class's models batch by batch as they are read, in one transaction.
 
@@ -53,8 +66,15 @@ def write_stream(
     finding a bad row at the end of the file), a link to no node, or a Neo4j error rolls
     the whole write back.
 
-    ``batches`` can be read once, so a transaction Neo4j asks to retry is not retried: the
-    load is to be run again.
+    ``batches`` can be read once, so the transaction is never retried: a transient failure
+    (a deadlock) fails the load, to be run again, and one that ran out of memory says that it
+    is too large and what to set.
+
+    A row whose id is stored under a source not replaced here is refused (NotTheOwner,
+    naming ``where``); so is a removal of more than ``max_removal_share`` of the source's
+    stored nodes, or of nodes that nodes of other sources link to, unless
+    ``allow_removals`` (RemovalsRefused). The nodes to remove are locked before they are
+    counted, so what is counted is what goes.
     """
     label = class_name(cls)
     links = cls.links()
@@ -63,20 +83,14 @@ def write_stream(
     loaded_at = datetime.now().astimezone()
     summary = WriteSummary()
     tick = progress or (lambda _step, _n: None)
-    attempts: list[int] = []
 
     def work(tx: Transaction) -> WriteSummary:
-        attempts.append(1)
-        if len(attempts) > 1:
-            raise DatabaseError(
-                "Neo4j asked to retry the write, and a file written while it is read cannot "
-                "be read again in the same load: nothing was written; run the load again"
-            )
         element = ensure_concepts(tx, loaded_at)
         stored = stored_counts_in(tx)
         compare = bool(stored.get(label))
         missing: list[tuple[str, str, str, str]] = []
         keep: list[str] = []
+        conflicts: list[tuple[str, str, str | None, str]] = []
         checks: list[tuple[str, Future[list[Record]]]] = []  # (field, unknown targets)
         with StatementPipeline(tx) as pipeline:
             for models in batches:
@@ -85,7 +99,9 @@ def write_stream(
                     ids = [row["id"] for row in rows]
                     keep += ids
                     hashes = pipeline.send(hash_statement(label), {"ids": ids})
-                    existing = {h["id"]: h["hash"] for h in hashes.result()}
+                    seen = {h["id"]: (h["hash"], h["source"]) for h in hashes.result()}
+                    conflicts += foreign(label, rows, seen, replace_sources)
+                    existing = {node_id: digest for node_id, (digest, _) in seen.items()}
                     new, changed = classify(label, rows, existing, summary)
                 else:
                     new, changed = list(rows), []
@@ -119,14 +135,13 @@ def write_stream(
         ]
         if unlinked:  # looked up above, so not expected: Neo4j has the last word
             raise DanglingReference(unlinked)
+        if conflicts:
+            raise NotTheOwner([(*c, where) for c in conflicts])
         if replace_sources and compare:
-            for found in tx.run(
-                remove_statement(label), {"sources": list(replace_sources), "keep": keep}
-            ):
-                summary.removed[label] += found["removed"]
+            _remove(tx, label, replace_sources, keep, summary, max_removal_share, allow_removals)
         return summary
 
-    return database.execute_write(work, what=f"writing {label} nodes as they are read")
+    return database.execute_write(work, what=f"writing {label} nodes as they are read", retry=False)
 
 
 def _look_up_targets(
@@ -159,3 +174,29 @@ def _look_up_targets(
         for target in row["links"][name]
         if (link.target, target) not in element
     ]
+
+
+def _remove(
+    tx: Transaction,
+    label: str,
+    sources: Collection[str],
+    keep: list[str],
+    summary: WriteSummary,
+    max_share: float,
+    allow: bool,
+) -> None:
+    """Remove the stored nodes of the sources that the stream did not hold, once locked,
+    unless they are too many or nodes of other sources link to them (RemovalsRefused)."""
+    doomed = lock_removed(tx, label, sources, keep)
+    if not doomed:
+        return
+    view = StoredView(removed={label: doomed})
+    for source in sources:  # the stream's one source, as a rule
+        view.records[source] = summary.updated[label] + summary.unchanged[label] + len(doomed)
+        view.removed_by_source[source] = Counter({label: len(doomed)})
+    check_share(view, max_share, allow)
+    others = [link for link in incoming(tx, label, doomed) if link[5] not in sources]
+    check_links(others, sources, allow)
+    unhash(tx, others)
+    summary.removed[label] += remove(tx, label, doomed, _STREAM_LOOKUP_BATCH)
+    summary.removed_ids[label] = sorted(doomed)

@@ -15,9 +15,27 @@ from typing import Any
 from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
 from nhgraph.store.concepts import ensure_concepts
 from nhgraph.store.db import Database, Record, Transaction
+from nhgraph.store.guard import (
+    GraphChanged,
+    Stored,
+    check_links,
+    check_same,
+    incoming,
+    lock,
+    lock_removed,
+    remove,
+    unhash,
+)
 from nhgraph.store.memory import collector_paused
 from nhgraph.store.pipeline import StatementPipeline
-from nhgraph.store.plan import DanglingReference, Progress, WriteSummary, compare, stored_counts_in
+from nhgraph.store.plan import (
+    DanglingReference,
+    Progress,
+    WritePlan,
+    WriteSummary,
+    compare,
+    stored_counts_in,
+)
 from nhgraph.store.rows import (
     NewNodes,
     content_hash,
@@ -48,6 +66,8 @@ def write_models(
     progress: Progress | None = None,
     then: Callable[[Transaction], None] | None = None,
     prepared: Callable[[], None] | None = None,
+    expect: WritePlan | None = None,
+    allow_removals: bool = False,
     within: Transaction | None = None,
     concepts: bool = True,
 ) -> WriteSummary:
@@ -64,6 +84,13 @@ def write_models(
     creates nodes with the edges whose ends are known (by Neo4j's element id, which needs no
     label), one creates the remaining edges. On a server just started each distinct statement
     costs a compile and a warm-up; element ids keep the number of statements small and fixed.
+
+    ``expect`` is the load's plan: the nodes to update and remove are locked, and the write
+    refuses (GraphChanged, nothing written) unless they are as the plan read them, so it never
+    overwrites or removes what another transaction committed since. With it, links that nodes
+    of other sources have into removed nodes are cut only when ``allow_removals`` is given,
+    and those nodes forget their content hash, so that their source's next reload writes
+    their links again.
 
     ``within`` is a transaction already open, which the write joins (an edit reads, checks and
     writes in one transaction); the caller then commits it, or rolls it back. With
@@ -90,7 +117,8 @@ def write_models(
             if not items:
                 continue
             label = class_name(cls)
-            if not stored.get(label):
+            planned = None if expect is None else expect.view.stored.get(label, {})
+            if not stored.get(label) and not planned:
                 # Nothing of this class is stored: every node is new. Its row is made with
                 # its batch, while Neo4j writes the batch before (see :func:`_create_nodes`), unless
                 # the caller has work of its own for the interpreter meanwhile (`prepared`):
@@ -100,7 +128,12 @@ def write_models(
                     NewNodes(models=items) if prepared is None else NewNodes(rows=fresh_rows(items))
                 )
                 continue
-            new, changed = compare(tx, label, node_rows(items), batch_size, summary)
+            seen: Stored = {}
+            new, changed = compare(tx, label, node_rows(items), batch_size, summary, seen)
+            if planned is not None:
+                check_same(label, seen, planned)
+                ids = [row["id"] for row in changed]
+                check_same(label, lock(tx, label, ids, batch_size), {i: seen[i] for i in ids})
             drop_empty_load_times(new + changed)
             if new:
                 created[cls] = NewNodes(rows=new)
@@ -123,7 +156,9 @@ def write_models(
                 summary.relationships += sum(len(r["targets"]) for r in old_rows)
         if missing:
             raise DanglingReference(missing)  # the transaction rolls back
-        if replace_sources:
+        if replace_sources and expect is not None:
+            _remove_planned(tx, expect, replace_sources, by_class, allow_removals, stored, summary)
+        elif replace_sources:
             for cls in MODEL_CLASSES:
                 if cls.is_concept or not stored.get(class_name(cls)):
                     continue  # nothing of this class was stored, so nothing to remove
@@ -134,6 +169,7 @@ def write_models(
                 ):
                     if found["removed"]:
                         summary.removed[class_name(cls)] += found["removed"]
+                        summary.removed_ids[class_name(cls)] = sorted(found["ids"])
         if then is not None:
             then(tx)
         return summary
@@ -141,6 +177,40 @@ def write_models(
     if within is not None:
         return work(within)
     return database.execute_write(work, what="writing models")
+
+
+def _remove_planned(
+    tx: Transaction,
+    expect: WritePlan,
+    sources: Collection[str],
+    by_class: Mapping[type[Node], Sequence[Node]],
+    allow: bool,
+    stored: Mapping[str, int],
+    summary: WriteSummary,
+) -> None:
+    """Remove what the plan found the reload no longer holds, once locked and found as the
+    plan read it, and the links into it too; with ``allow``, the linking nodes of other
+    sources forget their hash (see :func:`write_models`)."""
+    view = expect.view
+    for cls in MODEL_CLASSES:
+        label = class_name(cls)
+        if cls.is_concept or not stored.get(label):
+            continue  # nothing of this class was stored, so nothing to remove
+        keep = [str(m.id) for m in by_class.get(cls, [])]  # type: ignore[attr-defined]
+        doomed = lock_removed(tx, label, sources, keep)
+        check_same(label, doomed, view.removed.get(label, {}))
+        if not doomed:
+            continue
+        # Links from the reloaded sources' own nodes are the load's to make or drop (the
+        # plan refused a kept node naming a removed one); those of others must be as planned.
+        others = {link for link in incoming(tx, label, doomed) if link[5] not in sources}
+        planned = {link for link in view.incoming.get(label, ()) if link[5] not in sources}
+        if others != planned:  # linked or unlinked since the plan
+            raise GraphChanged(label, {link[1] for link in others ^ planned})
+        check_links(sorted(others, key=str), sources, allow)
+        unhash(tx, others)
+        summary.removed[label] += remove(tx, label, doomed, 5000)
+        summary.removed_ids[label] = sorted(doomed)
 
 
 def _create_nodes(
