@@ -241,11 +241,13 @@ def test_a_refused_load_keeps_the_previous_run(
     for model in models:
         if isinstance(model, Neighbourhood) and model.id == "camden-north":
             model.lsoas = [*model.lsoas, "E01001700"]  # a Hackney LSOA: a Violation
+    # The same source (a folder of the same name), so the load is refused by the shapes, not
+    # as restating another source's records.
+    again = read_sources(
+        [str(write_bundle_dir(tmp_path / "again" / "warned", models))], neo4j_settings
+    )
     with pytest.raises(LoadRefused):
-        # The same source (a folder of the same name), so the load is refused by the shapes,
-        # not as restating another source's records.
-        again = write_bundle_dir(tmp_path / "again" / "warned", models)
-        load(graph, read_sources([str(again)], neo4j_settings))
+        load(graph, again)
     assert [r["run"]["id"] for r in _runs(graph)] == [first.run.id if first.run else None]
     assert [f["node"] for f in _findings(graph)] == ["Lsoa/E01000800"]
 
