@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from nhgraph.config import PROJECT_ROOT, Settings
-from nhgraph.store import db
+from nhgraph.store import db, write_models
 from nhgraph.store.localserver import LocalServer
 
 
@@ -101,3 +102,25 @@ def api(neo4j_settings: Settings) -> Iterator[LiveServer]:
     """The API served over real HTTP, wired to the test Neo4j."""
     with LiveServer(neo4j_settings) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def api_settings(neo4j_settings: Settings) -> Settings:
+    """The test server's settings with the test keys of every role."""
+    from .clients import KEYS
+
+    return make_test_settings(api_keys=KEYS, neo4j_uri=neo4j_settings.neo4j_uri)
+
+
+@pytest.fixture(scope="module")
+def client(database: db.Database, api_settings: Settings) -> Iterator[Any]:
+    """A client of the API over real HTTP, on the small world, for one module (a module that
+    needs another graph defines its own)."""
+    from .clients import Client
+    from .world import world
+
+    database.reset()
+    write_models(database, world())
+    with LiveServer(api_settings) as server:
+        yield Client(server)
+    database.reset()

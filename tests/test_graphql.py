@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -11,26 +10,10 @@ import pytest
 
 from nhgraph.config import Settings
 from nhgraph.graphql.schema import SDL_PATH, sdl
-from nhgraph.store import db, write_models
 
-from .clients import GOVERNANCE, INTEGRATOR, KEYS, Client
-from .conftest import LiveServer, make_test_settings
-from .world import CAMDEN, HACKNEY, world
-
-
-@pytest.fixture(scope="module")
-def api_settings(neo4j_settings: Settings) -> Settings:
-    return make_test_settings(api_keys=KEYS, neo4j_uri=neo4j_settings.neo4j_uri)
-
-
-@pytest.fixture(scope="module")
-def client(database: db.Database, api_settings: Settings) -> Iterator[Client]:
-    database.reset()
-    write_models(database, world())
-    with LiveServer(api_settings) as server:
-        yield Client(server)
-    database.reset()
-
+from .clients import GOVERNANCE, INTEGRATOR, Client
+from .conftest import LiveServer
+from .world import CAMDEN, HACKNEY
 
 RESIDENT = """
 query ($postcode: String, $lsoa: String, $age: Int) {

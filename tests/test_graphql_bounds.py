@@ -5,28 +5,11 @@ accepted before (a 10 MB search took 4 s, 20,000 LSOAs 15.6 s and a 2 MB refusal
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from nhgraph.config import Settings
-from nhgraph.store import db, write_models
-
-from .clients import ADMIN, GOVERNANCE, INTEGRATOR, KEYS, Client
-from .conftest import LiveServer, make_test_settings
-from .world import world
-
-
-@pytest.fixture(scope="module")
-def client(database: db.Database, neo4j_settings: Settings) -> Iterator[Client]:
-    database.reset()
-    write_models(database, world())
-    settings = make_test_settings(api_keys=KEYS, neo4j_uri=neo4j_settings.neo4j_uri)
-    with LiveServer(settings) as server:
-        yield Client(server)
-    database.reset()
-
+from .clients import ADMIN, GOVERNANCE, INTEGRATOR, Client
 
 SERVICE = (
     "mutation ($s: ServiceInput!) { addService(service: $s) { __typename } }",

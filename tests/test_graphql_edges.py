@@ -11,25 +11,9 @@ import httpx
 import pytest
 
 from nhgraph.config import Settings
-from nhgraph.store import db, write_models
 
-from .clients import KEYS, Client
-from .conftest import LiveServer, make_test_settings
-from .world import world
-
-
-@pytest.fixture(scope="module")
-def api_settings(neo4j_settings: Settings) -> Settings:
-    return make_test_settings(api_keys=KEYS, neo4j_uri=neo4j_settings.neo4j_uri)
-
-
-@pytest.fixture(scope="module")
-def client(database: db.Database, api_settings: Settings) -> Iterator[Client]:
-    database.reset()
-    write_models(database, world())
-    with LiveServer(api_settings) as server:
-        yield Client(server)
-    database.reset()
+from .clients import Client
+from .conftest import LiveServer
 
 
 @pytest.fixture(scope="module")
