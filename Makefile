@@ -9,6 +9,7 @@ NHGRAPH := $(VENV)/bin/nhgraph
 JARS_STAMP := neo4j/target/lib/.fetched
 JENA_STAMP := jena/target/lib/.fetched
 CONFORMANCE_STAMP := conformance/node_modules/.installed
+WEB_STAMP := nhgraph/web/static/vendor/manifest.json
 
 .DEFAULT_GOAL := help
 .PHONY: help setup neo4j-start neo4j-stop neo4j-status demo test bench lint sdl
@@ -16,7 +17,7 @@ CONFORMANCE_STAMP := conformance/node_modules/.installed
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed $(JARS_STAMP) $(JENA_STAMP) $(CONFORMANCE_STAMP) ## Install the package (in .venv), fetch the Neo4j and Jena jars
+setup: $(VENV)/.installed $(JARS_STAMP) $(JENA_STAMP) $(CONFORMANCE_STAMP) $(WEB_STAMP) ## Install the package (in .venv), fetch the Neo4j and Jena jars and the web app's npm packages
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -45,6 +46,18 @@ $(CONFORMANCE_STAMP): conformance/package.json conformance/package-lock.json
 		npm ci --prefix conformance --no-audit --no-fund --loglevel=error && touch $@; \
 	else \
 		echo "npm not found: the GraphQL-over-HTTP conformance test will not run (Node.js 18+ and npm needed)"; \
+	fi
+
+# The web app's npm packages (nhsuk-frontend, maplibre-gl; axe-core for its tests), as locked in
+# web/package-lock.json, copied into nhgraph/web/static/vendor/ (git ignores it), so nothing is
+# fetched from a CDN at run time. Without npm the app's page says so and its tests skip,
+# except under CI, where they fail.
+$(WEB_STAMP): web/package.json web/package-lock.json nhgraph/web/vendor.py $(VENV)/.installed
+	@if command -v npm >/dev/null; then \
+		echo "npm ci --prefix web"; \
+		npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error && $(PY) -m nhgraph.web.vendor; \
+	else \
+		echo "npm not found: the web app will not be served (Node.js 20+ and npm needed)"; \
 	fi
 
 neo4j-start: setup ## Start the project's Neo4j (bolt://127.0.0.1:7687)

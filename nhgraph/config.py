@@ -126,6 +126,17 @@ class Settings(BaseSettings):
         description="Largest request body the API reads; a larger one is answered 413.",
     )
 
+    # The web app (served at /).
+    web_tile_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s\"'<>]+\{z\}[^\s\"'<>]*$",
+        description="A raster tile URL template ({z}/{x}/{y}) drawn under the map's own "
+        "boundaries; off by default, so the app fetches nothing from elsewhere.",
+    )
+    web_tile_attribution: str = Field(
+        default="", max_length=200, description="The attribution the tile provider requires."
+    )
+
     # Data.
     data_dir: Path = PROJECT_ROOT / "data"
     reference_dir: Path = PROJECT_ROOT / "data" / "reference"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -347,18 +348,30 @@ def serve(
     host: str | None = typer.Option(None, help="Bind address (NHGRAPH_API_HOST)."),
     port: int | None = typer.Option(None, help="Port (NHGRAPH_API_PORT)."),
 ) -> None:
-    """Serve the GraphQL API (/graphql), /healthz and /readyz."""
+    """Serve the web app (/), the GraphQL API (/graphql), /healthz and /readyz."""
+    import threading
+
     import uvicorn
 
     from nhgraph.graphql.app import create_app
 
     settings = current_settings()
+    api = create_app(settings)
+    # The map's layers are built from the graph once, before the first visitor asks for them.
+    threading.Thread(target=_warm_layers, args=(api,), daemon=True, name="map-layers").start()
     uvicorn.run(
-        create_app(settings),
+        api,
         host=host or settings.api_host,
         port=port or settings.api_port,
         log_level="info",
     )
+
+
+def _warm_layers(api: Any) -> None:
+    try:
+        api.state.layers.warm()
+    except Exception as error:  # a warm-up that fails is retried by the first request
+        logging.getLogger("nhgraph.web").warning("the map's layers were not built ahead: %s", error)
 
 
 @app.command("demo")
@@ -388,8 +401,8 @@ def demo(
             raise
     if serve_api:
         out.print(
-            f"serving GraphQL at http://{settings.api_host}:{settings.api_port}/graphql "
-            "(Ctrl-C to stop; `nhgraph neo4j stop` stops Neo4j)"
+            f"open the app at http://{settings.api_host}:{settings.api_port}/ "
+            f"(GraphQL at /graphql; Ctrl-C to stop; `nhgraph neo4j stop` stops Neo4j)"
         )
         serve(None, None)
 

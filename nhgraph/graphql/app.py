@@ -1,4 +1,5 @@
-"""The FastAPI application: GraphQL at /graphql, and the probes /healthz and /readyz.
+"""The FastAPI application: GraphQL at /graphql, the web app at / (see :mod:`nhgraph.web`),
+and the probes /healthz and /readyz.
 
 ``/healthz`` says the process is alive (it never touches Neo4j, so an orchestrator does not
 restart a healthy API because the database is briefly away); ``/readyz`` says Neo4j answers,
@@ -27,6 +28,7 @@ from nhgraph.graphql.context import Context
 from nhgraph.graphql.http import BodyLimit, GraphQLEndpoint
 from nhgraph.graphql.schema import build_schema
 from nhgraph.store import db
+from nhgraph.web import mount as mount_web
 
 log = logging.getLogger(__name__)
 
@@ -84,4 +86,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         context_getter=context_getter,
     )
     app.include_router(graphql_app, prefix="/graphql")
+    mount_web(app, settings, database)
     return app

@@ -26,6 +26,7 @@ from strawberry.types.base import get_object_definition
 from nhgraph import __version__
 from nhgraph.config import Settings
 from nhgraph.graphql.analysis import AnalysisQuery
+from nhgraph.graphql.context import Info
 from nhgraph.graphql.enums import VOCABULARIES
 from nhgraph.graphql.footprints import FootprintMutation
 from nhgraph.graphql.guard import Guard, UsePrepared
@@ -74,19 +75,49 @@ class About:
     )
 
 
+@strawberry.type(description="Who the request is made as: the holder of its key, or the public.")
+class Viewer:
+    """The request's principal, as an app shows it (the key itself is never echoed)."""
+
+    name: str
+    role: str = strawberry.field(description="public, integrator, governance or admin")
+    places: list[str] = strawberry.field(description="The places an integrator may edit.")
+    may_edit: bool
+    may_read_agreements: bool
+    may_read_analysis: bool
+
+
 @strawberry.type
 class AboutQuery:
-    """The root field that says what the service is."""
+    """The root fields that say what the service is, and who is asking."""
 
     @strawberry.field(description="What this service is and which version runs.")
     def about(self) -> About:
         """The service's name and version; the data served is the illustrative dataset."""
         return About(name="nhgraph", version=__version__, illustrative_data=True)
 
+    @strawberry.field(
+        description="Who the request is made as, and what that role may do (an app signs in "
+        "by asking this with the key)."
+    )
+    def viewer(self, info: Info) -> Viewer:
+        """The request's principal: what the web app shows as signed in, and which of its
+        views it offers (the API's rules still decide every answer)."""
+        principal = info.context.principal
+        return Viewer(
+            name=principal.name,
+            role=principal.role,
+            places=sorted(principal.places),
+            may_edit=principal.may_edit(),
+            may_read_agreements=principal.may_read_agreements(),
+            may_read_analysis=principal.may_read_analysis(),
+        )
+
 
 #: The root query fields (by their Python names) in the order the published SDL has them.
 QUERY_FIELDS = (
     "about",
+    "viewer",
     "resident",
     "place",
     "neighbourhood",

@@ -29,9 +29,12 @@ from nhgraph.ontology.report import ValidationReport, ValidationResult
 from nhgraph.schema.registry import IRI_SEGMENTS
 from nhgraph.store.db import Database, Transaction
 from nhgraph.store.rows import in_batches
+from nhgraph.store.version import advance
 
 #: The labels of the validation status: bookkeeping, not classes of the model.
-BOOKKEEPING_LABELS = frozenset({"ValidationLog", "ValidationRun", "ValidationFinding"})
+BOOKKEEPING_LABELS = frozenset(
+    {"ValidationLog", "ValidationRun", "ValidationFinding", "GraphVersion"}
+)
 #: The model's labels whose records only governance and admin read: agreements, and posts
 #: (which may name a professional).
 RESTRICTED_LABELS = frozenset({"DataSharingAgreement", "Post"})
@@ -205,7 +208,10 @@ def save_run(
     cap: int = DEFAULT_MAX_FINDINGS,
 ) -> SavedRun:
     """Save the report as the latest run, in a transaction of its own."""
-    return database.execute_write(
-        lambda tx: save_run_in(tx, report, on=on, trigger=trigger, shapes=shapes, cap=cap),
-        what="saving the validation run",
-    )
+
+    def work(tx: Transaction) -> SavedRun:
+        run = save_run_in(tx, report, on=on, trigger=trigger, shapes=shapes, cap=cap)
+        advance(tx)  # the validation status served changes with the run
+        return run
+
+    return database.execute_write(work, what="saving the validation run")

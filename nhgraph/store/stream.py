@@ -38,6 +38,7 @@ from nhgraph.store.statements import (
     link_statement,
     update_statement,
 )
+from nhgraph.store.version import advance
 from nhgraph.store.writer import creations, find_stored
 
 #: Ids a streamed batch looks up per statement (as many as write_models's default batch).
@@ -139,6 +140,7 @@ def write_stream(
             raise NotTheOwner([(*c, where) for c in conflicts])
         if replace_sources and compare:
             _remove(tx, label, replace_sources, keep, summary, max_removal_share, allow_removals)
+        advance(tx)
         return summary
 
     return database.execute_write(work, what=f"writing {label} nodes as they are read", retry=False)

@@ -54,6 +54,7 @@ from nhgraph.store.statements import (
     remove_statement,
     update_statement,
 )
+from nhgraph.store.version import advance
 
 
 @collector_paused()
@@ -172,6 +173,7 @@ def write_models(
                         summary.removed_ids[class_name(cls)] = sorted(found["ids"])
         if then is not None:
             then(tx)
+        advance(tx)
         return summary
 
     if within is not None:

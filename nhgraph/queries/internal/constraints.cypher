@@ -30,3 +30,6 @@ CREATE CONSTRAINT edit_id IF NOT EXISTS FOR (n:Edit) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT validation_log_id IF NOT EXISTS FOR (n:ValidationLog) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT validation_run_id IF NOT EXISTS FOR (n:ValidationRun) REQUIRE n.id IS UNIQUE;
 CREATE INDEX validation_finding_node IF NOT EXISTS FOR (n:ValidationFinding) ON (n.node);
+// The graph's version (nhgraph.store.version): one node, given a new token by every write that
+// commits, so a cache (the map's layer, its ETag) knows when what it holds is stale.
+CREATE CONSTRAINT graph_version_id IF NOT EXISTS FOR (n:GraphVersion) REQUIRE n.id IS UNIQUE;

@@ -1,0 +1,331 @@
+// The map: London's LSOAs from the graph (/map/lsoas.geojson), coloured by a layer the person
+// chooses, with the outlines and labels of places and neighbourhoods (/map/areas.geojson), and
+// a panel for the area selected. MapLibre draws it with WebGL; no tile is fetched unless the
+// service is configured with a tile URL.
+//
+// Other views use it through events: it dispatches `nhgraph:lsoa` (detail: the LSOA's
+// properties and whether shift was held) when an area is selected, and listens for
+// `nhgraph:highlight` (detail: {lsoas: [...]}) to outline areas, and `nhgraph:refresh` to
+// fetch the layers again after an edit (the ETag makes an unchanged layer cost nothing).
+
+import * as maplibregl from "/static/vendor/maplibre/maplibre-gl.mjs";
+import { el, formatNumber, go, graphql, key, summaryList, who } from "/static/api.mjs";
+
+// Twelve colours apart enough to tell neighbours apart, each with dark text contrast.
+const PALETTE = [
+  "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
+  "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f",
+];
+const GAP = "#d5281b";
+const OVERLAP = "#330072";
+const NONE = "#f0f4f5";
+// Deprivation deciles, 1 (most deprived) to 10 (least).
+const IMD = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"];
+const POPULATION_STOPS = [[1000, "#f7fcf5"], [1500, "#c7e9c0"], [2000, "#74c476"], [2500, "#238b45"], [3500, "#00441b"]];
+
+let map = null;
+let lsoas = null;
+let colourOf = new Map();
+let splitHoods = new Set();
+let selected = null;
+let layer = "neighbourhood";
+const markers = [];
+
+function status(text) {
+  document.getElementById("map-status").textContent = text;
+}
+
+async function fetchLayer(name) {
+  const response = await fetch(`/map/${name}.geojson`, {
+    headers: key() ? { Authorization: `Bearer ${key()}` } : {},
+    credentials: "omit",
+    cache: "no-cache",
+  });
+  if (!response.ok) throw new Error(`the map's ${name} layer could not be read (${response.status})`);
+  return response.json();
+}
+
+// Neighbourhoods side by side get different colours: each takes the first palette colour
+// none of the neighbourhoods already coloured in its place has taken, cycling when all have.
+function colourNeighbourhoods(collection) {
+  const byPlace = new Map();
+  for (const feature of collection.features) {
+    const hood = feature.properties.neighbourhood;
+    if (!hood) continue;
+    const place = feature.properties.place;
+    if (!byPlace.has(place)) byPlace.set(place, new Set());
+    byPlace.get(place).add(hood);
+  }
+  colourOf = new Map();
+  for (const hoods of byPlace.values()) {
+    [...hoods].sort().forEach((hood, index) => colourOf.set(hood, index % PALETTE.length));
+  }
+  for (const feature of collection.features) {
+    const p = feature.properties;
+    p.colour = p.neighbourhood ? PALETTE[colourOf.get(p.neighbourhood)] : NONE;
+    p.split = p.neighbourhoods.some((hood) => splitHoods.has(hood));
+  }
+}
+
+function fillColour() {
+  switch (layer) {
+    case "gaps":
+      return ["case", ["==", ["get", "neighbourhoodCount"], 0], GAP, [">", ["get", "neighbourhoodCount"], 1], OVERLAP, NONE];
+    case "pcn":
+      return ["case", ["get", "split"], "#ffb81c", NONE];
+    case "imd":
+      return ["match", ["coalesce", ["get", "imdDecile"], 0], ...IMD.flatMap((colour, i) => [i + 1, colour]), "#ffffff"];
+    case "population":
+      return ["interpolate", ["linear"], ["coalesce", ["get", "population"], 0], ...POPULATION_STOPS.flat()];
+    default:
+      return ["case", [">", ["get", "neighbourhoodCount"], 1], OVERLAP, ["get", "colour"]];
+  }
+}
+
+function legendItems() {
+  switch (layer) {
+    case "gaps":
+      return [[GAP, "In no neighbourhood (a gap)"], [OVERLAP, "In two or more neighbourhoods (an overlap)"], [NONE, "In exactly one neighbourhood"]];
+    case "pcn":
+      return [["#ffb81c", "In a neighbourhood that shares a PCN with another neighbourhood"], [NONE, "Not"]];
+    case "imd":
+      return IMD.map((colour, i) => [colour, `Decile ${i + 1}${i === 0 ? " (most deprived)" : i === 9 ? " (least deprived)" : ""}`]);
+    case "population":
+      return POPULATION_STOPS.map(([value, colour]) => [colour, `About ${formatNumber(value)} residents`]);
+    default:
+      return [["#8dd3c7", "Each neighbourhood has its own colour within its place"], [OVERLAP, "In two or more neighbourhoods"], [NONE, "In no neighbourhood"]];
+  }
+}
+
+function drawLegend() {
+  const legend = document.getElementById("map-legend");
+  legend.replaceChildren(
+    el("h2", { class: "nhsuk-heading-s", text: "Legend" }),
+    el("ul", {}, legendItems().map(([colour, text]) => {
+      const swatch = el("span", { class: "app-swatch", "aria-hidden": "true" });
+      swatch.style.backgroundColor = colour;
+      return el("li", {}, swatch, text);
+    })),
+    el("p", { class: "nhsuk-body-s" }, "Thick lines: places (boroughs). Thin lines: neighbourhoods."),
+  );
+}
+
+async function loadSplitPcns() {
+  splitHoods = new Set();
+  const holder = who();
+  if (!holder || !holder.mayReadAnalysis) return false;
+  const data = await graphql("{ overlaps { pcnsSplitAcrossNeighbourhoods { subject detail } } }");
+  for (const row of data.overlaps.pcnsSplitAcrossNeighbourhoods) {
+    for (const n of row.detail.neighbourhoods || []) splitHoods.add(n.neighbourhood || n);
+  }
+  return true;
+}
+
+function countRendered() {
+  const ids = new Set(map.queryRenderedFeatures({ layers: ["lsoa-fill"] }).map((f) => f.properties.id));
+  const box = document.getElementById("map");
+  box.dataset.renderedLsoas = String(ids.size);
+  return ids.size;
+}
+
+function labels(areas) {
+  for (const marker of markers) marker.remove();
+  markers.length = 0;
+  for (const feature of areas.features) {
+    const p = feature.properties;
+    const label = el("span", { class: p.kind === "place" ? "app-place-label" : "app-hood-label", text: p.name, "aria-hidden": "true" });
+    markers.push(new maplibregl.Marker({ element: label }).setLngLat([p.labelLongitude, p.labelLatitude]).addTo(map));
+  }
+  const box = document.getElementById("map");
+  const toggle = () => box.classList.toggle("app-labels-hidden", map.getZoom() < 12);
+  map.on("zoomend", toggle);
+  toggle();
+}
+
+function bounds(collection) {
+  let [west, south, east, north] = [180, 90, -180, -90];
+  const walk = (c) => {
+    if (typeof c[0] === "number") {
+      west = Math.min(west, c[0]); east = Math.max(east, c[0]);
+      south = Math.min(south, c[1]); north = Math.max(north, c[1]);
+    } else c.forEach(walk);
+  };
+  collection.features.forEach((f) => walk(f.geometry.coordinates));
+  return [[west, south], [east, north]];
+}
+
+function style(config) {
+  const sources = {};
+  const layers = [{ id: "background", type: "background", paint: { "background-color": "#ffffff" } }];
+  if (config.tileUrl) {
+    sources.tiles = { type: "raster", tiles: [config.tileUrl], tileSize: 256, attribution: config.tileAttribution || "" };
+    layers.push({ id: "tiles", type: "raster", source: "tiles" });
+  }
+  return { version: 8, sources, layers };
+}
+
+export async function panelFor(properties) {
+  const panel = document.getElementById("map-panel");
+  const p = properties;
+  const hoods = p.neighbourhoods.length ? p.neighbourhoods.join(", ") : "none (a gap)";
+  const card = el("div", { class: "nhsuk-card" }, el("div", { class: "nhsuk-card__content" },
+    el("h2", { class: "nhsuk-card__heading nhsuk-heading-m", text: p.name }),
+    summaryList([
+      ["LSOA", p.id],
+      ["Place", p.placeName],
+      ["Neighbourhood", hoods],
+      ["Residents", formatNumber(p.population)],
+      ["Deprivation decile", p.imdDecile ? `${p.imdDecile} of 10 (1 is most deprived)` : "unknown"],
+    ]),
+    el("div", { id: "map-panel-serves" }, el("p", { class: "nhsuk-body-s", text: "Looking up who serves it…" })),
+    el("a", { class: "nhsuk-link", href: `#/resident?lsoa=${encodeURIComponent(p.id)}`, text: "See the team of teams for this area" }),
+  ));
+  panel.replaceChildren(card);
+  try {
+    const data = await graphql(
+      `query PanelLsoa($lsoa: String!) { resident(lsoa: $lsoa) { __typename
+        ... on Resident { ints { id name } integrator { name } teams { tier } services { id } }
+        ... on ResidentNotFound { code message } } }`,
+      { lsoa: p.id },
+    );
+    const r = data.resident;
+    const serves = document.getElementById("map-panel-serves");
+    if (!serves || selected !== p.id) return;
+    if (r.__typename === "ResidentNotFound") {
+      serves.replaceChildren(el("p", { class: "nhsuk-body-s", text: r.message }));
+      return;
+    }
+    serves.replaceChildren(summaryList([
+      ["INTs", r.ints.map((i) => i.name || i.id).join(", ") || "none"],
+      ["Teams around its residents", String(r.teams.length)],
+      ["Services they may use", String(r.services.length)],
+      ["Integrator", r.integrator ? r.integrator.name : "none appointed"],
+    ]));
+  } catch (error) {
+    const serves = document.getElementById("map-panel-serves");
+    if (serves) serves.replaceChildren(el("p", { class: "nhsuk-body-s", text: error.message }));
+  }
+}
+
+function select(id, additive = false) {
+  const feature = lsoas.features.find((f) => f.id === id);
+  if (!feature) return false;
+  if (selected) map.setFeatureState({ source: "lsoas", id: selected }, { selected: false });
+  selected = id;
+  map.setFeatureState({ source: "lsoas", id }, { selected: true });
+  document.dispatchEvent(new CustomEvent("nhgraph:lsoa", { detail: { properties: feature.properties, additive } }));
+  panelFor(feature.properties);
+  return true;
+}
+
+async function refresh() {
+  const [fresh, areas] = await Promise.all([fetchLayer("lsoas"), fetchLayer("areas")]);
+  await loadSplitPcns().catch(() => false);
+  colourNeighbourhoods(fresh);
+  lsoas = fresh;
+  map.getSource("lsoas").setData(lsoas);
+  map.getSource("areas").setData(areas);
+  labels(areas);
+  map.once("idle", () => countRendered());
+}
+
+async function build(section) {
+  const started = performance.now();
+  const config = await (await fetch("/app/config.json", { credentials: "omit" })).json();
+  const [collection, areas] = await Promise.all([fetchLayer("lsoas"), fetchLayer("areas")]);
+  await loadSplitPcns().catch(() => false);
+  colourNeighbourhoods(collection);
+  lsoas = collection;
+  const box = document.getElementById("map");
+  map = new maplibregl.Map({
+    container: box,
+    style: style(config),
+    bounds: bounds(collection),
+    fitBoundsOptions: { padding: 10 },
+    attributionControl: config.tileUrl ? { compact: true } : false,
+    dragRotate: false,
+    pitchWithRotate: false,
+    maxZoom: 17,
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+  map.touchZoomRotate.disableRotation();
+  await new Promise((resolve) => map.on("load", resolve));
+  map.addSource("lsoas", { type: "geojson", data: lsoas, promoteId: "id", tolerance: 0.2 });
+  map.addSource("areas", { type: "geojson", data: areas });
+  map.addLayer({ id: "lsoa-fill", type: "fill", source: "lsoas", paint: { "fill-color": fillColour(), "fill-opacity": config.tileUrl ? 0.6 : 0.9 } });
+  map.addLayer({ id: "lsoa-line", type: "line", source: "lsoas", minzoom: 11, paint: { "line-color": "#768692", "line-width": 0.3 } });
+  map.addLayer({ id: "lsoa-selected", type: "line", source: "lsoas", paint: { "line-color": "#212b32", "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 3, ["boolean", ["feature-state", "highlighted"], false], 2.5, 0] } });
+  map.addLayer({ id: "hood-line", type: "line", source: "areas", filter: ["==", ["get", "kind"], "neighbourhood"], paint: { "line-color": "#425563", "line-width": 1 } });
+  map.addLayer({ id: "place-line", type: "line", source: "areas", filter: ["==", ["get", "kind"], "place"], paint: { "line-color": "#212b32", "line-width": 2.5 } });
+  labels(areas);
+  map.on("click", "lsoa-fill", (event) => {
+    const feature = event.features && event.features[0];
+    if (feature) select(feature.properties.id, event.originalEvent.shiftKey);
+  });
+  map.on("mouseenter", "lsoa-fill", () => { map.getCanvas().style.cursor = "pointer"; });
+  map.on("mouseleave", "lsoa-fill", () => { map.getCanvas().style.cursor = ""; });
+  await new Promise((resolve) => map.once("idle", resolve));
+  const rendered = countRendered();
+  const drawn = performance.now() - started;
+  box.dataset.state = "drawn";
+  box.dataset.drawnMs = String(Math.round(drawn));
+  performance.mark("nhgraph:map-drawn");
+  status(`${formatNumber(rendered)} areas drawn of ${formatNumber(lsoas.features.length)}.`);
+  drawLegend();
+
+  document.getElementById("map-layer-form").addEventListener("change", async (event) => {
+    layer = event.target.value;
+    if (layer === "pcn" && !(await loadSplitPcns().catch(() => false))) {
+      status("The split PCNs are for integrators, governance teams and analysts: enter a key to see them.");
+    } else if (layer === "pcn") {
+      colourNeighbourhoods(lsoas);
+      map.getSource("lsoas").setData(lsoas);
+      status(`${splitHoods.size} neighbourhoods share a PCN with another.`);
+    }
+    map.setPaintProperty("lsoa-fill", "fill-color", fillColour());
+    drawLegend();
+  });
+  document.getElementById("map-find-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = document.getElementById("map-find-lsoa").value.trim().toUpperCase();
+    if (!select(code)) status(`No LSOA ${code} is on the map.`);
+    else zoomTo([code]);
+  });
+  let highlighted = [];
+  document.addEventListener("nhgraph:highlight", (event) => {
+    for (const id of highlighted) map.setFeatureState({ source: "lsoas", id }, { highlighted: false });
+    highlighted = event.detail.lsoas || [];
+    for (const id of highlighted) map.setFeatureState({ source: "lsoas", id }, { highlighted: true });
+  });
+  document.addEventListener("nhgraph:refresh", () => refresh().catch((error) => status(error.message)));
+}
+
+export function zoomTo(codes) {
+  const wanted = new Set(codes);
+  const features = lsoas.features.filter((f) => wanted.has(f.id));
+  if (features.length) map.fitBounds(bounds({ features }), { padding: 60, maxZoom: 14 });
+}
+
+let building = null;
+
+export async function show(section, params) {
+  if (!building) building = build(section);
+  await building;
+  map.resize();
+  if (params.lsoa) {
+    const codes = params.lsoa.split(",");
+    if (select(codes[0])) zoomTo(codes);
+    document.dispatchEvent(new CustomEvent("nhgraph:highlight", { detail: { lsoas: codes } }));
+  }
+  if (params.layer && ["neighbourhood", "gaps", "pcn", "imd", "population"].includes(params.layer)) {
+    const radio = document.getElementById(`layer-${params.layer}`);
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+}
+
+export function currentMap() {
+  return map;
+}
+
+export { go };
