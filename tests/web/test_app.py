@@ -54,7 +54,7 @@ def test_selecting_an_lsoa_shows_its_panel_with_who_serves_it(
     page = open_map(browser, app, "/#/map?lsoa=E01000001")
     panel = page.page.locator("#map-panel")
     panel.get_by_text("E01000001").wait_for()
-    page.page.wait_for_function("document.querySelector('#map-panel').innerText.includes('INTs')")
+    expect(panel).to_contain_text("INTs")
     text = panel.inner_text()
     assert "City of London" in text
     assert "Deprivation decile" in text
