@@ -78,7 +78,7 @@ def _layer_bytes(page: Any) -> dict[str, int]:
     return dict(entry or {})
 
 
-def _resident(page: Any, url: str) -> tuple[float | None, float]:
+def _resident(page: Any) -> tuple[float | None, float]:
     """The view's answered time, and the same question asked by fetch, in ms."""
     api_ms = float(
         page.evaluate(
@@ -131,7 +131,7 @@ def measure(url: str) -> dict[str, Any]:
         page = context.new_page()
         page.goto(f"{url}/#/resident", wait_until="load")
         for _ in range(RESIDENT_ROUNDS):
-            answered, api_ms = _resident(page, url)
+            answered, api_ms = _resident(page)
             apis.append(api_ms)
             if answered is not None:
                 residents.append(answered)
