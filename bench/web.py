@@ -57,9 +57,7 @@ def _browser() -> Any:
 
 def _drawn(page: Any) -> float:
     page.wait_for_selector("#map[data-state='drawn']", timeout=120_000)
-    return float(
-        page.evaluate("performance.getEntriesByName('nhgraph:map-drawn')[0].startTime")
-    )
+    return float(page.evaluate("performance.getEntriesByName('nhgraph:map-drawn')[0].startTime"))
 
 
 def _blank(page: Any, url: str) -> float:
