@@ -287,6 +287,9 @@ async function build(section) {
     dragRotate: false,
     pitchWithRotate: false,
     maxZoom: 17,
+    // Nothing fades in (there is no text layer) and London is not repeated round the world.
+    fadeDuration: 0,
+    renderWorldCopies: false,
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.touchZoomRotate.disableRotation();
