@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nhgraph.store import db, version
-from nhgraph.web.vendor import VENDOR
+from nhgraph.web.paths import VENDOR
 
 from ..clients import GOVERNANCE, INTEGRATOR
 from ..conftest import LiveServer
