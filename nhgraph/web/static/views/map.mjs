@@ -164,7 +164,7 @@ function style(config) {
   return { version: 8, sources, layers };
 }
 
-export async function panelFor(properties) {
+export async function panelFor(properties, point = null) {
   const panel = document.getElementById("map-panel");
   const p = properties;
   const hoods = p.neighbourhoods.length ? p.neighbourhoods.join(", ") : "none (a gap)";
@@ -179,6 +179,12 @@ export async function panelFor(properties) {
     ]),
     el("div", { id: "map-panel-serves" }, el("p", { class: "nhsuk-body-s", text: "Looking up who serves it…" })),
     el("a", { class: "nhsuk-link", href: `#/resident?lsoa=${encodeURIComponent(p.id)}`, text: "See the team of teams for this area" }),
+    point ? el("p", { class: "nhsuk-body-s" }, el("a", {
+      class: "nhsuk-link",
+      id: "map-panel-point",
+      href: `#/resident?latitude=${point.lat.toFixed(5)}&longitude=${point.lng.toFixed(5)}`,
+      text: "Who serves this exact point",
+    })) : null,
   ));
   panel.replaceChildren(card);
   try {
@@ -207,14 +213,14 @@ export async function panelFor(properties) {
   }
 }
 
-function select(id, additive = false) {
+function select(id, additive = false, point = null) {
   const feature = lsoas.features.find((f) => f.id === id);
   if (!feature) return false;
   if (selected) map.setFeatureState({ source: "lsoas", id: selected }, { selected: false });
   selected = id;
   map.setFeatureState({ source: "lsoas", id }, { selected: true });
   document.dispatchEvent(new CustomEvent("nhgraph:lsoa", { detail: { properties: feature.properties, additive } }));
-  panelFor(feature.properties);
+  panelFor(feature.properties, point);
   return true;
 }
 
@@ -260,7 +266,7 @@ async function build(section) {
   labels(areas);
   map.on("click", "lsoa-fill", (event) => {
     const feature = event.features && event.features[0];
-    if (feature) select(feature.properties.id, event.originalEvent.shiftKey);
+    if (feature) select(feature.properties.id, event.originalEvent.shiftKey, event.lngLat);
   });
   map.on("mouseenter", "lsoa-fill", () => { map.getCanvas().style.cursor = "pointer"; });
   map.on("mouseleave", "lsoa-fill", () => { map.getCanvas().style.cursor = ""; });
