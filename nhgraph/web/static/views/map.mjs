@@ -194,7 +194,7 @@ function style(config) {
   return { version: 8, sources, layers };
 }
 
-export async function panelFor(properties) {
+export async function panelFor(properties, point = null) {
   const panel = document.getElementById("map-panel");
   const p = properties;
   const hoods = p.neighbourhoods.length
@@ -211,6 +211,12 @@ export async function panelFor(properties) {
     ]),
     el("div", { id: "map-panel-serves" }, el("p", { class: "nhsuk-body-s", text: "Looking up who serves it…" })),
     el("a", { class: "nhsuk-link", href: `#/resident?lsoa=${encodeURIComponent(p.id)}`, text: "See the team of teams for this area" }),
+    point ? el("p", { class: "nhsuk-body-s" }, el("a", {
+      class: "nhsuk-link",
+      id: "map-panel-point",
+      href: `#/resident?latitude=${point.lat.toFixed(5)}&longitude=${point.lng.toFixed(5)}`,
+      text: "Who serves this exact point",
+    })) : null,
   ));
   panel.replaceChildren(card);
   try {
@@ -248,13 +254,13 @@ function drawSelection() {
   source.setData({ type: "FeatureCollection", features });
 }
 
-function select(id, additive = false) {
+function select(id, additive = false, point = null) {
   const feature = lsoas.features.find((f) => f.id === id);
   if (!feature) return false;
   selected = id;
   drawSelection();
   document.dispatchEvent(new CustomEvent("nhgraph:lsoa", { detail: { properties: feature.properties, additive } }));
-  panelFor(feature.properties);
+  panelFor(feature.properties, point);
   return true;
 }
 
@@ -310,7 +316,7 @@ async function build(section) {
   performance.mark("nhgraph:layers-added");
   map.on("click", "lsoa-fill", (event) => {
     const feature = event.features && event.features[0];
-    if (feature) select(feature.properties.id, event.originalEvent.shiftKey);
+    if (feature) select(feature.properties.id, event.originalEvent.shiftKey, event.lngLat);
   });
   map.on("mouseenter", "lsoa-fill", () => { map.getCanvas().style.cursor = "pointer"; });
   map.on("mouseleave", "lsoa-fill", () => { map.getCanvas().style.cursor = ""; });
