@@ -465,9 +465,10 @@ def test_governance_sees_the_coverage_matrix_with_the_planted_missing_pair(
     assert [h.upper().replace(" ", "_") for h in shown["heads"][1:]] == purposes
     assert {row["pair"] for row in shown["rows"]} == set(by_pair)
     assert shown["count"] == str(len(missing_pairs))
-    # Uncovered pairs first.
-    flags = [row["missing"] > 0 for row in shown["rows"]]
-    assert flags == sorted(flags, reverse=True)
+    # Uncovered pairs first: those missing most purposes first.
+    missing = [row["missing"] for row in shown["rows"]]
+    assert missing == sorted(missing, reverse=True)
+    assert missing[0] == len(purposes)
     # Every cell says in words what the API says: the agreement and its legal grounds, or
     # Missing, with a green or red tag.
     for row in shown["rows"]:

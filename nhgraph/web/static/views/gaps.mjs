@@ -22,7 +22,7 @@ export const QUESTIONS = [
     areas: (f) => ({ neighbourhoods: [f.subject] }) },
   { group: "gaps", field: "intsMissingCoreOffer", title: "INTs missing part of the core offer",
     description: "INTs whose consistent tier lacks a function of the core offer today (the rules say which functions).",
-    details: (d) => [["Missing", d.missing]],
+    details: (d) => [["Missing", (Array.isArray(d.missing) ? d.missing : []).map((f) => String(f).replace(/_/g, " "))]],
     areas: (f) => ({ ints: [f.subject] }) },
   { group: "gaps", field: "intsWithoutSpecialty", title: "INTs with no consultant geriatrician",
     description: "INTs with no consultant geriatrician aligned to them today.",
@@ -369,7 +369,7 @@ export async function show(section, params) {
     root.querySelector("#gaps-summary").replaceChildren();
     form.hidden = error.code === "FORBIDDEN";
     if (error.code === "FORBIDDEN") {
-      refuse(results, error, "analysis (integrator, governance or admin)");
+      refuse(results, error, "integrator, governance or admin");
       results.dataset.state = "refused";
       return;
     }

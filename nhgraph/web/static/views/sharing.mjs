@@ -12,7 +12,7 @@ import { refuse, table, words } from "/static/views/findings.mjs";
 const FINDING = "question place subject name population mostDeprivedDecile detail";
 const PURPOSES = ["DIRECT_CARE", "POPULATION_HEALTH_MANAGEMENT", "PLANNING", "RESEARCH", "SAFEGUARDING"];
 const EXPIRY_DAYS = 90;
-const NEEDS = "governance (governance or admin)";
+const NEEDS = "governance or admin";
 
 // The legal grounds' codes (nhgraph.schema.sharing: UK GDPR Articles 6(1) and 9(2)) in words.
 const GROUNDS = {
@@ -53,7 +53,8 @@ function tag(colour, text) {
   return el("strong", { class: `nhsuk-tag nhsuk-tag--${colour}`, text });
 }
 
-// The coverage as a matrix: one row per pair of partners (uncovered pairs first), one column
+// The coverage as a matrix: one row per pair of partners (those missing most purposes first,
+// then in the API's order, which puts uncovered pairs first), one column
 // per purpose asked; each cell the agreement that covers it, or Missing.
 export function matrix(pairs) {
   const purposes = PURPOSES.filter((p) => pairs.some((pair) => pair.purpose === p));
@@ -68,7 +69,7 @@ export function matrix(pairs) {
     if (!pair.covered) row.missing += 1;
   }
   const ordered = [...rows.values()].map((row, index) => ({ ...row, index }))
-    .sort((x, y) => (y.missing > 0) - (x.missing > 0) || x.index - y.index);
+    .sort((x, y) => y.missing - x.missing || x.index - y.index);
   return { purposes, rows: ordered };
 }
 
