@@ -35,7 +35,7 @@ OPERATIONS = sorted(OPERATIONS_DIR.glob("*.graphql"))
 QUERIES = [
     p for p in OPERATIONS if not p.read_text(encoding="utf-8").lstrip("# \n").count("mutation ")
 ]
-MINIMUM_OPERATIONS = 7  # raise this as operations are added, so the suite cannot shrink
+MINIMUM_OPERATIONS = 8  # raise this as operations are added, so the suite cannot shrink
 
 
 def more_of_the_same(copies: int = 3) -> list[Node]:

@@ -6,6 +6,9 @@ has the same rules, refusals and record. The editor is named with ``--as`` (the 
 database's password, so they edit as an admin, anywhere, unless ``--integrator-of PLACE`` holds
 them to an integrator's places. Exit codes: 0 the edit was made, 1 refused (``invalid``,
 ``rule_broken``, ``outside_your_places``) or the database failed, 2 ``not_found``.
+``--dry-run`` checks the edit as it would be made and changes nothing: it prints what would
+change and the warnings and exits 0, or the refusal the edit would meet, with its code (its
+JSON answer is ``done`` with ``committed`` false, as the API's is ``EditDone``).
 """
 
 from __future__ import annotations
@@ -55,6 +58,13 @@ IntegratorOf = Annotated[
     ),
 ]
 Format = Annotated[ReceiptFormat, typer.Option("--format", help="text or json")]
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Check the edit and change nothing: print what it would change and its warnings.",
+    ),
+]
 Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
 
 
@@ -89,7 +99,8 @@ def _make(
     *args: Any,
     **arguments: Any,
 ) -> NoReturn:
-    """Make the edit; print its receipt, or the refusal and the rules broken; exit with its code."""
+    """Make the edit (or, with ``dry_run`` among the arguments, check it); print its receipt,
+    or the refusal and the rules broken; exit with its code."""
     from nhgraph.edits import EditRefused
 
     try:
@@ -118,16 +129,19 @@ def _make(
     if output is ReceiptFormat.json:
         done = {"done": True, "edit": receipt.id, "action": receipt.action, "by": receipt.by}
         body = {**done, "at": receipt.at.isoformat(), "nodes": nodes, "warnings": warnings}
+        body |= {"committed": receipt.committed, "changes": receipt.changes}
         print(json.dumps(body, indent=2))
     else:
-        out.print(
-            f"{receipt.action} done by {receipt.by} at {receipt.at.isoformat()} "
-            f"(edit {receipt.id})",
-            markup=False,
-            highlight=False,
-        )
+        if receipt.committed:
+            made = f"done by {receipt.by} at {receipt.at.isoformat()} (edit {receipt.id})"
+        else:
+            made = f"checked, not made (dry run; nothing was written) for {receipt.by}"
+        out.print(f"{receipt.action} {made}", markup=False, highlight=False)
         for node in nodes:
-            out.print(f"  wrote {node}", markup=False, highlight=False)
+            verb = "wrote" if receipt.committed else "would write"
+            out.print(f"  {verb} {node}", markup=False, highlight=False)
+        for change in receipt.changes:
+            out.print(f"  change: {change}", markup=False, highlight=False)
         for warning in warnings:
             out.print(
                 f"  warning: {warning['rule']} at {warning['node']}: {warning['message']}",
@@ -144,6 +158,7 @@ def add_lsoas_to_neighbourhood(
     editor: Editor = None,
     integrator_of: IntegratorOf = None,
     output: Format = ReceiptFormat.text,
+    dry_run: DryRun = False,
 ) -> None:
     """Add LSOAs to a neighbourhood's footprint."""
     from nhgraph import edits
@@ -155,6 +170,7 @@ def add_lsoas_to_neighbourhood(
         output,
         neighbourhood=neighbourhood,
         lsoas=lsoas,
+        dry_run=dry_run,
     )
 
 
@@ -166,6 +182,7 @@ def move_lsoas(
     editor: Editor = None,
     integrator_of: IntegratorOf = None,
     output: Format = ReceiptFormat.text,
+    dry_run: DryRun = False,
 ) -> None:
     """Move LSOAs from one neighbourhood's footprint to another's."""
     from nhgraph import edits
@@ -178,6 +195,7 @@ def move_lsoas(
         lsoas=lsoas,
         from_neighbourhood=from_neighbourhood,
         to_neighbourhood=to_neighbourhood,
+        dry_run=dry_run,
     )
 
 
@@ -190,6 +208,7 @@ def add_team_to_int(
     editor: Editor = None,
     integrator_of: IntegratorOf = None,
     output: Format = ReceiptFormat.text,
+    dry_run: DryRun = False,
 ) -> None:
     """Add a team to an INT, in a tier, from a day (default today)."""
     from nhgraph import edits
@@ -203,6 +222,7 @@ def add_team_to_int(
         team=team,
         tier=tier,
         start=_day(start),
+        dry_run=dry_run,
     )
 
 
@@ -219,6 +239,7 @@ def align_specialist(
     editor: Editor = None,
     integrator_of: IntegratorOf = None,
     output: Format = ReceiptFormat.text,
+    dry_run: DryRun = False,
 ) -> None:
     """Align a specialist role (never a named person) to an INT."""
     from nhgraph import edits
@@ -234,6 +255,7 @@ def align_specialist(
         sessions_per_week=sessions_per_week,
         start=_day(start),
         end=_day(end),
+        dry_run=dry_run,
     )
 
 
@@ -263,6 +285,7 @@ def add_service(
     editor: Editor = None,
     integrator_of: IntegratorOf = None,
     output: Format = ReceiptFormat.text,
+    dry_run: DryRun = False,
 ) -> None:
     """Add a service, for the LSOAs, neighbourhoods and places given."""
     from nhgraph import edits
@@ -286,7 +309,7 @@ def add_service(
         "phone": phone,
         "url": url,
     }
-    _make(edits.add_service, editor, integrator_of, output, service)
+    _make(edits.add_service, editor, integrator_of, output, service, dry_run=dry_run)
 
 
 @edit_app.command("end-service")
@@ -295,11 +318,12 @@ def end_service(
     editor: Editor = None,
     integrator_of: IntegratorOf = None,
     output: Format = ReceiptFormat.text,
+    dry_run: DryRun = False,
 ) -> None:
     """End a service."""
     from nhgraph import edits
 
-    _make(edits.end_service, editor, integrator_of, output, service=service_id)
+    _make(edits.end_service, editor, integrator_of, output, service=service_id, dry_run=dry_run)
 
 
 @edit_app.command("register-data-sharing-agreement")
@@ -320,6 +344,7 @@ def register_data_sharing_agreement(
     editor: Editor = None,
     integrator_of: IntegratorOf = None,
     output: Format = ReceiptFormat.text,
+    dry_run: DryRun = False,
 ) -> None:
     """Register a data-sharing agreement; an integrator's parties must operate in its places."""
     from nhgraph import edits
@@ -339,7 +364,14 @@ def register_data_sharing_agreement(
         "review_date": _day(review_date),
         "framework": framework,
     }
-    _make(edits.register_data_sharing_agreement, editor, integrator_of, output, agreement)
+    _make(
+        edits.register_data_sharing_agreement,
+        editor,
+        integrator_of,
+        output,
+        agreement,
+        dry_run=dry_run,
+    )
 
 
 @edit_app.command("end-data-sharing-agreement")
@@ -351,6 +383,7 @@ def end_data_sharing_agreement(
     editor: Editor = None,
     integrator_of: IntegratorOf = None,
     output: Format = ReceiptFormat.text,
+    dry_run: DryRun = False,
 ) -> None:
     """End a data-sharing agreement on a day."""
     from nhgraph import edits
@@ -362,4 +395,5 @@ def end_data_sharing_agreement(
         output,
         agreement=agreement_id,
         end=_day(on),
+        dry_run=dry_run,
     )

@@ -17,10 +17,17 @@ under the same locks, so a load and an edit serialise the same way. A deadlock b
 edits is Neo4j's to detect; the driver then runs the whole edit again, from its first read.
 A new node cannot be locked before it exists: two edits making a node of the same id meet at
 the id's uniqueness constraint, and the second is refused.
+
+A dry run (``dry_run=True``) is the same edit to the last step: the same locks, reads, claims
+and judgement, and the nodes written in the transaction, so that it is refused exactly as the
+edit would be; then, in place of the ``Edit`` record and the commit, :class:`Rehearsed` carries
+its receipt out of the work and the transaction rolls back, claims and locks with it. Its
+receipt says ``committed`` False and has no id (an empty one: there is no record to name).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -77,7 +84,9 @@ class EditNotFound(EditRefused):
 
 @dataclass
 class EditReceipt:
-    """What an edit did: its record's id, who and when, the nodes it wrote, and warnings."""
+    """What an edit did, or would do (a dry run, ``committed`` False): its record's id (empty
+    for a dry run, which records nothing), who and when, the nodes it wrote, what changed in
+    words a person reads, and warnings."""
 
     id: str
     action: str
@@ -85,6 +94,20 @@ class EditReceipt:
     at: datetime
     nodes: list[tuple[str, str]]
     warnings: list[ValidationResult] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    committed: bool = True
+
+
+class Rehearsed(Exception):
+    """Raised by a dry run's work once it has been checked and written in its transaction: the
+    transaction rolls back (so nothing it did is kept), and the edit answers with the receipt
+    it carries. Neither the database layer nor the driver retries it: it is no error of
+    theirs, and it is not a refusal."""
+
+    def __init__(self, receipt: EditReceipt) -> None:
+        """The exception carrying the dry run's receipt out of its transaction."""
+        super().__init__(receipt.action)
+        self.receipt = receipt
 
 
 def read(tx: Transaction, cls: type[N], node_id: str) -> N:
@@ -110,6 +133,9 @@ def serialised(database: Database, work: Callable[[Transaction], R], *, what: st
     a transient failure (a deadlock with another edit) runs the work again from the start.
     Two edits making a node of the same id at once meet at its uniqueness constraint: the
     second is refused ``invalid``, as it would be had it come after.
+    A dry run's work ends in :class:`Rehearsed`, which rolls it back too and is raised on,
+    for the caller to answer with its receipt (see :meth:`EditSession.run
+    <nhgraph.edits.operations.EditSession.run>`).
     """
     try:
         return database.execute_write(work, what=what)
@@ -217,6 +243,69 @@ def check(
     return _judge(graph, changed, seeds, on)
 
 
+#: Fields no change is told of: where a node came from, which an edit keeps (see _stamped).
+_UNTOLD = frozenset({"id", "source", "source_version", "loaded_at"})
+#: Labels that are read as letters, not as a word.
+_ACRONYMS = {"Int": "INT", "Lsoa": "LSOA"}
+
+
+def _words(label: str) -> str:
+    """A label as a person reads it: ``DataSharingAgreement`` is "data sharing agreement"."""
+    return _ACRONYMS.get(label) or re.sub(r"(?<!^)(?=[A-Z])", " ", label).lower()
+
+
+def _told(value: Any) -> str:
+    """A field's value as a person reads it: dates as days, concepts by their id, lists by
+    their items, nothing as "none"."""
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(_told(item) for item in value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(getattr(value, "value", value))
+
+
+def changes_of(model: Node, old: Node | None) -> list[str]:
+    """What an edit changes in one node, in words a person reads: "added" with its fields for a
+    new node; for a stored one, each list field's items gained and lost, and each other field
+    old → new. Worked out from the models, so every edit tells its changes the same way."""
+    label, node_id = _key(model)
+    what = f"{_words(label)} {node_id}"
+    fields = [name for name in type(model).model_fields if name not in _UNTOLD]
+    if old is None:
+        given = model.model_dump(include=set(fields), exclude_defaults=True)
+        shown = ", ".join(f"{name.replace('_', ' ')} {_told(given[name])}" for name in given)
+        return [f"{what}: added" + (f" ({shown})" if shown else "")]
+    told = []
+    for name in fields:
+        new_value, old_value = getattr(model, name), getattr(old, name)
+        if new_value == old_value:
+            continue
+        field_words = name.replace("_", " ")
+        if isinstance(new_value, list) and isinstance(old_value, list):
+            gained = [item for item in new_value if item not in old_value]
+            lost = [item for item in old_value if item not in new_value]
+            if lost:
+                told.append(f"{what}: loses {_told(lost)} from {field_words}")
+            if gained:
+                told.append(f"{what}: gains {_told(gained)} in {field_words}")
+        else:
+            told.append(f"{what}: {field_words} {_told(old_value)} → {_told(new_value)}")
+    return told or [f"{what}: unchanged"]
+
+
+def _stored_self(
+    model: Node, before: Mapping[tuple[str, str], Node], stored: dict[str, Any] | None
+) -> Node | None:
+    """The stored self a changed model is told against: the one the edit read, else the one
+    read around it (a node written over without being read first); None for a new node."""
+    read_before = before.get(_key(model))
+    if read_before is not None or stored is None or CLAIM in stored:
+        return read_before
+    return model_of(type(model), stored)
+
+
 def _stamped(model: Node, stored: dict[str, Any] | None, by: str, at: datetime) -> Node:
     """A node keeps its owner: a stored node stays its source's (the ``Edit`` record says who
     changed it, and when); a node an edit makes (its id claimed, not yet written) is the
@@ -238,13 +327,21 @@ def commit(
     also: Sequence[tuple[str, str]] = (),
     before: Mapping[tuple[str, str], Node] | None = None,
     on: date | None = None,
+    dry_run: bool = False,
 ) -> EditReceipt:
     """Check the edit in its transaction, then write it there with its record; EditRefused
-    when a rule is broken (the caller's transaction then rolls back)."""
+    when a rule is broken (the caller's transaction then rolls back). A dry run is checked and
+    written the same way, without the record, and then raises :class:`Rehearsed` with its
+    receipt, so that the caller's transaction rolls back."""
     at = datetime.now().astimezone()
     seeds = _seeds(changed, also, before or {})
     graph, stored = surroundings(tx, seeds)
     stamped = [_stamped(model, stored.get(_key(model)), by, at) for model in changed]
+    told = [
+        change
+        for model in stamped
+        for change in changes_of(model, _stored_self(model, before or {}, stored.get(_key(model))))
+    ]
     results = _judge(graph, stamped, seeds, on)
     violations = [r for r in results if r.severity == "Violation"]
     if violations:
@@ -252,7 +349,7 @@ def commit(
         raise EditRefused(
             "rule_broken", f"{action} breaks {len(violations)} rule(s): {shown}", violations
         )
-    edit_id = str(uuid.uuid4())
+    edit_id = "" if dry_run else str(uuid.uuid4())
     nodes = [_key(model) for model in stamped]
 
     def record(tx: Transaction) -> None:
@@ -268,14 +365,19 @@ def commit(
         )
 
     try:
-        write_models(database, stamped, then=record, within=tx, concepts=False)
+        write_models(database, stamped, then=None if dry_run else record, within=tx, concepts=False)
     except DanglingReference as error:  # the shapes name unknown targets first; a backstop
         raise EditNotFound(str(error)) from error
-    return EditReceipt(
+    receipt = EditReceipt(
         id=edit_id,
         action=action,
         by=by,
         at=at,
         nodes=nodes,
         warnings=[r for r in results if r.severity != "Violation"],
+        changes=told,
+        committed=not dry_run,
     )
+    if dry_run:
+        raise Rehearsed(receipt)
+    return receipt

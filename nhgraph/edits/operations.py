@@ -8,6 +8,10 @@ edit), and hands them to :func:`nhgraph.edits.commit`, which judges them by the 
 and writes them with a record of who and when. Each answers with an
 :class:`~nhgraph.edits.commit.EditReceipt` or raises
 :class:`~nhgraph.edits.commit.EditRefused`; a refused edit writes nothing.
+
+Each takes ``dry_run``: the edit is made to the last step, in its transaction, and rolled back
+(see :mod:`nhgraph.edits.commit`), so that a person sees what it would change, its warnings or
+the refusal it would meet, before making it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from nhgraph.edits.commit import (
     EditNotFound,
     EditReceipt,
     EditRefused,
+    Rehearsed,
     commit,
     read,
     serialised,
@@ -56,12 +61,22 @@ class EditSession:
     """One edit's work, in its own transaction: who makes it, on which day, and the locked
     reads, place checks and commit every edit shares."""
 
-    def __init__(self, database: Database, tx: Transaction, principal: Principal, on: date) -> None:
-        """The session of one edit by this principal on this day, in this transaction."""
+    def __init__(
+        self,
+        database: Database,
+        tx: Transaction,
+        principal: Principal,
+        on: date,
+        *,
+        dry_run: bool = False,
+    ) -> None:
+        """The session of one edit by this principal on this day, in this transaction; a dry
+        run's is rolled back at its commit."""
         self.database = database
         self.tx = tx
         self.principal = principal
         self.on = on
+        self.dry_run = dry_run
         #: The stored nodes this edit read, by label and id: what its changes are judged against.
         self.before: dict[tuple[str, str], m.Node] = {}
 
@@ -72,20 +87,27 @@ class EditSession:
         on: date | None,
         action: str,
         work: Callable[[EditSession], EditReceipt],
+        *,
+        dry_run: bool = False,
     ) -> EditReceipt:
         """Run an edit's work serialised (see :func:`~nhgraph.edits.commit.serialised`): a
         principal that may not edit is refused first, before any transaction (behind the
-        API's permission, a backstop)."""
+        API's permission, a backstop). A dry run's work ends in
+        :class:`~nhgraph.edits.commit.Rehearsed`, once its transaction is rolled back: its
+        receipt is the answer."""
         if not principal.may_edit():
             raise EditRefused(
                 "outside_your_places", f"'{principal.name}' ({principal.role}) may not edit"
             )
         day = on or date.today()
-        return serialised(
-            database,
-            lambda tx: work(EditSession(database, tx, principal, day)),
-            what=action,
-        )
+        try:
+            return serialised(
+                database,
+                lambda tx: work(EditSession(database, tx, principal, day, dry_run=dry_run)),
+                what=action,
+            )
+        except Rehearsed as rehearsed:
+            return rehearsed.receipt
 
     def read(self, cls: type[N], node_id: str) -> N:
         """The stored node, write-locked until the edit commits; EditRefused ``not_found``
@@ -156,7 +178,7 @@ class EditSession:
         self, changed: Sequence[m.Node], action: str, also: Sequence[tuple[str, str]] = ()
     ) -> EditReceipt:
         """Commits the changed nodes as this edit's action, recorded as the principal's on the
-        session's day, and gives its receipt."""
+        session's day, and gives its receipt; a dry run's is checked and rolled back."""
         return commit(
             self.database,
             self.tx,
@@ -166,6 +188,7 @@ class EditSession:
             also=also,
             before=self.before,
             on=self.on,
+            dry_run=self.dry_run,
         )
 
 
@@ -176,6 +199,7 @@ def add_lsoas_to_neighbourhood(
     neighbourhood: str,
     lsoas: Sequence[str],
     on: date | None = None,
+    dry_run: bool = False,
 ) -> EditReceipt:
     """Add LSOAs to a neighbourhood's footprint."""
 
@@ -185,7 +209,9 @@ def add_lsoas_to_neighbourhood(
         changed = _updated(hood, lsoas=sorted({*hood.lsoas, *lsoas}))
         return edit.commit([changed], "add_lsoas_to_neighbourhood")
 
-    return EditSession.run(database, principal, on, "add_lsoas_to_neighbourhood", work)
+    return EditSession.run(
+        database, principal, on, "add_lsoas_to_neighbourhood", work, dry_run=dry_run
+    )
 
 
 def move_lsoas(
@@ -196,6 +222,7 @@ def move_lsoas(
     from_neighbourhood: str,
     to_neighbourhood: str,
     on: date | None = None,
+    dry_run: bool = False,
 ) -> EditReceipt:
     """Move LSOAs from one neighbourhood's footprint to another's, both in one write."""
 
@@ -214,7 +241,7 @@ def move_lsoas(
         ]
         return edit.commit(changed, "move_lsoas")
 
-    return EditSession.run(database, principal, on, "move_lsoas", work)
+    return EditSession.run(database, principal, on, "move_lsoas", work, dry_run=dry_run)
 
 
 def add_team_to_int(
@@ -226,6 +253,7 @@ def add_team_to_int(
     tier: str,
     start: date | None = None,
     on: date | None = None,
+    dry_run: bool = False,
 ) -> EditReceipt:
     """Add a team to an INT, in a tier, from a day (the day of the edit unless given)."""
 
@@ -245,7 +273,7 @@ def add_team_to_int(
         )
         return edit.commit([membership], "add_team_to_int", also=[("Int", found.id)])
 
-    return EditSession.run(database, principal, on, "add_team_to_int", work)
+    return EditSession.run(database, principal, on, "add_team_to_int", work, dry_run=dry_run)
 
 
 def align_specialist(
@@ -259,6 +287,7 @@ def align_specialist(
     start: date | None = None,
     end: date | None = None,
     on: date | None = None,
+    dry_run: bool = False,
 ) -> EditReceipt:
     """Align a specialist role (never a named person) to an INT."""
 
@@ -280,7 +309,7 @@ def align_specialist(
         )
         return edit.commit([alignment], "align_specialist", also=[("Int", found.id)])
 
-    return EditSession.run(database, principal, on, "align_specialist", work)
+    return EditSession.run(database, principal, on, "align_specialist", work, dry_run=dry_run)
 
 
 def add_service(
@@ -289,6 +318,7 @@ def add_service(
     service: Mapping[str, Any],
     *,
     on: date | None = None,
+    dry_run: bool = False,
 ) -> EditReceipt:
     """Add a service, given by the fields of :class:`~nhgraph.schema.models.Service`."""
     new = _model(m.Service, service)
@@ -298,11 +328,16 @@ def add_service(
         edit.allow(edit.service_places(new), f"service {new.id}")
         return edit.commit([new], "add_service")
 
-    return EditSession.run(database, principal, on, "add_service", work)
+    return EditSession.run(database, principal, on, "add_service", work, dry_run=dry_run)
 
 
 def end_service(
-    database: Database, principal: Principal, *, service: str, on: date | None = None
+    database: Database,
+    principal: Principal,
+    *,
+    service: str,
+    on: date | None = None,
+    dry_run: bool = False,
 ) -> EditReceipt:
     """End a service: it stays on record, no longer offered."""
 
@@ -311,7 +346,7 @@ def end_service(
         edit.allow(edit.service_places(found), f"service {found.id}")
         return edit.commit([_updated(found, status="ended")], "end_service")
 
-    return EditSession.run(database, principal, on, "end_service", work)
+    return EditSession.run(database, principal, on, "end_service", work, dry_run=dry_run)
 
 
 def register_data_sharing_agreement(
@@ -320,6 +355,7 @@ def register_data_sharing_agreement(
     agreement: Mapping[str, Any],
     *,
     on: date | None = None,
+    dry_run: bool = False,
 ) -> EditReceipt:
     """Register an active agreement, given by the fields of
     :class:`~nhgraph.schema.models.DataSharingAgreement` (its status aside).
@@ -343,7 +379,9 @@ def register_data_sharing_agreement(
         )
         return edit.commit([new], "register_data_sharing_agreement")
 
-    return EditSession.run(database, principal, on, "register_data_sharing_agreement", work)
+    return EditSession.run(
+        database, principal, on, "register_data_sharing_agreement", work, dry_run=dry_run
+    )
 
 
 def end_data_sharing_agreement(
@@ -353,6 +391,7 @@ def end_data_sharing_agreement(
     agreement: str,
     end: date | None = None,
     on: date | None = None,
+    dry_run: bool = False,
 ) -> EditReceipt:
     """End an agreement on a day (the day of the edit unless given).
 
@@ -371,4 +410,6 @@ def end_data_sharing_agreement(
         ended = _updated(found, status="ended", valid_to=end or edit.on)
         return edit.commit([ended], "end_data_sharing_agreement")
 
-    return EditSession.run(database, principal, on, "end_data_sharing_agreement", work)
+    return EditSession.run(
+        database, principal, on, "end_data_sharing_agreement", work, dry_run=dry_run
+    )

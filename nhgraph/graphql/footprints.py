@@ -5,6 +5,10 @@ specialist aligned).
 Every edit is one of :mod:`nhgraph.edits`' functions, which hold the rules (the caller's
 places, ids, defaults, parties); a resolver only passes its arguments, with the caller and the
 day of the request, and turns the receipt or the refusal into its GraphQL answer.
+
+Every mutation takes ``dryRun``: the edit is checked and made in its transaction, then rolled
+back, so that a client (the web app) shows what it would change, its warnings or its refusal,
+before the same mutation makes it.
 """
 
 from __future__ import annotations
@@ -50,17 +54,39 @@ class RuleResult:
         )
 
 
-@strawberry.type(description="An edit made: its record, and any warnings the shapes gave.")
-class EditDone:
-    """The answer to an edit that was made: its record, what it wrote, and any warnings the shapes
-    gave."""
+#: The argument every mutation takes: check the edit, and change nothing.
+DryRun = Annotated[
+    bool,
+    strawberry.argument(
+        description="Check the edit and change nothing: the answer is the real one's, with "
+        "committed false."
+    ),
+]
 
-    edit: strawberry.ID
+
+@strawberry.type(
+    description="An edit made (or, in a dry run, that would be): its record, what it "
+    "changes, and any warnings the shapes gave."
+)
+class EditDone:
+    """The answer to an edit that was made, or checked in a dry run: its record, what it wrote,
+    what it changes, and any warnings the shapes gave."""
+
+    edit: strawberry.ID = strawberry.field(
+        description="The Edit record's id; empty for a dry run, which records nothing."
+    )
     action: str
     by: str
     at: datetime
     nodes: list[str] = strawberry.field(description="What it wrote, as Label/id.")
     warnings: list[RuleResult]
+    committed: bool = strawberry.field(
+        description="False for a dry run: it was checked as it would be made, and nothing "
+        "was changed."
+    )
+    changes: list[str] = strawberry.field(
+        description="What it changes, in words a person reads, one node's change a line."
+    )
 
     @classmethod
     def of(cls, receipt: edits.EditReceipt) -> EditDone:
@@ -72,6 +98,8 @@ class EditDone:
             at=receipt.at,
             nodes=[f"{label}/{node_id}" for label, node_id in receipt.nodes],
             warnings=[RuleResult.of(w) for w in receipt.warnings],
+            committed=receipt.committed,
+            changes=list(receipt.changes),
         )
 
 
@@ -102,7 +130,8 @@ EditResult = Annotated[EditDone | EditRefusal, strawberry.union("EditResult")]
 async def run(
     info: Info, edit: Callable[..., edits.EditReceipt], *args: Any, **arguments: Any
 ) -> EditDone | EditRefusal:
-    """Make an edit off the event loop, as the caller, on the request's day."""
+    """Make an edit off the event loop, as the caller, on the request's day (or, with
+    ``dry_run`` among the arguments, check it and change nothing)."""
     database: Database = info.context.database
     principal: Principal = info.context.principal
 
@@ -125,11 +154,19 @@ class FootprintMutation:
         description="Add LSOAs to a neighbourhood's footprint.",
     )
     async def add_lsoas_to_neighbourhood(
-        self, info: Info, neighbourhood: strawberry.ID, lsoas: list[str]
+        self,
+        info: Info,
+        neighbourhood: strawberry.ID,
+        lsoas: list[str],
+        dry_run: DryRun = False,
     ) -> EditResult:
         """Adds LSOAs to a neighbourhood's footprint, as the caller, if the rules allow it."""
         return await run(
-            info, edits.add_lsoas_to_neighbourhood, neighbourhood=neighbourhood, lsoas=lsoas
+            info,
+            edits.add_lsoas_to_neighbourhood,
+            neighbourhood=neighbourhood,
+            lsoas=lsoas,
+            dry_run=dry_run,
         )
 
     @strawberry.mutation(
@@ -142,6 +179,7 @@ class FootprintMutation:
         lsoas: list[str],
         from_neighbourhood: strawberry.ID,
         to_neighbourhood: strawberry.ID,
+        dry_run: DryRun = False,
     ) -> EditResult:
         """Moves LSOAs from one neighbourhood's footprint to another's, as the caller, if the rules
         allow it."""
@@ -151,6 +189,7 @@ class FootprintMutation:
             lsoas=lsoas,
             from_neighbourhood=from_neighbourhood,
             to_neighbourhood=to_neighbourhood,
+            dry_run=dry_run,
         )
 
     @strawberry.mutation(
@@ -163,10 +202,17 @@ class FootprintMutation:
         team: strawberry.ID,
         tier: v.Tier,
         start: date | None = None,
+        dry_run: DryRun = False,
     ) -> EditResult:
         """Adds a team to an INT in a tier from a day (today unless given), as the caller."""
         return await run(
-            info, edits.add_team_to_int, int_id=int, team=team, tier=tier.value, start=start
+            info,
+            edits.add_team_to_int,
+            int_id=int,
+            team=team,
+            tier=tier.value,
+            start=start,
+            dry_run=dry_run,
         )
 
     @strawberry.mutation(
@@ -182,6 +228,7 @@ class FootprintMutation:
         sessions_per_week: float,
         start: date | None = None,
         end: date | None = None,
+        dry_run: DryRun = False,
     ) -> EditResult:
         """Aligns a specialist role, never a named person, to an INT for a period, as the caller."""
         return await run(
@@ -193,4 +240,5 @@ class FootprintMutation:
             sessions_per_week=sessions_per_week,
             start=start,
             end=end,
+            dry_run=dry_run,
         )

@@ -9,7 +9,7 @@ import strawberry
 
 from nhgraph import edits
 from nhgraph.graphql.context import Info, many, one
-from nhgraph.graphql.footprints import EditResult, run
+from nhgraph.graphql.footprints import DryRun, EditResult, run
 from nhgraph.graphql.map import GraphNode, Neighbourhood, Organisation, Place, Team, node_fields
 from nhgraph.graphql.pagination import Connection, SortBy, enum_value, page
 from nhgraph.graphql.permissions import Edits
@@ -151,11 +151,15 @@ class ServicesMutation:
     """The services' edits: adding a service and ending one."""
 
     @strawberry.mutation(permission_classes=[Edits], description="Add a service.")
-    async def add_service(self, info: Info, service: ServiceInput) -> EditResult:
+    async def add_service(
+        self, info: Info, service: ServiceInput, dry_run: DryRun = False
+    ) -> EditResult:
         """Adds a service, as the caller, if the rules allow it."""
-        return await run(info, edits.add_service, strawberry.asdict(service))
+        return await run(info, edits.add_service, strawberry.asdict(service), dry_run=dry_run)
 
     @strawberry.mutation(permission_classes=[Edits], description="End a service.")
-    async def end_service(self, info: Info, id: strawberry.ID) -> EditResult:
+    async def end_service(
+        self, info: Info, id: strawberry.ID, dry_run: DryRun = False
+    ) -> EditResult:
         """Ends a service on the day of the request; it stays on record, no longer offered."""
-        return await run(info, edits.end_service, service=id)
+        return await run(info, edits.end_service, service=id, dry_run=dry_run)

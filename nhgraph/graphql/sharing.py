@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from nhgraph import edits, questions
 from nhgraph.graphql.analysis import Finding, findings
 from nhgraph.graphql.context import Info, many, one
-from nhgraph.graphql.footprints import EditResult, run
+from nhgraph.graphql.footprints import DryRun, EditResult, run
 from nhgraph.graphql.map import GraphNode, Organisation, node_fields
 from nhgraph.graphql.pagination import Connection, SortBy, bad_input, enum_value, page
 from nhgraph.graphql.permissions import Edits, ReadsAgreements
@@ -225,17 +225,24 @@ class SharingMutation:
         "must operate in one of yours.",
     )
     async def register_data_sharing_agreement(
-        self, info: Info, agreement: AgreementInput
+        self, info: Info, agreement: AgreementInput, dry_run: DryRun = False
     ) -> EditResult:
         """Registers a data-sharing agreement, as the caller; each party that operates in places
         must operate in one of the caller's."""
-        return await run(info, edits.register_data_sharing_agreement, strawberry.asdict(agreement))
+        return await run(
+            info,
+            edits.register_data_sharing_agreement,
+            strawberry.asdict(agreement),
+            dry_run=dry_run,
+        )
 
     @strawberry.mutation(
         permission_classes=[Edits], description="End a data-sharing agreement on a day."
     )
     async def end_data_sharing_agreement(
-        self, info: Info, id: strawberry.ID, on: date | None = None
+        self, info: Info, id: strawberry.ID, on: date | None = None, dry_run: DryRun = False
     ) -> EditResult:
         """Ends a data-sharing agreement on a day (the day of the request unless given)."""
-        return await run(info, edits.end_data_sharing_agreement, agreement=id, end=on)
+        return await run(
+            info, edits.end_data_sharing_agreement, agreement=id, end=on, dry_run=dry_run
+        )
