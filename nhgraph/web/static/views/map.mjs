@@ -181,6 +181,12 @@ export async function panelFor(properties) {
     el("a", { class: "nhsuk-link", href: `#/resident?lsoa=${encodeURIComponent(p.id)}`, text: "See the team of teams for this area" }),
   ));
   panel.replaceChildren(card);
+  // Someone who may edit can choose the area to move it (the edit view's move form).
+  if (who() && who().mayEdit) {
+    import("/static/views/edit-selection.mjs").then((edit) => {
+      if (selected === p.id && card.isConnected) card.append(edit.panelControls(p));
+    });
+  }
   try {
     const data = await graphql(
       `query PanelLsoa($lsoa: String!) { resident(lsoa: $lsoa) { __typename
@@ -297,7 +303,9 @@ async function build(section) {
     highlighted = event.detail.lsoas || [];
     for (const id of highlighted) map.setFeatureState({ source: "lsoas", id }, { highlighted: true });
   });
-  document.addEventListener("nhgraph:refresh", () => refresh().catch((error) => status(error.message)));
+  document.addEventListener("nhgraph:refresh", () => {
+    refreshing = refresh().catch((error) => status(error.message));
+  });
 }
 
 export function zoomTo(codes) {
@@ -307,10 +315,13 @@ export function zoomTo(codes) {
 }
 
 let building = null;
+// The layers being fetched again after an edit: the map is shown once they are drawn.
+let refreshing = null;
 
 export async function show(section, params) {
   if (!building) building = build(section);
   await building;
+  if (refreshing) await refreshing;
   map.resize();
   if (params.lsoa) {
     const codes = params.lsoa.split(",");
