@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["neo4j_startup", "validation", "load", "questions", "api", "edits"]
+BENCHMARKS = ["neo4j_startup", "validation", "load", "questions", "api", "edits", "web"]
 
 
 def main(names: list[str]) -> None:

@@ -211,10 +211,28 @@ def test_the_changes_say_what_each_edit_changes(small_world: db.Database) -> Non
         "service camden-falls: added (name Falls prevention, provider ods:RKE, function "
         "frailty, neighbourhoods camden-south, min age 60, channels phone)"
     ]
+    gateway = {**SERVICE, "id": "camden-phone", "channels": ["phone"], "self_referral": True}
+    assert edits.add_service(small_world, CAMDEN_INTEGRATOR, gateway, dry_run=True).changes == [
+        "service camden-phone: added (name Falls prevention, provider ods:RKE, function "
+        "frailty, neighbourhoods camden-south, min age 60, channels phone, self referral yes)"
+    ]
     assert changes("end_service") == ["service camden-frailty: status active → ended"]
     assert changes("end_data_sharing_agreement") == [
         "data sharing agreement camden-direct-care: status active → ended",
         "data sharing agreement camden-direct-care: valid to 2030-12-31 → 2026-11-30",
+    ]
+    # A node written over without being read first (the same team again, in another tier) is
+    # told against its stored self.
+    edit, args, kwargs = CASES["add_team_to_int"]
+    edit(small_world, CAMDEN_INTEGRATOR, *args, **kwargs)
+    again = edit(
+        small_world, CAMDEN_INTEGRATOR, *args, dry_run=True, **{**kwargs, "tier": "tailored"}
+    )
+    assert again.changes == [
+        "membership hackney-int-1-district-nursing-in-camden-int-1: tier consistent → tailored"
+    ]
+    assert edit(small_world, CAMDEN_INTEGRATOR, *args, dry_run=True, **kwargs).changes == [
+        "membership hackney-int-1-district-nursing-in-camden-int-1: unchanged"
     ]
     # A Warning is previewed as the edit would give it: E01000803 would be in two
     # neighbourhoods.

@@ -16,7 +16,7 @@ from nhgraph.store import db
 
 NAMES = queries.names()
 # Raise these as statements are added, so the suite cannot shrink unnoticed.
-MINIMUM_QUERIES = 42
+MINIMUM_QUERIES = 43
 MINIMUM_QUESTIONS = 20
 
 

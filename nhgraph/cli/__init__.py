@@ -400,11 +400,36 @@ def demo(
         if done.exit_code:
             raise
     if serve_api:
+        if not settings.api_keys and settings.env != "production":
+            _demo_keys()
         out.print(
             f"open the app at http://{settings.api_host}:{settings.api_port}/ "
             f"(GraphQL at /graphql; Ctrl-C to stop; `nhgraph neo4j stop` stops Neo4j)"
         )
         serve(None, None)
+
+
+#: The roles the demo gives a key to when none are configured: an integrator of Camden (its
+#: edits), a governance lead (agreements and coverage) and an administrator.
+DEMO_HOLDERS = {
+    "demo-camden-integrator": {"role": "integrator", "places": ["E09000007"]},
+    "demo-governance": {"role": "governance", "places": []},
+    "demo-admin": {"role": "admin", "places": []},
+}
+
+
+def _demo_keys() -> None:
+    """Keys for this run of the demo only (random, never stored), so a newcomer can try the
+    views a key opens; set NHGRAPH_API_KEYS to use keys of your own."""
+    import secrets
+
+    keys = {
+        secrets.token_urlsafe(24): {"name": name, **holder} for name, holder in DEMO_HOLDERS.items()
+    }
+    os.environ["NHGRAPH_API_KEYS"] = json.dumps(keys)
+    out.print("keys for this demo (enter one in the app's 'Enter a key'; gone when it stops):")
+    for secret, holder in keys.items():
+        out.print(f"  {holder['name']:<24} {secret}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -256,9 +256,11 @@ def _words(label: str) -> str:
 
 def _told(value: Any) -> str:
     """A field's value as a person reads it: dates as days, concepts by their id, lists by
-    their items, nothing as "none"."""
+    their items, yes or no, nothing as "none"."""
     if value is None or value == []:
         return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(_told(item) for item in value)
     if isinstance(value, date | datetime):
@@ -337,11 +339,6 @@ def commit(
     seeds = _seeds(changed, also, before or {})
     graph, stored = surroundings(tx, seeds)
     stamped = [_stamped(model, stored.get(_key(model)), by, at) for model in changed]
-    told = [
-        change
-        for model in stamped
-        for change in changes_of(model, _stored_self(model, before or {}, stored.get(_key(model))))
-    ]
     results = _judge(graph, stamped, seeds, on)
     violations = [r for r in results if r.severity == "Violation"]
     if violations:
@@ -349,6 +346,11 @@ def commit(
         raise EditRefused(
             "rule_broken", f"{action} breaks {len(violations)} rule(s): {shown}", violations
         )
+    told = [
+        change
+        for model in stamped
+        for change in changes_of(model, _stored_self(model, before or {}, stored.get(_key(model))))
+    ]
     edit_id = "" if dry_run else str(uuid.uuid4())
     nodes = [_key(model) for model in stamped]
 

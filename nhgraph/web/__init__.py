@@ -28,12 +28,11 @@ from nhgraph.access import Unauthenticated, principal_for
 from nhgraph.config import Settings
 from nhgraph.store.db import Database
 from nhgraph.web.layers import LAYERS, LayerCache
-from nhgraph.web.vendor import MANIFEST, STATIC, VENDOR
+from nhgraph.web.paths import INDEX, MANIFEST, STATIC, VENDOR
 
 # Browsers refuse a module script served with another type.
 mimetypes.add_type("text/javascript", ".mjs")
 
-INDEX = STATIC / "index.html"
 #: Paths whose answers carry the app's headers (GraphiQL, at /graphql, loads its own scripts).
 _APP_PREFIXES = ("/static/", "/assets/", "/map/", "/app/")
 _APP_PATHS = frozenset({"/", "/favicon.ico"})

@@ -53,74 +53,83 @@ def _rounded(coordinates: Any) -> Any:
     return [_rounded(part) for part in coordinates]
 
 
-def _encode(collection: dict[str, Any], name: str, token: str | None) -> Layer:
+def _encode(text: str, features: int, name: str, token: str | None) -> Layer:
     """The layer's bytes and ETag: the graph's token, or with none, a digest of the bytes."""
-    body = json.dumps(collection, separators=(",", ":"), ensure_ascii=False).encode()
+    body = text.encode()
     tag = token or hashlib.sha256(body).hexdigest()[:24]
     return Layer(
         body=body,
         gzipped=gzip.compress(body, compresslevel=6, mtime=0),
         etag=f'"{name}-{tag}"',
-        features=len(collection["features"]),
+        features=features,
     )
 
 
 @dataclass
 class Memo:
-    """What one build keeps for the next: each LSOA's rounded geometry (and its shapely shape)
-    by the boundary text it came from, and each outline by the LSOAs it unites. An edit
-    changes footprints, not boundaries: the next build parses no boundary again and unites
-    only the areas whose LSOAs changed."""
+    """What one build keeps for the next: each LSOA's rounded geometry (as JSON text, and as a
+    shapely shape) by the content hash of the node it came from, and each outline (as JSON
+    text, with its label point) by the LSOAs it unites. An edit changes footprints, not
+    boundaries: the next build reads no boundary again, parses none and unites only the areas
+    whose LSOAs changed."""
 
-    geometries: dict[str, tuple[str, dict[str, Any], Any]] = field(default_factory=dict)
-    outlines: dict[tuple[str, ...], tuple[dict[str, Any], tuple[float, float]]] = field(
-        default_factory=dict
-    )
-
-
-def _geometry(memo: Memo, code: str, boundary: str) -> tuple[dict[str, Any], Any]:
-    held = memo.geometries.get(code)
-    if held is not None and held[0] == boundary:
-        return held[1], held[2]
-    parsed = json.loads(boundary)
-    geometry = {"type": parsed["type"], "coordinates": _rounded(parsed["coordinates"])}
-    made = shape(geometry)
-    memo.geometries[code] = (boundary, geometry, made)
-    return geometry, made
+    geometries: dict[str, tuple[str | None, str, Any]] = field(default_factory=dict)
+    outlines: dict[tuple[str, ...], tuple[str, tuple[float, float]]] = field(default_factory=dict)
 
 
-def _lsoa_features(
-    rows: Iterable[dict[str, Any]], memo: Memo
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The LSOA features, and each LSOA's shape by code (for the outlines)."""
-    features: list[dict[str, Any]] = []
-    shapes: dict[str, Any] = {}
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _read_geometries(database: Database, rows: list[dict[str, Any]], memo: Memo) -> None:
+    """Bring the memo's geometries up to the rows' hashes, reading only the boundaries of the
+    LSOAs that are new or changed, and forgetting those no longer in the graph."""
+    stale = [
+        row["id"]
+        for row in rows
+        if row["id"] not in memo.geometries or memo.geometries[row["id"]][0] != row["hash"]
+    ]
+    for found in (
+        database.read(queries.load("map_lsoa_boundaries"), {"ids": stale}) if stale else []
+    ):
+        if not found["boundary"]:
+            memo.geometries.pop(found["id"], None)  # an LSOA without a boundary is not drawn
+            continue
+        parsed = json.loads(found["boundary"])
+        geometry = {"type": parsed["type"], "coordinates": _rounded(parsed["coordinates"])}
+        memo.geometries[found["id"]] = (found["hash"], _dumps(geometry), shape(geometry))
+    present = {row["id"] for row in rows}
+    for code in set(memo.geometries) - present:
+        del memo.geometries[code]
+
+
+def _lsoa_layer(rows: list[dict[str, Any]], memo: Memo) -> tuple[str, int]:
+    """The LSOA FeatureCollection as JSON text (each geometry's text from the memo), and how
+    many features it holds."""
+    parts: list[str] = []
     for row in rows:
-        if not row["boundary"]:
-            continue  # an LSOA loaded without a boundary is not drawn (the load warns of it)
-        geometry, shapes[row["id"]] = _geometry(memo, row["id"], row["boundary"])
+        held = memo.geometries.get(row["id"])
+        if held is None:
+            continue
         hoods = list(row["neighbourhoods"])
-        features.append(
-            {
-                "type": "Feature",
-                "id": row["id"],
-                "geometry": geometry,
-                "properties": {
-                    "id": row["id"],
-                    "name": row["name"],
-                    "place": row["place"],
-                    "placeName": row["place_name"],
-                    "population": row["population"],
-                    "imdDecile": row["imd_decile"],
-                    "neighbourhoods": hoods,
-                    # MapLibre's expressions colour by a scalar: the first footprint, and how
-                    # many there are (0 is a gap, 2 or more an overlap).
-                    "neighbourhood": hoods[0] if hoods else None,
-                    "neighbourhoodCount": len(hoods),
-                },
-            }
+        properties = {
+            "id": row["id"],
+            "name": row["name"],
+            "place": row["place"],
+            "placeName": row["place_name"],
+            "population": row["population"],
+            "imdDecile": row["imd_decile"],
+            "neighbourhoods": hoods,
+            # MapLibre's expressions colour by a scalar: the first footprint, and how many
+            # there are (0 is a gap, 2 or more an overlap).
+            "neighbourhood": hoods[0] if hoods else None,
+            "neighbourhoodCount": len(hoods),
+        }
+        parts.append(
+            f'{{"type":"Feature","id":{_dumps(row["id"])},"geometry":{held[1]},'
+            f'"properties":{_dumps(properties)}}}'
         )
-    return features, shapes
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}", len(parts)
 
 
 def _outline(parts: list[Any]) -> Any:
@@ -136,13 +145,12 @@ def _outline(parts: list[Any]) -> Any:
     return shapely.union_all(parts, grid_size=10**-PRECISION)
 
 
-def _area_features(
-    rows: Iterable[dict[str, Any]], shapes: dict[str, Any], memo: Memo
-) -> list[dict[str, Any]]:
-    """Each neighbourhood's and place's outline (the union of its LSOAs), and a point inside it
-    for its label."""
-    features: list[dict[str, Any]] = []
-    outlines: dict[tuple[str, ...], tuple[dict[str, Any], tuple[float, float]]] = {}
+def _area_layer(rows: Iterable[dict[str, Any]], memo: Memo) -> tuple[str, int]:
+    """Each neighbourhood's and place's outline (the union of its LSOAs) with a point inside it
+    for its label, as a FeatureCollection's JSON text, and how many features it holds."""
+    shapes = {code: held[2] for code, held in memo.geometries.items()}
+    parts: list[str] = []
+    outlines: dict[tuple[str, ...], tuple[str, tuple[float, float]]] = {}
     for row in rows:
         codes = tuple(code for code in row["lsoas"] if code in shapes)
         if not codes:
@@ -153,29 +161,26 @@ def _area_features(
             anchor = union.point_on_surface()
             outline = mapping(union)
             held = (
-                {"type": outline["type"], "coordinates": _rounded(outline["coordinates"])},
+                _dumps({"type": outline["type"], "coordinates": _rounded(outline["coordinates"])}),
                 (round(anchor.x, PRECISION), round(anchor.y, PRECISION)),
             )
         outlines[codes] = held
-        geometry, (longitude, latitude) = held
-        features.append(
-            {
-                "type": "Feature",
-                "id": f"{row['kind']}/{row['id']}",
-                "geometry": geometry,
-                "properties": {
-                    "kind": row["kind"],
-                    "id": row["id"],
-                    "name": row["name"],
-                    "place": row["place"],
-                    "lsoaCount": len(row["lsoas"]),
-                    "labelLongitude": longitude,
-                    "labelLatitude": latitude,
-                },
-            }
+        text, (longitude, latitude) = held
+        properties = {
+            "kind": row["kind"],
+            "id": row["id"],
+            "name": row["name"],
+            "place": row["place"],
+            "lsoaCount": len(row["lsoas"]),
+            "labelLongitude": longitude,
+            "labelLatitude": latitude,
+        }
+        parts.append(
+            f'{{"type":"Feature","id":{_dumps(row["kind"] + "/" + row["id"])},"geometry":{text},'
+            f'"properties":{_dumps(properties)}}}'
         )
     memo.outlines = outlines  # only what this graph has: the memo never outgrows it
-    return features
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}", len(parts)
 
 
 def build(database: Database, memo: Memo | None = None) -> tuple[str | None, dict[str, Layer]]:
@@ -183,13 +188,13 @@ def build(database: Database, memo: Memo | None = None) -> tuple[str | None, dic
     built is never older than the token it is filed under)."""
     memo = memo if memo is not None else Memo()
     token = version.current(database)
-    features, shapes = _lsoa_features(database.read(queries.load("map_lsoas")), memo)
-    for code in set(memo.geometries) - set(shapes):
-        del memo.geometries[code]
-    areas = _area_features(database.read(queries.load("map_areas")), shapes, memo)
+    rows = database.read(queries.load("map_lsoas"))
+    _read_geometries(database, rows, memo)
+    lsoas = _lsoa_layer(rows, memo)
+    areas = _area_layer(database.read(queries.load("map_areas")), memo)
     return token, {
-        "lsoas": _encode({"type": "FeatureCollection", "features": features}, "lsoas", token),
-        "areas": _encode({"type": "FeatureCollection", "features": areas}, "areas", token),
+        "lsoas": _encode(*lsoas, "lsoas", token),
+        "areas": _encode(*areas, "areas", token),
     }
 
 

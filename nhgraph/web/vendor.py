@@ -21,12 +21,9 @@ import sys
 from pathlib import Path
 
 from nhgraph.config import PROJECT_ROOT
+from nhgraph.web.paths import MANIFEST, VENDOR
 
-STATIC = Path(__file__).parent / "static"
-VENDOR = STATIC / "vendor"
 NODE_MODULES = PROJECT_ROOT / "web" / "node_modules"
-#: The stamp ``make setup`` checks; also the manifest of what was copied.
-MANIFEST = VENDOR / "manifest.json"
 
 #: What the app loads, as (file in node_modules, file under vendor/).
 FILES: tuple[tuple[str, str], ...] = (

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from nhgraph.web.vendor import VENDOR
+from nhgraph.store import db, version
+from nhgraph.web.paths import VENDOR
 
 from ..clients import GOVERNANCE, INTEGRATOR
 from ..conftest import LiveServer
@@ -54,7 +55,7 @@ def test_selecting_an_lsoa_shows_its_panel_with_who_serves_it(
     page = open_map(browser, app, "/#/map?lsoa=E01000001")
     panel = page.page.locator("#map-panel")
     panel.get_by_text("E01000001").wait_for()
-    page.page.wait_for_function("document.querySelector('#map-panel').innerText.includes('INTs')")
+    expect(panel).to_contain_text("INTs")
     text = panel.inner_text()
     assert "City of London" in text
     assert "Deprivation decile" in text
@@ -171,3 +172,36 @@ def test_the_viewer_says_who_the_key_is(app: LiveServer, key: str | None) -> Non
     assert viewer["role"] == ("integrator" if key else "public")
     assert viewer["mayEdit"] is bool(key)
     assert key not in json.dumps(body) if key else True
+
+
+def test_hostile_text_in_the_graph_is_shown_as_text(
+    browser: Browser, app: LiveServer, london: db.Database
+) -> None:
+    """A name holding markup (as a malicious or careless edit could store) is drawn as the
+    characters it is: no element is made from it, and nothing runs."""
+    hostile = '<img src=x onerror="window.__pwned=1">Hood'
+    [row] = london.read(
+        "MATCH (n:Neighbourhood)-[:COVERS]->(:Lsoa {id: 'E01000001'}) "
+        "RETURN n.id AS id, n.name AS name"
+    )
+
+    def rename(name: str) -> None:
+        def work(tx: db.Transaction) -> None:
+            tx.run(
+                "MATCH (n:Neighbourhood {id: $id}) SET n.name = $name",
+                {"id": row["id"], "name": name},
+            )
+            version.advance(tx)  # as every write of the store does: the map's layers follow
+
+        london.execute_write(work, what="renaming a neighbourhood for the test")
+
+    rename(hostile)
+    try:
+        page = open_map(browser, app, "/#/map?lsoa=E01000001")
+        panel = page.page.locator("#map-panel")
+        expect(panel).to_contain_text(hostile)
+        assert panel.locator("img").count() == 0
+        assert page.page.evaluate("window.__pwned === undefined")
+        page.assert_clean()
+    finally:
+        rename(row["name"])

@@ -29,9 +29,11 @@ export function forget() {
 }
 
 export class ApiError extends Error {
-  constructor(message, code) {
+  constructor(message, code, extensions = {}) {
     super(message);
     this.code = code;
+    // The API's own details of a refusal (for BAD_USER_INPUT: the argument refused).
+    this.extensions = extensions;
   }
 }
 
@@ -61,7 +63,7 @@ export async function graphql(query, variables = {}, secret = key()) {
   }
   if (body.errors && body.errors.length) {
     const first = body.errors[0];
-    throw new ApiError(first.message, first.extensions && first.extensions.code);
+    throw new ApiError(first.message, first.extensions && first.extensions.code, first.extensions || {});
   }
   return body.data;
 }

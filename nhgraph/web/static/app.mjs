@@ -47,7 +47,7 @@ async function route() {
   if (name !== "key") returnTo = location.hash || "#/map";
   const params = Object.fromEntries(new URLSearchParams(location.hash.split("?")[1] || ""));
   showError(null);
-  for (const section of document.querySelectorAll("[data-view]")) {
+  for (const section of document.querySelectorAll("section[data-view]")) {
     section.hidden = section.dataset.view !== name;
   }
   for (const link of document.querySelectorAll("[data-nav]")) {

@@ -29,7 +29,9 @@ let colourOf = new Map();
 let splitHoods = new Set();
 let selected = null;
 let layer = "neighbourhood";
+let highlighted = new Set();
 const markers = [];
+let hoodNames = new Map();
 
 function status(text) {
   document.getElementById("map-status").textContent = text;
@@ -128,18 +130,46 @@ function countRendered() {
   return ids.size;
 }
 
-function labels(areas) {
-  for (const marker of markers) marker.remove();
-  markers.length = 0;
-  for (const feature of areas.features) {
-    const p = feature.properties;
-    const label = el("span", { class: p.kind === "place" ? "app-place-label" : "app-hood-label", text: p.name, "aria-hidden": "true" });
-    markers.push(new maplibregl.Marker({ element: label }).setLngLat([p.labelLongitude, p.labelLatitude]).addTo(map));
+// Labels are HTML markers (MapLibre's own text needs glyph files from a font server). Place
+// names are always shown; neighbourhood names only from zoom 12, and made only then: a few
+// hundred markers repositioned on every frame would slow the first draw.
+let areaFeatures = [];
+let hoodLabelsShown = false;
+
+function clearMarkers(kind) {
+  for (let i = markers.length - 1; i >= 0; i -= 1) {
+    if (markers[i].kind === kind) {
+      markers[i].marker.remove();
+      markers.splice(i, 1);
+    }
   }
-  const box = document.getElementById("map");
-  const toggle = () => box.classList.toggle("app-labels-hidden", map.getZoom() < 12);
-  map.on("zoomend", toggle);
-  toggle();
+}
+
+function addMarkers(kind) {
+  for (const feature of areaFeatures) {
+    const p = feature.properties;
+    if (p.kind !== kind) continue;
+    const label = el("span", { class: kind === "place" ? "app-place-label" : "app-hood-label", text: p.name, "aria-hidden": "true" });
+    markers.push({ kind, marker: new maplibregl.Marker({ element: label }).setLngLat([p.labelLongitude, p.labelLatitude]).addTo(map) });
+  }
+}
+
+function hoodLabels() {
+  const wanted = map.getZoom() >= 12;
+  if (wanted === hoodLabelsShown) return;
+  hoodLabelsShown = wanted;
+  if (wanted) addMarkers("neighbourhood");
+  else clearMarkers("neighbourhood");
+}
+
+function labels(areas) {
+  areaFeatures = areas.features;
+  hoodNames = new Map(areaFeatures.filter((f) => f.properties.kind === "neighbourhood").map((f) => [f.properties.id, f.properties.name]));
+  clearMarkers("place");
+  clearMarkers("neighbourhood");
+  hoodLabelsShown = false;
+  addMarkers("place");
+  hoodLabels();
 }
 
 function bounds(collection) {
@@ -164,10 +194,12 @@ function style(config) {
   return { version: 8, sources, layers };
 }
 
-export async function panelFor(properties) {
+export async function panelFor(properties, point = null) {
   const panel = document.getElementById("map-panel");
   const p = properties;
-  const hoods = p.neighbourhoods.length ? p.neighbourhoods.join(", ") : "none (a gap)";
+  const hoods = p.neighbourhoods.length
+    ? p.neighbourhoods.map((id) => hoodNames.get(id) || id).join(", ")
+    : "none (a gap)";
   const card = el("div", { class: "nhsuk-card" }, el("div", { class: "nhsuk-card__content" },
     el("h2", { class: "nhsuk-card__heading nhsuk-heading-m", text: p.name }),
     summaryList([
@@ -179,6 +211,12 @@ export async function panelFor(properties) {
     ]),
     el("div", { id: "map-panel-serves" }, el("p", { class: "nhsuk-body-s", text: "Looking up who serves it…" })),
     el("a", { class: "nhsuk-link", href: `#/resident?lsoa=${encodeURIComponent(p.id)}`, text: "See the team of teams for this area" }),
+    point ? el("p", { class: "nhsuk-body-s" }, el("a", {
+      class: "nhsuk-link",
+      id: "map-panel-point",
+      href: `#/resident?latitude=${point.lat.toFixed(5)}&longitude=${point.lng.toFixed(5)}`,
+      text: "Who serves this exact point",
+    })) : null,
   ));
   panel.replaceChildren(card);
   // Someone who may edit can choose the area to move it (the edit view's move form).
@@ -213,14 +251,22 @@ export async function panelFor(properties) {
   }
 }
 
-function select(id, additive = false) {
+function drawSelection() {
+  const source = map && map.getSource("selection");
+  if (!source) return;
+  const features = lsoas.features
+    .filter((f) => f.id === selected || highlighted.has(f.id))
+    .map((f) => ({ type: "Feature", id: f.id, geometry: f.geometry, properties: { selected: f.id === selected } }));
+  source.setData({ type: "FeatureCollection", features });
+}
+
+function select(id, additive = false, point = null) {
   const feature = lsoas.features.find((f) => f.id === id);
   if (!feature) return false;
-  if (selected) map.setFeatureState({ source: "lsoas", id: selected }, { selected: false });
   selected = id;
-  map.setFeatureState({ source: "lsoas", id }, { selected: true });
+  drawSelection();
   document.dispatchEvent(new CustomEvent("nhgraph:lsoa", { detail: { properties: feature.properties, additive } }));
-  panelFor(feature.properties);
+  panelFor(feature.properties, point);
   return true;
 }
 
@@ -239,6 +285,7 @@ async function build(section) {
   const started = performance.now();
   const config = await (await fetch("/app/config.json", { credentials: "omit" })).json();
   const [collection, areas] = await Promise.all([fetchLayer("lsoas"), fetchLayer("areas")]);
+  performance.mark("nhgraph:layers-fetched");
   await loadSplitPcns().catch(() => false);
   colourNeighbourhoods(collection);
   lsoas = collection;
@@ -252,25 +299,35 @@ async function build(section) {
     dragRotate: false,
     pitchWithRotate: false,
     maxZoom: 17,
+    // Nothing fades in (there is no text layer) and London is not repeated round the world.
+    fadeDuration: 0,
+    renderWorldCopies: false,
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.touchZoomRotate.disableRotation();
   await new Promise((resolve) => map.on("load", resolve));
+  performance.mark("nhgraph:map-loaded");
   map.addSource("lsoas", { type: "geojson", data: lsoas, promoteId: "id", tolerance: 0.2 });
   map.addSource("areas", { type: "geojson", data: areas });
-  map.addLayer({ id: "lsoa-fill", type: "fill", source: "lsoas", paint: { "fill-color": fillColour(), "fill-opacity": config.tileUrl ? 0.6 : 0.9 } });
+  map.addLayer({ id: "lsoa-fill", type: "fill", source: "lsoas", paint: { "fill-color": fillColour(), "fill-opacity": config.tileUrl ? 0.6 : 1 } });
   map.addLayer({ id: "lsoa-line", type: "line", source: "lsoas", minzoom: 11, paint: { "line-color": "#768692", "line-width": 0.3 } });
-  map.addLayer({ id: "lsoa-selected", type: "line", source: "lsoas", paint: { "line-color": "#212b32", "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 3, ["boolean", ["feature-state", "highlighted"], false], 2.5, 0] } });
+  // The selected and outlined areas are a small source of their own: a line layer over all
+  // 4,994 LSOAs, drawn at width 0 but for a few, would cost as much as the map itself.
+  map.addSource("selection", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+  map.addLayer({ id: "lsoa-selected", type: "line", source: "selection", paint: { "line-color": "#212b32", "line-width": ["case", ["get", "selected"], 3.5, 2.5] } });
   map.addLayer({ id: "hood-line", type: "line", source: "areas", filter: ["==", ["get", "kind"], "neighbourhood"], paint: { "line-color": "#425563", "line-width": 1 } });
   map.addLayer({ id: "place-line", type: "line", source: "areas", filter: ["==", ["get", "kind"], "place"], paint: { "line-color": "#212b32", "line-width": 2.5 } });
   labels(areas);
+  map.on("zoomend", hoodLabels);
+  performance.mark("nhgraph:layers-added");
   map.on("click", "lsoa-fill", (event) => {
     const feature = event.features && event.features[0];
-    if (feature) select(feature.properties.id, event.originalEvent.shiftKey);
+    if (feature) select(feature.properties.id, event.originalEvent.shiftKey, event.lngLat);
   });
   map.on("mouseenter", "lsoa-fill", () => { map.getCanvas().style.cursor = "pointer"; });
   map.on("mouseleave", "lsoa-fill", () => { map.getCanvas().style.cursor = ""; });
   await new Promise((resolve) => map.once("idle", resolve));
+  performance.mark("nhgraph:map-idle");
   const rendered = countRendered();
   const drawn = performance.now() - started;
   box.dataset.state = "drawn";
@@ -297,11 +354,9 @@ async function build(section) {
     if (!select(code)) status(`No LSOA ${code} is on the map.`);
     else zoomTo([code]);
   });
-  let highlighted = [];
   document.addEventListener("nhgraph:highlight", (event) => {
-    for (const id of highlighted) map.setFeatureState({ source: "lsoas", id }, { highlighted: false });
-    highlighted = event.detail.lsoas || [];
-    for (const id of highlighted) map.setFeatureState({ source: "lsoas", id }, { highlighted: true });
+    highlighted = new Set(event.detail.lsoas || []);
+    drawSelection();
   });
   document.addEventListener("nhgraph:refresh", () => {
     refreshing = refresh().catch((error) => status(error.message));

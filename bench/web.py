@@ -1,0 +1,188 @@
+"""The web app in a real browser (Debian's Chromium, through Playwright) on London, in one run.
+
+Figures, each a median over rounds, on loopback:
+
+* ``map_drawn``: from the landing page's navigation to every London LSOA drawn on the map
+  (the app's ``nhgraph:map-drawn`` performance mark, after MapLibre's first ``idle`` with the
+  features counted), with a **cold** browser cache (a new browser context each round) and a
+  **warm** one (the same context, reloaded: the layers are revalidated by ETag and answered
+  304). Its baseline, measured in the same rounds, is ``blank``: the same navigation to a page
+  of the app that draws nothing (the key view, which still loads the NHS.UK frontend and the
+  app's modules), so ``map_over_blank`` is what drawing London costs over loading the app.
+* ``lsoa_layer``: the bytes of ``/map/lsoas.geojson`` over the wire (compressed) and decoded,
+  as the browser's Resource Timing reports them.
+* ``resident``: from asking for ``N20 0DH`` in the resident view to its rings drawn (the
+  view's own ``answeredMs``), beside the same GraphQL question asked by ``fetch`` in the same
+  page (``resident_over_api``: what the view adds to the API's answer).
+
+Targets (issue 17): the map drawn in 2 s or less, cold and warm; the layer 3 MB or less over
+the wire; the resident view 300 ms or less.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+from typing import Any
+
+import httpx
+
+from bench.common import own_neo4j, write_results
+from bench.edits import served
+from nhgraph.config import PROJECT_ROOT
+
+ROUNDS = 7
+RESIDENT_ROUNDS = 15
+POSTCODE = "N20 0DH"
+TARGETS = {"map_drawn_ms": 2000, "lsoa_layer_wire_bytes": 3_000_000, "resident_ms": 300}
+RESIDENT_QUERY = """query R($postcode: String!) { resident(postcode: $postcode) { __typename
+  ... on Resident { lsoa placeName teams { tier team teamName providerName functions reason }
+    services { id name hours channels reason } specialists { specialty label providerName }
+    integrator { name } gateways { id name } } ... on ResidentNotFound { code message } } }"""
+
+
+def _browser() -> Any:
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.browser import ARGS, chromium_path
+
+    executable = chromium_path()
+    if executable is None:
+        sys.exit("bench web: no Chromium (apt-get install chromium, or set NHGRAPH_CHROMIUM)")
+    playwright = sync_playwright().start()
+    return playwright, playwright.chromium.launch(executable_path=executable, args=ARGS)
+
+
+def _drawn(page: Any) -> float:
+    page.wait_for_selector("#map[data-state='drawn']", timeout=120_000)
+    return float(page.evaluate("performance.getEntriesByName('nhgraph:map-drawn')[0].startTime"))
+
+
+def _blank(page: Any, url: str) -> float:
+    page.goto(f"{url}/#/key", wait_until="load")
+    page.wait_for_selector("body[data-view='key']")
+    return float(page.evaluate("performance.now()"))
+
+
+def _layer_bytes(page: Any) -> dict[str, int]:
+    entry = page.evaluate(
+        "(() => { const e = performance.getEntriesByType('resource')"
+        ".filter(r => r.name.includes('/map/lsoas.geojson')).pop();"
+        " return e ? {wire: e.encodedBodySize, decoded: e.decodedBodySize,"
+        " transfer: e.transferSize} : null; })()"
+    )
+    return dict(entry or {})
+
+
+def _resident(page: Any) -> tuple[float | None, float]:
+    """The view's answered time, and the same question asked by fetch, in ms."""
+    api_ms = float(
+        page.evaluate(
+            """async ([query, postcode]) => { const t = performance.now();
+            const r = await fetch('/graphql', {method: 'POST', headers: {'Content-Type':
+            'application/json'}, body: JSON.stringify({query, variables: {postcode}})});
+            await r.json(); return performance.now() - t; }""",
+            [RESIDENT_QUERY, POSTCODE],
+        )
+    )
+    page.evaluate("location.hash = '#/map'")
+    page.evaluate(f"location.hash = '#/resident?postcode={POSTCODE.replace(' ', '%20')}'")
+    try:
+        page.wait_for_selector("#view-resident[data-state='answered']", timeout=30_000)
+    except Exception:  # the view that answers is not built on this commit
+        return None, api_ms
+    answered = page.get_attribute("#view-resident", "data-answered-ms")
+    return (float(answered) if answered else None), api_ms
+
+
+def measure(url: str) -> dict[str, Any]:
+    """Every figure, against the app at ``url`` (already serving London)."""
+    httpx.get(f"{url}/map/lsoas.geojson", timeout=120)  # the server's layers, built once
+    httpx.get(f"{url}/map/areas.geojson", timeout=120)
+    playwright, browser = _browser()
+    cold: list[float] = []
+    warm: list[float] = []
+    blank: list[float] = []
+    layer: dict[str, int] = {}
+    rendered = 0
+    residents: list[float] = []
+    apis: list[float] = []
+    load_before = os.getloadavg()[0]
+    try:
+        for _ in range(ROUNDS):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            blank.append(_blank(page, url))
+            context.close()
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            page.goto(f"{url}/", wait_until="load")
+            cold.append(_drawn(page))
+            layer = _layer_bytes(page) or layer
+            rendered = int(page.get_attribute("#map", "data-rendered-lsoas") or 0)
+            page.reload(wait_until="load")
+            warm.append(_drawn(page))
+            context.close()
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{url}/#/resident", wait_until="load")
+        for _ in range(RESIDENT_ROUNDS):
+            answered, api_ms = _resident(page)
+            apis.append(api_ms)
+            if answered is not None:
+                residents.append(answered)
+        context.close()
+    finally:
+        browser.close()
+        playwright.stop()
+    figures: dict[str, Any] = {
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "rounds": ROUNDS,
+        "lsoas_rendered": rendered,
+        "map_drawn_cold_ms": round(statistics.median(cold), 1),
+        "map_drawn_warm_ms": round(statistics.median(warm), 1),
+        "map_drawn_cold_max_ms": round(max(cold), 1),
+        "blank_ms": round(statistics.median(blank), 1),
+        "map_over_blank_cold": round(statistics.median(cold) / statistics.median(blank), 2),
+        "lsoa_layer": layer,
+        "resident_api_ms": round(statistics.median(apis), 1),
+    }
+    if residents:
+        figures["resident_view_ms"] = round(statistics.median(residents), 1)
+        figures["resident_over_api"] = round(
+            statistics.median(residents) / statistics.median(apis), 2
+        )
+    figures["targets"] = {
+        "given": TARGETS,
+        "met": {
+            "map_drawn_ms": max(figures["map_drawn_cold_ms"], figures["map_drawn_warm_ms"])
+            <= TARGETS["map_drawn_ms"],
+            "lsoa_layer_wire_bytes": 0 < layer.get("wire", 0) <= TARGETS["lsoa_layer_wire_bytes"],
+            "resident_ms": bool(residents)
+            and figures["resident_view_ms"] <= TARGETS["resident_ms"],
+        },
+    }
+    return figures
+
+
+def run() -> dict[str, Any]:
+    """The web benchmark on its own Neo4j loaded with London and the demo dataset; its figures
+    are written to bench/results/web.json."""
+    from nhgraph.load import load, read_sources
+
+    with own_neo4j("nhgraph-bench-web-") as (database, settings, _home):
+        load(
+            database,
+            read_sources(["reference", str(PROJECT_ROOT / "data" / "demo")], settings),
+            workers=2,
+        )
+        with served(settings.neo4j_bolt_port, "E09000003") as url:
+            figures = measure(url)
+    write_results("web", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
