@@ -178,25 +178,35 @@ def test_an_area_chosen_on_the_map_is_checked_then_moved_and_the_map_draws_it(
         f"{name_of(london, 'Place', CAMDEN)} ({CAMDEN})"
     )
 
-    # Chosen on the map: the panel's button adds it; Remove takes it off; the map outlines it.
+    # Chosen on the map: the panel's button adds it, and the map outlines it (the selection
+    # layer: the area selected, and those chosen); Remove takes it off.
     visit(page, app, f"map?lsoa={lsoa}")
     page.page.wait_for_selector("#map[data-state='drawn']", timeout=120_000)
     add = page.page.locator("#map-panel-add")
     add.click()
     count = page.page.locator("#map-selection-count")
     expect(count).to_have_text("1 area chosen to move")
-    state = (
-        "code => import('/static/views/map.mjs')"
-        ".then(m => m.currentMap().getFeatureState({source: 'lsoas', id: code}))"
-    )
-    assert page.page.evaluate(state, lsoa).get("highlighted") is True
-    page.page.get_by_role("button", name=f"Remove {lsoa} from the areas to move").click()
-    expect(count).to_have_text("0 areas chosen to move")
-    assert page.page.evaluate(state, lsoa).get("highlighted") is False
-    add.click()
-    expect(count).to_have_text("1 area chosen to move")
     expect(add).to_have_text("Added to the areas to move")
     assert page.axe() == []
+    other = sorted(camden[source] - {lsoa})[0]
+    page.page.fill("#map-find-lsoa", other)
+    page.page.click("#map-find-form button[type=submit]")
+    expect(page.page.locator("#map-panel")).to_contain_text(other)
+    outlined = (
+        "async () => { const m = await import('/static/views/map.mjs');"
+        " const s = m.currentMap().getSource('selection');"
+        " const d = s.getData ? await s.getData() : s.serialize().data;"
+        " return d.features.map(f => [f.id, f.properties.selected]); }"
+    )
+    assert sorted(page.page.evaluate(outlined)) == sorted([[lsoa, False], [other, True]])
+    page.page.get_by_role("button", name=f"Remove {lsoa} from the areas to move").click()
+    expect(count).to_have_text("0 areas chosen to move")
+    assert page.page.evaluate(outlined) == [[other, True]]
+    page.page.fill("#map-find-lsoa", lsoa)
+    page.page.click("#map-find-form button[type=submit]")
+    expect(page.page.locator("#map-panel")).to_contain_text(name_of(london, "Lsoa", lsoa))
+    add.click()
+    expect(count).to_have_text("1 area chosen to move")
 
     # The move form lists it, where it is now, and the neighbourhoods of the same place.
     page.page.click("[data-nav=edit]")
@@ -240,7 +250,7 @@ def test_an_area_chosen_on_the_map_is_checked_then_moved_and_the_map_draws_it(
         page.page.click("#move-see-map")
         panel = page.page.locator("#map-panel")
         expect(panel).to_contain_text(lsoa)
-        expect(panel).to_contain_text(target)
+        expect(panel).to_contain_text(name_of(london, "Neighbourhood", target))
         source_data = (
             "code => import('/static/views/map.mjs').then(m => m.currentMap()"
             ".querySourceFeatures('lsoas', {filter: ['==', ['get', 'id'], code]})"
