@@ -219,6 +219,12 @@ export async function panelFor(properties, point = null) {
     })) : null,
   ));
   panel.replaceChildren(card);
+  // Someone who may edit can choose the area to move it (the edit view's move form).
+  if (who() && who().mayEdit) {
+    import("/static/views/edit-selection.mjs").then((edit) => {
+      if (selected === p.id && card.isConnected) card.append(edit.panelControls(p));
+    });
+  }
   try {
     const data = await graphql(
       `query PanelLsoa($lsoa: String!) { resident(lsoa: $lsoa) { __typename
@@ -352,7 +358,9 @@ async function build(section) {
     highlighted = new Set(event.detail.lsoas || []);
     drawSelection();
   });
-  document.addEventListener("nhgraph:refresh", () => refresh().catch((error) => status(error.message)));
+  document.addEventListener("nhgraph:refresh", () => {
+    refreshing = refresh().catch((error) => status(error.message));
+  });
 }
 
 export function zoomTo(codes) {
@@ -362,10 +370,13 @@ export function zoomTo(codes) {
 }
 
 let building = null;
+// The layers being fetched again after an edit: the map is shown once they are drawn.
+let refreshing = null;
 
 export async function show(section, params) {
   if (!building) building = build(section);
   await building;
+  if (refreshing) await refreshing;
   map.resize();
   if (params.lsoa) {
     const codes = params.lsoa.split(",");
