@@ -9,11 +9,15 @@ Figures, each a median over rounds, on loopback:
   304). Its baseline, measured in the same rounds, is ``blank``: the same navigation to a page
   of the app that draws nothing (the key view, which still loads the NHS.UK frontend and the
   app's modules), so ``map_over_blank`` is what drawing London costs over loading the app.
+* ``bare_maplibre``: the peer, MapLibre alone drawing the same layer from the same endpoint
+  with one fill layer (no outlines, labels, legend or panel), cold, in the same rounds:
+  ``map_over_bare_maplibre`` is what the app's map costs over the least a MapLibre map of
+  London's LSOAs costs here.
 * ``lsoa_layer``: the bytes of ``/map/lsoas.geojson`` over the wire (compressed) and decoded,
   as the browser's Resource Timing reports them.
 * ``resident``: from asking for ``N20 0DH`` in the resident view to its rings drawn (the
-  view's own ``answeredMs``), beside the same GraphQL question asked by ``fetch`` in the same
-  page (``resident_over_api``: what the view adds to the API's answer).
+  view's own ``answeredMs``), beside the part of it spent waiting for the API's answer (the
+  view's ``apiMs``): ``resident_over_api`` is what drawing adds to the API.
 
 Targets (issue 17): the map drawn in 2 s or less, cold and warm; the layer 3 MB or less over
 the wire; the resident view 300 ms or less.
@@ -37,10 +41,6 @@ ROUNDS = 7
 RESIDENT_ROUNDS = 15
 POSTCODE = "N20 0DH"
 TARGETS = {"map_drawn_ms": 2000, "lsoa_layer_wire_bytes": 3_000_000, "resident_ms": 300}
-RESIDENT_QUERY = """query R($postcode: String!) { resident(postcode: $postcode) { __typename
-  ... on Resident { lsoa placeName teams { tier team teamName providerName functions reason }
-    services { id name hours channels reason } specialists { specialty label providerName }
-    integrator { name } gateways { id name } } ... on ResidentNotFound { code message } } }"""
 
 
 def _browser() -> Any:
@@ -60,6 +60,39 @@ def _drawn(page: Any) -> float:
     return float(page.evaluate("performance.getEntriesByName('nhgraph:map-drawn')[0].startTime"))
 
 
+#: The peer: the same LSOA layer drawn by MapLibre alone (one fill layer, nothing else), from
+#: the same vendored module and the same endpoint, on a page of its own served in the same
+#: origin: the floor any map of these 4,994 areas pays on this browser and machine.
+BARE_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="/static/vendor/maplibre/maplibre-gl.css"></head>
+<body><div id="map"></div><script type="module">
+import * as maplibregl from "/static/vendor/maplibre/maplibre-gl.mjs";
+const box = document.getElementById("map");
+box.style.width = "700px"; box.style.height = "700px";
+const data = await (await fetch("/map/lsoas.geojson")).json();
+const map = new maplibregl.Map({container: box, style: {version: 8, sources: {},
+  layers: [{id: "bg", type: "background", paint: {"background-color": "#fff"}}]},
+  bounds: [[-0.5104, 51.2868], [0.334, 51.6919]], fadeDuration: 0});
+await new Promise((resolve) => map.on("load", resolve));
+map.addSource("lsoas", {type: "geojson", data});
+map.addLayer({id: "fill", type: "fill", source: "lsoas", paint: {"fill-color": "#8dd3c7"}});
+await new Promise((resolve) => map.once("idle", resolve));
+performance.mark("bare:drawn");
+</script></body></html>"""
+
+
+def _bare(page: Any, url: str) -> float:
+    page.route(
+        f"{url}/bench-bare.html",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=BARE_PAGE),
+    )
+    page.goto(f"{url}/bench-bare.html", wait_until="load")
+    page.wait_for_function(
+        "() => performance.getEntriesByName('bare:drawn').length > 0", timeout=120_000
+    )
+    return float(page.evaluate("performance.getEntriesByName('bare:drawn')[0].startTime"))
+
+
 def _blank(page: Any, url: str) -> float:
     page.goto(f"{url}/#/key", wait_until="load")
     page.wait_for_selector("body[data-view='key']")
@@ -77,24 +110,17 @@ def _layer_bytes(page: Any) -> dict[str, int]:
 
 
 def _resident(page: Any) -> tuple[float | None, float]:
-    """The view's answered time, and the same question asked by fetch, in ms."""
-    api_ms = float(
-        page.evaluate(
-            """async ([query, postcode]) => { const t = performance.now();
-            const r = await fetch('/graphql', {method: 'POST', headers: {'Content-Type':
-            'application/json'}, body: JSON.stringify({query, variables: {postcode}})});
-            await r.json(); return performance.now() - t; }""",
-            [RESIDENT_QUERY, POSTCODE],
-        )
-    )
-    page.evaluate("location.hash = '#/map'")
+    """The view's answered time, and the part of it spent waiting for the API, in ms."""
+    page.evaluate("location.hash = '#/resident'")
+    page.wait_for_selector("#view-resident[data-state='ready']", timeout=30_000)
     page.evaluate(f"location.hash = '#/resident?postcode={POSTCODE.replace(' ', '%20')}'")
     try:
         page.wait_for_selector("#view-resident[data-state='answered']", timeout=30_000)
     except Exception:  # the view that answers is not built on this commit
-        return None, api_ms
+        return None, float("nan")
     answered = page.get_attribute("#view-resident", "data-answered-ms")
-    return (float(answered) if answered else None), api_ms
+    api = page.get_attribute("#view-resident", "data-api-ms")
+    return (float(answered) if answered else None), float(api or "nan")
 
 
 def measure(url: str) -> dict[str, Any]:
@@ -105,6 +131,7 @@ def measure(url: str) -> dict[str, Any]:
     cold: list[float] = []
     warm: list[float] = []
     blank: list[float] = []
+    bare: list[float] = []
     layer: dict[str, int] = {}
     rendered = 0
     residents: list[float] = []
@@ -115,6 +142,9 @@ def measure(url: str) -> dict[str, Any]:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
             blank.append(_blank(page, url))
+            context.close()
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            bare.append(_bare(context.new_page(), url))
             context.close()
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
@@ -146,6 +176,8 @@ def measure(url: str) -> dict[str, Any]:
         "map_drawn_cold_max_ms": round(max(cold), 1),
         "blank_ms": round(statistics.median(blank), 1),
         "map_over_blank_cold": round(statistics.median(cold) / statistics.median(blank), 2),
+        "bare_maplibre_cold_ms": round(statistics.median(bare), 1),
+        "map_over_bare_maplibre_cold": round(statistics.median(cold) / statistics.median(bare), 2),
         "lsoa_layer": layer,
         "resident_api_ms": round(statistics.median(apis), 1),
     }

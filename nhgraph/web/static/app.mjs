@@ -121,14 +121,14 @@ async function start() {
   keyForm();
   showWho();
   document.addEventListener("nhgraph:key", showWho);
-  try {
-    const data = await graphql("{ about { version illustrativeData } }");
-    document.getElementById("app-version").textContent = data.about.version;
-    document.getElementById("illustrative-banner").hidden = !data.about.illustrativeData;
-  } catch (error) {
-    showError(error.message);
-  }
   if (key() && !who()) forget();
+  // What the service is comes beside the first view, not before it.
+  graphql("{ about { version illustrativeData } }")
+    .then((data) => {
+      document.getElementById("app-version").textContent = data.about.version;
+      document.getElementById("illustrative-banner").hidden = !data.about.illustrativeData;
+    })
+    .catch((error) => showError(error.message));
   window.addEventListener("hashchange", route);
   await route();
 }

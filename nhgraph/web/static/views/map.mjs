@@ -281,19 +281,20 @@ async function refresh() {
   map.once("idle", () => countRendered());
 }
 
+// London's LSOAs' extent: the map opens on it while the layers are still coming, and then fits
+// the layers' own extent (the same, unless the graph holds more than London).
+const LONDON = [[-0.5103, 51.28676], [0.334, 51.69187]];
+
 async function build(section) {
   const started = performance.now();
+  // The layers are asked for at once, and the map is made while they come.
+  const layers = Promise.all([fetchLayer("lsoas"), fetchLayer("areas")]);
   const config = await (await fetch("/app/config.json", { credentials: "omit" })).json();
-  const [collection, areas] = await Promise.all([fetchLayer("lsoas"), fetchLayer("areas")]);
-  performance.mark("nhgraph:layers-fetched");
-  await loadSplitPcns().catch(() => false);
-  colourNeighbourhoods(collection);
-  lsoas = collection;
   const box = document.getElementById("map");
   map = new maplibregl.Map({
     container: box,
     style: style(config),
-    bounds: bounds(collection),
+    bounds: LONDON,
     fitBoundsOptions: { padding: 10 },
     attributionControl: config.tileUrl ? { compact: true } : false,
     dragRotate: false,
@@ -303,11 +304,17 @@ async function build(section) {
     fadeDuration: 0,
     renderWorldCopies: false,
   });
+  const loaded = new Promise((resolve) => map.on("load", resolve));
+  const [collection, areas] = await layers;
+  performance.mark("nhgraph:layers-fetched");
+  colourNeighbourhoods(collection);
+  lsoas = collection;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.touchZoomRotate.disableRotation();
-  await new Promise((resolve) => map.on("load", resolve));
+  await loaded;
+  map.fitBounds(bounds(collection), { padding: 10, animate: false });
   performance.mark("nhgraph:map-loaded");
-  map.addSource("lsoas", { type: "geojson", data: lsoas, promoteId: "id", tolerance: 0.2 });
+  map.addSource("lsoas", { type: "geojson", data: lsoas, promoteId: "id" });
   map.addSource("areas", { type: "geojson", data: areas });
   map.addLayer({ id: "lsoa-fill", type: "fill", source: "lsoas", paint: { "fill-color": fillColour(), "fill-opacity": config.tileUrl ? 0.6 : 1 } });
   map.addLayer({ id: "lsoa-line", type: "line", source: "lsoas", minzoom: 11, paint: { "line-color": "#768692", "line-width": 0.3 } });
@@ -327,12 +334,21 @@ async function build(section) {
   map.on("mouseenter", "lsoa-fill", () => { map.getCanvas().style.cursor = "pointer"; });
   map.on("mouseleave", "lsoa-fill", () => { map.getCanvas().style.cursor = ""; });
   await new Promise((resolve) => map.once("idle", resolve));
-  performance.mark("nhgraph:map-idle");
+  // Drawn: MapLibre is idle with every tile of the view rendered (the count below checks it).
+  performance.mark("nhgraph:map-drawn");
+  // For a key that may read the analysis, the split PCNs are asked for once the map is drawn
+  // (a London-wide question: the map does not wait for it).
+  loadSplitPcns()
+    .then((loaded) => {
+      if (!loaded) return;
+      colourNeighbourhoods(lsoas);
+      map.getSource("lsoas").setData(lsoas);
+    })
+    .catch(() => false);
   const rendered = countRendered();
   const drawn = performance.now() - started;
   box.dataset.state = "drawn";
   box.dataset.drawnMs = String(Math.round(drawn));
-  performance.mark("nhgraph:map-drawn");
   status(`${formatNumber(rendered)} areas drawn of ${formatNumber(lsoas.features.length)}.`);
   drawLegend();
 
