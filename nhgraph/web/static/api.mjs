@@ -113,3 +113,12 @@ export function go(view, params = {}) {
 export function formatNumber(value) {
   return value === null || value === undefined ? "unknown" : Number(value).toLocaleString("en-GB");
 }
+
+// A labelled select in an NHS.UK form group (with a hint when given): the filters of the views.
+export function selectGroup({ id, name, label, hint = null, options = [] }) {
+  const hintId = hint ? `${id}-hint` : null;
+  return el("div", { class: "nhsuk-form-group" },
+    el("label", { class: "nhsuk-label", for: id, text: label }),
+    hint ? el("div", { class: "nhsuk-hint", id: hintId, text: hint }) : null,
+    el("select", { class: "nhsuk-select", id, name, "aria-describedby": hintId }, options));
+}

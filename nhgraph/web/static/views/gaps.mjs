@@ -5,7 +5,7 @@
 // The API is the gate: `gaps` and `overlaps` are asked whoever holds the tab, and a refusal is
 // shown in the API's words. Route: #/gaps?place=E09000007&rank=population|deprivation.
 
-import { ApiError, el, formatNumber, go, graphql } from "/static/api.mjs";
+import { ApiError, el, formatNumber, go, graphql, selectGroup } from "/static/api.mjs";
 import { download, refuse, table, toCsv, words } from "/static/views/findings.mjs";
 
 const FINDING = "question place subject name population mostDeprivedDecile detail";
@@ -209,14 +209,10 @@ function ui(section) {
   root = el("div", { id: "gaps-root" },
     el("p", { class: "nhsuk-lede-text", text: "Every named question of gaps and overlaps in the team of teams, with the residents each finding affects. Rank the rows, choose a place, follow a row to the map, or download the tables." }),
     el("form", { id: "gaps-form", class: "app-filter-form", novalidate: true },
-      el("div", { class: "nhsuk-form-group" },
-        el("label", { class: "nhsuk-label", for: "gaps-place", text: "Place" }),
-        el("select", { class: "nhsuk-select", id: "gaps-place", name: "place" },
-          el("option", { value: "", text: "All of London" }))),
-      el("div", { class: "nhsuk-form-group" },
-        el("label", { class: "nhsuk-label", for: "gaps-rank", text: "Rank by" }),
-        el("select", { class: "nhsuk-select", id: "gaps-rank", name: "rank" },
-          Object.entries(RANKS).map(([value, text]) => el("option", { value, text })))),
+      selectGroup({ id: "gaps-place", name: "place", label: "Place",
+        options: [el("option", { value: "", text: "All of London" })] }),
+      selectGroup({ id: "gaps-rank", name: "rank", label: "Rank by",
+        options: Object.entries(RANKS).map(([value, text]) => el("option", { value, text })) }),
       el("div", { class: "app-filter-actions" },
         el("button", { class: "nhsuk-button", type: "submit", id: "gaps-submit", text: "Show findings" }))),
     el("div", { id: "gaps-summary", class: "app-gaps-summary", role: "status", "aria-live": "polite" }),

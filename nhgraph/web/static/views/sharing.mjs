@@ -6,7 +6,7 @@
 // whoever holds the tab and shows a refusal in the API's words, with nothing of the data.
 // Route: #/sharing?int=ID or #/sharing?place=E09000030.
 
-import { ApiError, el, formatNumber, go, graphql } from "/static/api.mjs";
+import { ApiError, el, formatNumber, go, graphql, selectGroup } from "/static/api.mjs";
 import { refuse, table, words } from "/static/views/findings.mjs";
 
 const FINDING = "question place subject name population mostDeprivedDecile detail";
@@ -86,15 +86,11 @@ function ui(section) {
   root = el("div", { id: "sharing-root" },
     el("p", { class: "nhsuk-lede-text", text: "Whether the partners of an INT, or of every INT in a place, have a data-sharing agreement in force for each purpose; the agreements ending soon; and the partners named in no agreement." }),
     el("form", { id: "sharing-form", class: "app-filter-form", novalidate: true },
-      el("div", { class: "nhsuk-form-group" },
-        el("label", { class: "nhsuk-label", for: "sharing-place", text: "Place" }),
-        el("select", { class: "nhsuk-select", id: "sharing-place", name: "place" },
-          el("option", { value: "", text: "Choose a place" }))),
-      el("div", { class: "nhsuk-form-group" },
-        el("label", { class: "nhsuk-label", for: "sharing-int", text: "INT" }),
-        el("div", { class: "nhsuk-hint", id: "sharing-int-hint", text: "Check one INT, or every INT of the place." }),
-        el("select", { class: "nhsuk-select", id: "sharing-int", name: "int", "aria-describedby": "sharing-int-hint" },
-          el("option", { value: "", text: "Every INT in the place" }))),
+      selectGroup({ id: "sharing-place", name: "place", label: "Place",
+        options: [el("option", { value: "", text: "Choose a place" })] }),
+      selectGroup({ id: "sharing-int", name: "int", label: "INT",
+        hint: "Check one INT, or every INT of the place.",
+        options: [el("option", { value: "", text: "Every INT in the place" })] }),
       el("div", { class: "app-filter-actions" },
         el("button", { class: "nhsuk-button", type: "submit", id: "sharing-submit", text: "Show coverage" }))),
     el("div", { id: "sharing-results", "aria-live": "polite" }),
