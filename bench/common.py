@@ -88,3 +88,20 @@ def own_neo4j(prefix: str) -> Iterator[tuple[Any, Any, Path]]:
         database.close()
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
+
+
+@contextmanager
+def own_london(prefix: str) -> Iterator[tuple[Any, Any]]:
+    """A fresh Neo4j of the project's own (see :func:`own_neo4j`) loaded with London: the
+    reference data and the demo dataset, as ``make demo`` loads them; yields (database,
+    settings)."""
+    from nhgraph.config import PROJECT_ROOT
+    from nhgraph.load import load, read_sources
+
+    with own_neo4j(prefix) as (database, settings, _home):
+        load(
+            database,
+            read_sources(["reference", str(PROJECT_ROOT / "data" / "demo")], settings),
+            workers=2,
+        )
+        yield database, settings

@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 
 from bench.api import _die_with_parent
-from bench.common import free_port, own_neo4j, write_results
+from bench.common import free_port, own_london, write_results
 from nhgraph import edits
 from nhgraph.access import Principal
 from nhgraph.config import PROJECT_ROOT, Settings
@@ -206,14 +206,7 @@ def measure(database: db.Database, bolt_port: int) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     """The edit benchmark on its own Neo4j loaded with London and the demo dataset; its figures
     are written to bench/results/edits.json."""
-    from nhgraph.load import load, read_sources
-
-    with own_neo4j("nhgraph-bench-edits-") as (database, settings, _home):
-        load(
-            database,
-            read_sources(["reference", str(PROJECT_ROOT / "data" / "demo")], settings),
-            workers=2,
-        )
+    with own_london("nhgraph-bench-edits-") as (database, settings):
         figures = measure(database, settings.neo4j_bolt_port)
     write_results("edits", figures)
     return figures

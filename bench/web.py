@@ -33,9 +33,8 @@ from typing import Any
 
 import httpx
 
-from bench.common import own_neo4j, write_results
+from bench.common import own_london, write_results
 from bench.edits import served
-from nhgraph.config import PROJECT_ROOT
 
 ROUNDS = 7
 RESIDENT_ROUNDS = 15
@@ -202,16 +201,11 @@ def measure(url: str) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     """The web benchmark on its own Neo4j loaded with London and the demo dataset; its figures
     are written to bench/results/web.json."""
-    from nhgraph.load import load, read_sources
-
-    with own_neo4j("nhgraph-bench-web-") as (database, settings, _home):
-        load(
-            database,
-            read_sources(["reference", str(PROJECT_ROOT / "data" / "demo")], settings),
-            workers=2,
-        )
-        with served(settings.neo4j_bolt_port, "E09000003") as url:
-            figures = measure(url)
+    with (
+        own_london("nhgraph-bench-web-") as (_database, settings),
+        served(settings.neo4j_bolt_port, "E09000003") as url,
+    ):
+        figures = measure(url)
     write_results("web", figures)
     return figures
 
