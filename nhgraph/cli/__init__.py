@@ -18,6 +18,7 @@ from rich.table import Table
 from nhgraph.cli.common import current_settings, err, failing, local_server, out
 from nhgraph.cli.edit import edit_app
 from nhgraph.cli.server import db_app, db_init, neo4j_app
+from nhgraph.config import get_settings
 from nhgraph.errors import NhgraphError
 from nhgraph.store import db
 
@@ -427,6 +428,7 @@ def _demo_keys() -> None:
         secrets.token_urlsafe(24): {"name": name, **holder} for name, holder in DEMO_HOLDERS.items()
     }
     os.environ["NHGRAPH_API_KEYS"] = json.dumps(keys)
+    get_settings.cache_clear()  # the settings serve() reads are read again, with the keys
     out.print("keys for this demo (enter one in the app's 'Enter a key'; gone when it stops):")
     for secret, holder in keys.items():
         out.print(f"  {holder['name']:<24} {secret}")
