@@ -120,6 +120,18 @@ class Settings(BaseSettings):
         description="The time budget of one API request: past it, the request is answered "
         "REQUEST_TOO_SLOW and Neo4j ends its transactions.",
     )
+    api_compiled: bool = Field(
+        default=True,
+        description="Answer queries the compiler covers with one Cypher statement (see "
+        "nhgraph/graphql/compiled.py); off, the resolvers answer every query.",
+    )
+    api_cache_entries: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="Answers the response cache keeps (0: no cache); every committed write "
+        "invalidates them.",
+    )
     api_max_body_bytes: int = Field(
         default=1_000_000,
         ge=1_000,

@@ -31,6 +31,7 @@ class Client:
     def __init__(self, server: LiveServer) -> None:
         self.url = f"{server.url}/graphql"
         self.database: db.Database = server.database
+        self.server = server
 
     def post(
         self, query: str, variables: dict[str, Any] | None = None, key: str | None = None

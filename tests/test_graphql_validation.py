@@ -193,12 +193,15 @@ NESTED = """query ($first: Int) {
 }"""
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "resolvers"])
 def test_findings_come_in_one_round_trip_per_level(
-    client: Client, monkeypatch: pytest.MonkeyPatch
+    client: Client, monkeypatch: pytest.MonkeyPatch, compiled: bool
 ) -> None:
-    """The findings are read once per level the query asks them at (four here), however many
-    nodes each level holds. Counted by the findings' own statement: two sibling levels may
-    share one batch or not, as their answers come, so the request's total varies by one."""
+    """The resolvers read the findings once per level the query asks them at (four here),
+    however many nodes each level holds. Counted by the findings' own statement: two sibling
+    levels may share one batch or not, as their answers come, so the request's total varies by
+    one. The compiled path reads the whole answer, findings too, in one statement."""
+    monkeypatch.setattr(client.server.app.state.compiled, "enabled", compiled)
     statements: list[str] = []
     read = client.database.read
 
@@ -211,6 +214,9 @@ def test_findings_come_in_one_round_trip_per_level(
         statements.clear()
         data = client.data(NESTED, {"first": first})
         assert len(data["places"]["nodes"]) == first
+        if compiled:
+            assert len(statements) == 1, (first, statements)
+            continue
         findings_reads = statements.count("api_validation")
         # Two places hold three INTs and more teams: one read per node would be many more.
         assert 1 <= findings_reads <= 4, (first, statements)

@@ -86,5 +86,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         context_getter=context_getter,
     )
     app.include_router(graphql_app, prefix="/graphql")
+    app.state.compiled = graphql_app.compiled
     mount_web(app, settings, database)
     return app

@@ -28,7 +28,7 @@ from graphql import (
     specified_rules,
     validate,
 )
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -57,6 +57,10 @@ class Prepared:
     errors: list[GraphQLError] = field(default_factory=list)
     request_error: str | None = None
     mutation: bool = False
+    #: The operation to run, its fragments and its coerced variables, once all checks pass.
+    operation: OperationDefinitionNode | None = None
+    fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
+    variables: VariableValues | None = None
 
 
 class Guard:
@@ -159,7 +163,15 @@ class Guard:
         out_of_bounds = argument_errors(
             self.schema, operation, fragments, coerced, settings.api_max_page_size
         )
-        return Prepared(document, out_of_bounds, mutation=mutation)
+        if out_of_bounds:
+            return Prepared(document, out_of_bounds, mutation=mutation)
+        return Prepared(
+            document,
+            mutation=mutation,
+            operation=operation,
+            fragments=fragments,
+            variables=coerced,
+        )
 
 
 class UsePrepared(SchemaExtension):

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 import anyio.to_thread
+import orjson
 from cross_web import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,8 +29,12 @@ from strawberry.types import ExecutionResult
 
 from nhgraph.config import Settings
 from nhgraph.graphql.context import Context
+from nhgraph.graphql.guard import Prepared
+from nhgraph.graphql.plans import CompiledPath
 from nhgraph.graphql.schema import GuardedSchema, too_slow
 from nhgraph.store import db
+
+log = logging.getLogger(__name__)
 
 
 def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
@@ -44,6 +50,45 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
         super().__init__(schema, **kwargs)
         self.guard = schema.guard
         self.seconds = settings.api_request_seconds
+        self.compiled = CompiledPath(schema._schema, settings)
+        self.via_get = self.allow_queries_via_get
+
+    def _prepare(
+        self, request_data: GraphQLRequestData, context: Context, method: str
+    ) -> tuple[Prepared, dict[str, Any] | None]:
+        """The request checked and, when the compiled path answers it, its ``data`` (else None:
+        the resolvers answer), in one worker thread: a compiled query costs one hop off the
+        event loop, not one for the checks and one per level of the query."""
+        assert request_data.query is not None
+        prepared = self.guard.prepare(
+            request_data.query, request_data.operation_name, request_data.variables
+        )
+        operation = prepared.operation
+        if operation is None or prepared.mutation or (method == "GET" and not self.via_get):
+            return prepared, None
+        try:
+            data = self.compiled.answer(
+                request_data.query,
+                request_data.operation_name,
+                operation,
+                prepared.fragments,
+                prepared.variables,
+                request_data.variables,
+                context,
+            )
+        except db.DeadlineExceeded:
+            raise
+        except Exception:
+            # The resolvers answer it instead, with the error they give (a Neo4j outage, a
+            # value the vocabulary does not hold), so both paths fail alike.
+            log.debug("the compiled path left a request to the resolvers", exc_info=True)
+            return prepared, None
+        return prepared, data
+
+    def encode_json(self, data: object) -> bytes:
+        """The response's JSON, by orjson: several times faster than the standard library's
+        encoder on a map's answer, and the same text for the values GraphQL gives."""
+        return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
         """The JSON of a body (bytes) or of a query parameter (text): a body must be UTF-8 and
@@ -89,17 +134,19 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
             try:
                 async with asyncio.timeout(self.seconds) as budget:
                     if request_data.query is not None:
-                        prepared = await anyio.to_thread.run_sync(
-                            self.guard.prepare,
-                            request_data.query,
-                            request_data.operation_name,
-                            request_data.variables,
+                        prepared, data = await anyio.to_thread.run_sync(
+                            self._prepare,
+                            request_data,
+                            context,
+                            request_adapter.method,
                             abandon_on_cancel=True,
                         )
                         if prepared.request_error is not None:
                             raise HTTPException(400, prepared.request_error)
                         if prepared.document is None:
                             return ExecutionResult(data=None, errors=prepared.errors)
+                        if data is not None:
+                            return ExecutionResult(data=data, errors=None)
                         if prepared.mutation:
                             budget.reschedule(None)  # Neo4j's deadline ends the edit
                         context.prepared = prepared

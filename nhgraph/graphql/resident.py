@@ -13,7 +13,7 @@ from nhgraph import questions
 from nhgraph.graphql.context import Info, one
 from nhgraph.graphql.map import Place
 from nhgraph.schema import vocabulary as v
-from nhgraph.store.db import Record
+from nhgraph.store.db import Database, Record
 
 
 @strawberry.type(description="An area or team that applies to the resident, and why.")
@@ -232,20 +232,49 @@ class ResidentQuery:
     ) -> ResidentResult:
         """Who serves the resident found by postcode, LSOA or point, on the day asked (today unless
         given); a refusal of ``who_serves`` becomes a ResidentNotFound."""
-        try:
-            row = await run_in_threadpool(
-                lambda: questions.who_serves(
-                    info.context.database,
-                    postcode=postcode,
-                    lsoa=lsoa,
-                    latitude=latitude,
-                    longitude=longitude,
-                    age=age,
-                    cohort=cohort,
-                    function=function,
-                    on=on or info.context.today,
-                )
+        return await run_in_threadpool(
+            lambda: resident_answer(
+                info.context.database,
+                info.context.today,
+                postcode=postcode,
+                lsoa=lsoa,
+                latitude=latitude,
+                longitude=longitude,
+                age=age,
+                cohort=cohort,
+                function=function,
+                on=on,
             )
-        except questions.NotAnswerable as refusal:
-            return ResidentNotFound(code=refusal.code, message=refusal.message)
-        return Resident.from_row(row)
+        )
+
+
+def resident_answer(
+    database: Database,
+    today: date,
+    postcode: str | None = None,
+    lsoa: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    age: int | None = None,
+    cohort: str | None = None,
+    function: str | None = None,
+    on: date | None = None,
+) -> Resident | ResidentNotFound:
+    """Who serves the resident, on the day asked (today unless given), as the ``resident`` field
+    answers (its resolver and the compiled path call this); a refusal of ``who_serves`` becomes
+    a ResidentNotFound. Synchronous: callers run it off the event loop."""
+    try:
+        row = questions.who_serves(
+            database,
+            postcode=postcode,
+            lsoa=lsoa,
+            latitude=latitude,
+            longitude=longitude,
+            age=age,
+            cohort=cohort,
+            function=function,
+            on=on or today,
+        )
+    except questions.NotAnswerable as refusal:
+        return ResidentNotFound(code=refusal.code, message=refusal.message)
+    return Resident.from_row(row)

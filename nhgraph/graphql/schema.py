@@ -24,6 +24,7 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.base import get_object_definition
 
 from nhgraph import __version__
+from nhgraph.access import Principal
 from nhgraph.config import Settings
 from nhgraph.graphql.analysis import AnalysisQuery
 from nhgraph.graphql.context import Info
@@ -87,6 +88,23 @@ class Viewer:
     may_read_analysis: bool
 
 
+def about_now() -> About:
+    """The service's name and version; the data served is the illustrative dataset."""
+    return About(name="nhgraph", version=__version__, illustrative_data=True)
+
+
+def viewer_of(principal: Principal) -> Viewer:
+    """The principal as the ``viewer`` field gives it (the resolver and the compiled path)."""
+    return Viewer(
+        name=principal.name,
+        role=principal.role,
+        places=sorted(principal.places),
+        may_edit=principal.may_edit(),
+        may_read_agreements=principal.may_read_agreements(),
+        may_read_analysis=principal.may_read_analysis(),
+    )
+
+
 @strawberry.type
 class AboutQuery:
     """The root fields that say what the service is, and who is asking."""
@@ -94,7 +112,7 @@ class AboutQuery:
     @strawberry.field(description="What this service is and which version runs.")
     def about(self) -> About:
         """The service's name and version; the data served is the illustrative dataset."""
-        return About(name="nhgraph", version=__version__, illustrative_data=True)
+        return about_now()
 
     @strawberry.field(
         description="Who the request is made as, and what that role may do (an app signs in "
@@ -103,15 +121,7 @@ class AboutQuery:
     def viewer(self, info: Info) -> Viewer:
         """The request's principal: what the web app shows as signed in, and which of its
         views it offers (the API's rules still decide every answer)."""
-        principal = info.context.principal
-        return Viewer(
-            name=principal.name,
-            role=principal.role,
-            places=sorted(principal.places),
-            may_edit=principal.may_edit(),
-            may_read_agreements=principal.may_read_agreements(),
-            may_read_analysis=principal.may_read_analysis(),
-        )
+        return viewer_of(info.context.principal)
 
 
 #: The root query fields (by their Python names) in the order the published SDL has them.

@@ -1,0 +1,234 @@
+"""The compiled path of a query: a plan made once per document and role, one statement per
+request, and, when configured, a cache of answers that every committed write invalidates.
+
+:class:`CompiledPath` is what :class:`~nhgraph.graphql.http.GraphQLEndpoint` asks first, in
+the worker thread where :class:`~nhgraph.graphql.guard.Guard` has just checked the request:
+it answers the request's ``data`` itself, or says ``None``, and strawberry's resolvers answer
+as before (see :mod:`.compiled` for what is left to them).
+
+Plans are kept by the query's text, the operation's name and what the role may read (two roles
+that may read the same things share a plan); a document the compiler leaves to the resolvers
+is remembered too, so it is judged once. The plans hold no one's answers.
+
+The response cache (``NHGRAPH_API_CACHE_ENTRIES``, off at 0) keeps an answer under its plan,
+its variables, what the role may read, the day (the map's memberships and integrators are
+read as they stand today) and the graph's version token. Every request reads the token first
+(one small statement) and an answer is served only under the token it was read under: a load,
+an edit or a saved validation run renews the token when it commits (:mod:`nhgraph.store.version`),
+so the very next read misses and reads the new graph, in this process or any other on the
+same Neo4j. The token is read before the answer, never after, so an answer is never kept
+under a version newer than the graph it was read from. A graph with no token (written by hand,
+or emptied) is never cached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode
+from graphql.execution.values import VariableValues
+
+from nhgraph.config import Settings
+from nhgraph.graphql.compiled import (
+    Compiler,
+    Fallback,
+    NotCompiled,
+    Plan,
+    Selected,
+    canonical,
+    compile_operation,
+    project,
+)
+from nhgraph.graphql.context import Context
+from nhgraph.graphql.resident import resident_answer
+from nhgraph.graphql.schema import about_now, viewer_of
+from nhgraph.store import version
+
+#: Distinct (document, operation, role) plans kept.
+CACHED_PLANS = 256
+
+#: A Python root's answer for one request: the request's context and argument values.
+RootAnswer = Callable[[Context, list[dict[str, Any]]], Any]
+
+
+def _about(c: Compiler, f: Selected) -> RootAnswer:
+    shape = project(c.schema, c.fragments, c.schema.type_map["About"], f.selection())
+    return lambda _context, _arguments: shape(about_now())
+
+
+def _viewer(c: Compiler, f: Selected) -> RootAnswer:
+    shape = project(c.schema, c.fragments, c.schema.type_map["Viewer"], f.selection())
+    return lambda context, _arguments: shape(viewer_of(context.principal))
+
+
+def _resident(c: Compiler, f: Selected) -> RootAnswer:
+    index = c.arguments(f)
+    shape = project(c.schema, c.fragments, c.schema.type_map["ResidentResult"], f.selection())
+
+    def answer(context: Context, arguments: list[dict[str, Any]]) -> Any:
+        return shape(resident_answer(context.database, context.today, **arguments[index]))
+
+    return answer
+
+
+#: The root fields answered in Python, from the functions their resolvers call.
+PYTHON_ROOTS: dict[str, Callable[[Compiler, Selected], RootAnswer]] = {
+    "about": _about,
+    "viewer": _viewer,
+    "resident": _resident,
+}
+
+
+class _Lru:
+    """A bounded map, least recently used out first, safe across the worker threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass
+class CacheStats:
+    """How the response cache has done since the process started."""
+
+    hits: int = 0
+    misses: int = 0
+
+    @property
+    def hit_ratio(self) -> float:
+        """Hits over requests the cache was asked about (0 before any)."""
+        asked = self.hits + self.misses
+        return self.hits / asked if asked else 0.0
+
+
+_UNCOMPILED = object()
+
+
+class CompiledPath:
+    """The plans of one deployment, and its response cache when configured."""
+
+    def __init__(self, schema: GraphQLSchema, settings: Settings) -> None:
+        """Plans against this schema, under these settings' page size and cache size."""
+        self.schema = schema
+        self.page_size = settings.api_max_page_size
+        self.enabled = settings.api_compiled
+        self._plans = _Lru(CACHED_PLANS)
+        entries = settings.api_cache_entries
+        self._answers = _Lru(entries) if entries > 0 else None
+        self.stats = CacheStats()
+        #: Requests this path answered (the tests tell the two paths apart by it).
+        self.answered = 0
+
+    def plan(
+        self,
+        query: str,
+        operation_name: str | None,
+        operation: OperationDefinitionNode,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        sees_agreements: bool,
+    ) -> Plan | None:
+        """The plan of this operation for a role, made on first use (None: the resolvers)."""
+        key = (query, operation_name, sees_agreements)
+        plan = self._plans.get(key)
+        if plan is None:
+            try:
+                plan = compile_operation(
+                    self.schema,
+                    operation,
+                    fragments,
+                    sees_agreements=sees_agreements,
+                    page_size=self.page_size,
+                    python_roots=PYTHON_ROOTS,
+                )
+            except NotCompiled:
+                plan = _UNCOMPILED
+            self._plans.put(key, plan)
+        return None if plan is _UNCOMPILED else plan
+
+    def answer(
+        self,
+        query: str,
+        operation_name: str | None,
+        operation: OperationDefinitionNode,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: VariableValues | None,
+        raw_variables: Mapping[str, Any] | None,
+        context: Context,
+    ) -> dict[str, Any] | None:
+        """The request's ``data``, or None when the resolvers are to answer it. Runs in a
+        worker thread (the driver is synchronous)."""
+        if not self.enabled:
+            return None
+        principal = context.principal
+        sees_agreements = principal.may_read_agreements()
+        plan = self.plan(query, operation_name, operation, fragments, sees_agreements)
+        if plan is None:
+            return None
+        try:
+            arguments = plan.arguments(variables)
+            parameters = plan.statement_parameters(arguments, context.today)
+        except Fallback:
+            return None
+        cache_key: tuple[Any, ...] | None = None
+        token: str | None = None
+        if self._answers is not None:
+            who = principal.name if plan.needs_principal else None
+            cache_key = (id(plan), canonical(raw_variables), sees_agreements, context.today, who)
+            token = version.current(context.database)
+            if token is not None:
+                kept = self._answers.get(cache_key)
+                if kept is not None and kept[0] == token:
+                    self.stats.hits += 1
+                    self.answered += 1
+                    return kept[1]  # type: ignore[no-any-return]
+            self.stats.misses += 1
+        data = self._run(plan, parameters, arguments, context)
+        self.answered += 1
+        if cache_key is not None and token is not None:
+            self._answers.put(cache_key, (token, data))  # type: ignore[union-attr]
+        return data
+
+    def _run(
+        self,
+        plan: Plan,
+        parameters: dict[str, Any],
+        arguments: list[dict[str, Any]],
+        context: Context,
+    ) -> dict[str, Any]:
+        columns: list[Any] = []
+        if plan.statement is not None:
+            [row] = context.database.read(plan.statement, parameters)
+            columns = row["data"]
+        data: dict[str, Any] = {}
+        for key, root in plan.roots:
+            kind = root[0]
+            if kind == "cypher":
+                _, index, shape = root
+                data[key] = columns[index] if shape is None else shape(columns[index])
+            elif kind == "python":
+                data[key] = root[1](context, arguments)
+            else:
+                data[key] = root[1]
+        return data
