@@ -320,12 +320,12 @@ def first_difference(ours: Any, theirs: Any, path: str = "") -> str | None:
                 return found
         return None
     if isinstance(ours, list) and isinstance(theirs, list):
-        for index, (mine, other) in enumerate(zip(ours, theirs, strict=False)):
+        if len(ours) != len(theirs):
+            return f"{path}: {len(ours)} items from nhgraph, {len(theirs)} from the peer"
+        for index, (mine, other) in enumerate(zip(ours, theirs, strict=True)):
             found = first_difference(mine, other, f"{path}[{index}]")
             if found:
                 return found
-        if len(ours) != len(theirs):
-            return f"{path}: {len(ours)} items from nhgraph, {len(theirs)} from the peer"
         return None
     if ours != theirs:
         return f"{path or '.'}: nhgraph {ours!r}, the peer {theirs!r}"
