@@ -1,11 +1,12 @@
-"""``python -m bench [NAME ...]`` runs the benchmarks (all of them when no name is given)."""
+"""``python -m bench [NAME ...] [--FLAG ...]`` runs the benchmarks (all of them when no name is
+given); flags are left in sys.argv for the benchmarks that read one (``peer --quick``)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHMARKS = ["neo4j_startup", "validation", "load", "questions", "api", "edits", "web"]
+BENCHMARKS = ["neo4j_startup", "validation", "load", "questions", "api", "edits", "web", "peer"]
 
 
 def main(names: list[str]) -> None:
@@ -17,4 +18,4 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main([arg for arg in sys.argv[1:] if not arg.startswith("--")])
