@@ -25,7 +25,7 @@ from nhgraph import __version__, edits
 from nhgraph.access import Unauthenticated, principal_for
 from nhgraph.config import Settings, get_settings
 from nhgraph.graphql.context import Context
-from nhgraph.graphql.http import BodyLimit, GraphQLEndpoint
+from nhgraph.graphql.http import BodyLimit, CompiledFront, GraphQLEndpoint
 from nhgraph.graphql.schema import build_schema
 from nhgraph.store import db
 from nhgraph.web import mount as mount_web
@@ -52,7 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         {"docs_url": None, "redoc_url": None, "openapi_url": None} if production else {}
     )
     app = FastAPI(title="nhgraph", version=__version__, lifespan=lifespan, **documents)
-    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.state.settings = settings
     app.state.database = database
 
@@ -87,5 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(graphql_app, prefix="/graphql")
     app.state.compiled = graphql_app.compiled
+    # The last added is the outermost: the body is bounded before the compiled front reads it.
+    app.add_middleware(CompiledFront, endpoint=graphql_app, settings=settings, database=database)
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     mount_web(app, settings, database)
     return app

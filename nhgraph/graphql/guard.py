@@ -12,6 +12,9 @@ compares fields pairwise, and a document they refuse is not given to those rules
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,6 +44,15 @@ from nhgraph.graphql.limits import shape_errors
 
 #: Distinct query texts whose parse and validation are kept (apps send a handful).
 CACHED_DOCUMENTS = 256
+#: Verdicts kept (a document with its variables), and the longest variables kept with one.
+CACHED_VERDICTS = 4096
+MAX_CACHED_VARIABLES_CHARS = 2048
+
+
+def _canonical(variables: dict[str, Any] | None) -> str:
+    return json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
+
+
 #: Characters a query's text may hold. The token limit does not bound a string literal, which
 #: graphql-core's lexer reads a character at a time (900 KB took about 1.5 s); apps' queries
 #: are a few kilobytes, and long values belong in variables, which are read as JSON.
@@ -79,6 +91,8 @@ class Guard:
         if not settings.introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
+        self._verdicts: OrderedDict[tuple[str, str | None, str], Prepared] = OrderedDict()
+        self._lock = threading.Lock()
         self._parse = lru_cache(maxsize=CACHED_DOCUMENTS)(self._parse_uncached)
         self._validate = lru_cache(maxsize=CACHED_DOCUMENTS)(self._validate_uncached)
 
@@ -103,10 +117,47 @@ class Guard:
         errors = validate(self.schema, document, self.rules, hide_suggestions=self.hide_suggestions)
         return tuple(errors)
 
+    def kept(
+        self, query: str, operation_name: str | None, variables: dict[str, Any] | None
+    ) -> Prepared | None:
+        """The verdict kept for this request, if one is (a lookup: safe on the event loop)."""
+        try:
+            key = (query, operation_name, _canonical(variables))
+        except (TypeError, ValueError):
+            return None
+        with self._lock:
+            return self._verdicts.get(key)
+
     def prepare(
         self, query: str, operation_name: str | None, variables: dict[str, Any] | None
     ) -> Prepared:
-        """The request checked: the errors to answer with, or none, and its document."""
+        """The request checked: the errors to answer with, or none, and its document.
+
+        A verdict that lets a request run is kept by the query's text, the operation and the
+        variables (apps send the same few operations with a bounded set of variables: a
+        postcode, a place), so a repeat is judged by one lookup; a refusal is judged afresh."""
+        try:
+            key = (query, operation_name, _canonical(variables))
+        except (TypeError, ValueError):
+            return self._prepare(query, operation_name, variables)
+        if len(key[2]) > MAX_CACHED_VARIABLES_CHARS:
+            return self._prepare(query, operation_name, variables)
+        with self._lock:
+            kept = self._verdicts.get(key)
+            if kept is not None:
+                self._verdicts.move_to_end(key)
+                return kept
+        prepared = self._prepare(query, operation_name, variables)
+        if prepared.operation is not None:
+            with self._lock:
+                self._verdicts[key] = prepared
+                while len(self._verdicts) > CACHED_VERDICTS:
+                    self._verdicts.popitem(last=False)
+        return prepared
+
+    def _prepare(
+        self, query: str, operation_name: str | None, variables: dict[str, Any] | None
+    ) -> Prepared:
         assert self.schema is not None, "Guard.bind was not called"
         if len(query) > MAX_QUERY_CHARS:
             too_large = GraphQLError(

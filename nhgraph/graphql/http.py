@@ -21,16 +21,19 @@ from typing import Any
 import anyio.to_thread
 import orjson
 from cross_web import HTTPException
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from nhgraph.access import Principal, Unauthenticated, principal_for
 from nhgraph.config import Settings
+from nhgraph.graphql.compiled import Fallback, Plan
 from nhgraph.graphql.context import Context
 from nhgraph.graphql.guard import Prepared
-from nhgraph.graphql.plans import CompiledPath
+from nhgraph.graphql.plans import CompiledPath, VersionWatch
 from nhgraph.graphql.schema import GuardedSchema, too_slow
 from nhgraph.store import db
 
@@ -54,7 +57,7 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
         self.via_get = self.allow_queries_via_get
 
     def _prepare(
-        self, request_data: GraphQLRequestData, context: Context, method: str
+        self, request_data: GraphQLRequestData, context: Context, method: str, declined: bool
     ) -> tuple[Prepared, dict[str, Any] | None]:
         """The request checked and, when the compiled path answers it, its ``data`` (else None:
         the resolvers answer), in one worker thread: a compiled query costs one hop off the
@@ -66,6 +69,8 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
         operation = prepared.operation
         if operation is None or prepared.mutation or (method == "GET" and not self.via_get):
             return prepared, None
+        if declined:
+            return prepared, None  # the front tried it already (see CompiledFront)
         try:
             data = self.compiled.answer(
                 request_data.query,
@@ -73,7 +78,6 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
                 operation,
                 prepared.fragments,
                 prepared.variables,
-                request_data.variables,
                 context,
             )
         except db.DeadlineExceeded:
@@ -139,6 +143,7 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
                             request_data,
                             context,
                             request_adapter.method,
+                            request.scope.get("state", {}).get("compiled_declined", False),
                             abandon_on_cancel=True,
                         )
                         if prepared.request_error is not None:
@@ -211,3 +216,168 @@ class _TooLarge(Exception):
 
 async def _nothing() -> Message:
     return {"type": "http.disconnect"}
+
+
+class CompiledFront:
+    """The fast way in for the queries the compiler answers: a POST of a JSON body to
+    ``/graphql`` is checked, planned and answered here, off FastAPI's routing and strawberry's
+    router, in at most one worker thread's hop; anything else, and any request this path does
+    not answer exactly, is passed on, body and all, to the app behind it (strawberry's router,
+    which answers as it always has, errors included).
+
+    Here too the whole request runs within ``NHGRAPH_API_REQUEST_SECONDS``. With the response
+    cache on, the graph's version token is read first (one read shared by the requests that
+    arrive while it is in flight: :class:`~nhgraph.graphql.plans.VersionWatch`) and a kept
+    answer is sent as the bytes it was sent as before.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        endpoint: GraphQLEndpoint,
+        settings: Settings,
+        database: db.Database,
+        path: str = "/graphql",
+    ) -> None:
+        """The front of ``app`` for the endpoint's compiled path, at ``path``."""
+        self.app = app
+        self.endpoint = endpoint
+        self.settings = settings
+        self.database = database
+        self.path = path
+        self.versions = VersionWatch(database)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answers a compiled query, or passes the request on."""
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or scope["path"].rstrip("/") != self.path
+            or not self.endpoint.compiled.enabled
+        ):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client has gone
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        answer = None
+        try:
+            answer = await self._answer(scope, body)
+        except TimeoutError:
+            answer = orjson.dumps(
+                {"data": None, "errors": [too_slow(self.settings.api_request_seconds).formatted]}
+            )
+        if answer is not None:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(answer)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": answer})
+            return
+        scope.setdefault("state", {})["compiled_declined"] = True
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _answer(self, scope: Scope, body: bytes) -> bytes | None:
+        """The response body of a request the compiled path answers, or None."""
+        headers = Headers(scope=scope)
+        if "application/json" not in headers.get("content-type", ""):
+            return None
+        try:
+            request = json.loads(body)
+            principal = principal_for(self.settings, headers)
+        except (ValueError, RecursionError, Unauthenticated):
+            return None
+        if not isinstance(request, dict):
+            return None
+        query = request.get("query")
+        variables = request.get("variables")
+        operation_name = request.get("operationName")
+        if (
+            not isinstance(query, str)
+            or not isinstance(variables, dict | None)
+            or not isinstance(operation_name, str | None)
+        ):
+            return None
+        seconds = self.settings.api_request_seconds
+        with db.deadline(seconds):
+            async with asyncio.timeout(seconds):
+                return await self._compiled(query, operation_name, variables, principal)
+
+    async def _compiled(
+        self,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        principal: Principal,
+    ) -> bytes | None:
+        guard, path = self.endpoint.guard, self.endpoint.compiled
+        context = Context(self.settings, self.database, principal)
+        prepared = guard.kept(query, operation_name, variables)
+        sees = principal.may_read_agreements()
+        known, plan = False, None
+        if prepared is not None:
+            known, plan = path.kept(query, operation_name, sees)
+        if prepared is None or not known:
+            prepared, plan = await anyio.to_thread.run_sync(
+                self._prepare, query, operation_name, variables, sees, abandon_on_cancel=True
+            )
+        if plan is None or prepared is None or prepared.operation is None:
+            return None
+        try:
+            arguments, parameters = path.bind(plan, prepared.variables, context)
+        except Fallback:
+            return None
+        key = path.cache_key(plan, variables, context)
+        token = None
+        if key is not None:
+            token = await self.versions.current()
+            if token is not None:
+                kept = path.cached(key, token)
+                if kept is not None:
+                    return kept
+        try:
+            data = await anyio.to_thread.run_sync(
+                path.run, plan, parameters, arguments, context, abandon_on_cancel=True
+            )
+        except db.DeadlineExceeded as error:
+            raise TimeoutError from error
+        except Exception:
+            log.debug("the compiled path left a request to the resolvers", exc_info=True)
+            return None
+        answer = orjson.dumps({"data": data})
+        if key is not None and token is not None:
+            path.keep(key, token, answer)
+        return answer
+
+    def _prepare(
+        self, query: str, operation_name: str | None, variables: dict[str, Any] | None, sees: bool
+    ) -> tuple[Prepared, Plan | None]:
+        prepared = self.endpoint.guard.prepare(query, operation_name, variables)
+        operation = prepared.operation
+        if operation is None or prepared.mutation:
+            return prepared, None
+        plan = self.endpoint.compiled.plan(
+            query, operation_name, operation, prepared.fragments, sees
+        )
+        return prepared, plan

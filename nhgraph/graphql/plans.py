@@ -23,6 +23,8 @@ or emptied) is never cached.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -31,6 +33,7 @@ from typing import Any
 
 from graphql import FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode
 from graphql.execution.values import VariableValues
+from starlette.concurrency import run_in_threadpool
 
 from nhgraph.config import Settings
 from nhgraph.graphql.compiled import (
@@ -47,6 +50,7 @@ from nhgraph.graphql.context import Context
 from nhgraph.graphql.resident import resident_answer
 from nhgraph.graphql.schema import about_now, viewer_of
 from nhgraph.store import version
+from nhgraph.store.db import Database
 
 #: Distinct (document, operation, role) plans kept.
 CACHED_PLANS = 256
@@ -167,6 +171,51 @@ class CompiledPath:
             self._plans.put(key, plan)
         return None if plan is _UNCOMPILED else plan
 
+    def kept(
+        self, query: str, operation_name: str | None, sees_agreements: bool
+    ) -> tuple[bool, Plan | None]:
+        """Whether a plan of this operation for this role was made, and the plan (None: the
+        resolvers answer it); a lookup, safe on the event loop."""
+        plan = self._plans.get((query, operation_name, sees_agreements))
+        if plan is None:
+            return False, None
+        return True, None if plan is _UNCOMPILED else plan
+
+    def bind(
+        self, plan: Plan, variables: VariableValues | None, context: Context
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The plan's argument values and statement parameters for one request (Fallback when
+        the plan cannot answer it exactly)."""
+        arguments = plan.arguments(variables)
+        return arguments, plan.statement_parameters(arguments, context.today)
+
+    def cache_key(
+        self, plan: Plan, raw_variables: Mapping[str, Any] | None, context: Context
+    ) -> tuple[Any, ...] | None:
+        """The key of a request's answer in the response cache (None when there is no cache)."""
+        if self._answers is None:
+            return None
+        principal = context.principal
+        who = principal.name if plan.needs_principal else None
+        sees = principal.may_read_agreements()
+        return (id(plan), canonical(raw_variables), sees, context.today, who)
+
+    def cached(self, key: tuple[Any, ...], token: str) -> bytes | None:
+        """The answer kept under this key, if it was read under this version of the graph."""
+        assert self._answers is not None
+        kept = self._answers.get(key)
+        if kept is not None and kept[0] == token:
+            self.stats.hits += 1
+            self.answered += 1
+            return kept[1]  # type: ignore[no-any-return]
+        self.stats.misses += 1
+        return None
+
+    def keep(self, key: tuple[Any, ...], token: str, body: bytes) -> None:
+        """Keep an answer read under this version of the graph."""
+        assert self._answers is not None
+        self._answers.put(key, (token, body))
+
     def answer(
         self,
         query: str,
@@ -174,49 +223,31 @@ class CompiledPath:
         operation: OperationDefinitionNode,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: VariableValues | None,
-        raw_variables: Mapping[str, Any] | None,
         context: Context,
     ) -> dict[str, Any] | None:
-        """The request's ``data``, or None when the resolvers are to answer it. Runs in a
+        """The request's ``data``, or None when the resolvers are to answer it (the response
+        cache is the HTTP front's: see :class:`~nhgraph.graphql.http.CompiledFront`). Runs in a
         worker thread (the driver is synchronous)."""
         if not self.enabled:
             return None
-        principal = context.principal
-        sees_agreements = principal.may_read_agreements()
+        sees_agreements = context.principal.may_read_agreements()
         plan = self.plan(query, operation_name, operation, fragments, sees_agreements)
         if plan is None:
             return None
         try:
-            arguments = plan.arguments(variables)
-            parameters = plan.statement_parameters(arguments, context.today)
+            arguments, parameters = self.bind(plan, variables, context)
         except Fallback:
             return None
-        cache_key: tuple[Any, ...] | None = None
-        token: str | None = None
-        if self._answers is not None:
-            who = principal.name if plan.needs_principal else None
-            cache_key = (id(plan), canonical(raw_variables), sees_agreements, context.today, who)
-            token = version.current(context.database)
-            if token is not None:
-                kept = self._answers.get(cache_key)
-                if kept is not None and kept[0] == token:
-                    self.stats.hits += 1
-                    self.answered += 1
-                    return kept[1]  # type: ignore[no-any-return]
-            self.stats.misses += 1
-        data = self._run(plan, parameters, arguments, context)
-        self.answered += 1
-        if cache_key is not None and token is not None:
-            self._answers.put(cache_key, (token, data))  # type: ignore[union-attr]
-        return data
+        return self.run(plan, parameters, arguments, context)
 
-    def _run(
+    def run(
         self,
         plan: Plan,
         parameters: dict[str, Any],
         arguments: list[dict[str, Any]],
         context: Context,
     ) -> dict[str, Any]:
+        """The plan's answer: its one statement, and its Python roots. Synchronous."""
         columns: list[Any] = []
         if plan.statement is not None:
             [row] = context.database.read(plan.statement, parameters)
@@ -231,4 +262,54 @@ class CompiledPath:
                 data[key] = root[1](context, arguments)
             else:
                 data[key] = root[1]
+        self.answered += 1
         return data
+
+
+class VersionWatch:
+    """The graph's version token, read at most once at a time however many requests ask.
+
+    A request is given the token of a read that began after it arrived, never of one that
+    began before: a write committed before the request was sent is always seen. While a read
+    is in flight, the requests arriving join the next one, so under load one small statement
+    serves a burst of requests rather than one each.
+    """
+
+    def __init__(self, database: Database) -> None:
+        """The watch of this database's version."""
+        self.database = database
+        self._arrivals = 0
+        self._inflight: asyncio.Future[str | None] | None = None
+        self._inflight_started = -1
+        self.reads = 0
+
+    async def current(self) -> str | None:
+        """The token of the last committed write, as of a read begun after this call."""
+        self._arrivals += 1
+        arrived = self._arrivals
+        while True:
+            inflight = self._inflight
+            if inflight is None:
+                break
+            if self._inflight_started >= arrived:
+                return await asyncio.shield(inflight)
+            # A read begun before this request arrived: wait for it, then read anew.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(inflight)
+        self._arrivals += 1
+        started = self._arrivals
+        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._inflight, self._inflight_started = future, started
+        try:
+            token = await run_in_threadpool(version.current, self.database)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: the joiners get it, or no one needs to
+            raise
+        else:
+            future.set_result(token)
+        finally:
+            if self._inflight is future:
+                self._inflight = None
+            self.reads += 1
+        return token

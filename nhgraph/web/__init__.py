@@ -15,13 +15,14 @@ configured), ``nosniff``, no referrer, and no framing.
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nhgraph import __version__
 from nhgraph.access import Unauthenticated, principal_for
@@ -57,23 +58,48 @@ def is_installed() -> bool:
     return MANIFEST.exists()
 
 
+class AppHeaders:
+    """Puts the app's security headers on its pages and files (not on ``/graphql``): a pure
+    ASGI middleware, which every request passes through at the cost of a path test, where
+    Starlette's ``@app.middleware("http")`` ran each request through a task group and streams
+    of its own (a fifth of a cached GraphQL answer's time)."""
+
+    def __init__(self, app: ASGIApp, policy: str) -> None:
+        """The middleware around ``app``, with this Content-Security-Policy."""
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", policy.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Passes the request on, adding the headers to an app path's response."""
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path in _APP_PATHS or path.startswith(_APP_PREFIXES)):
+            await self.app(scope, receive, send)
+            return
+
+        async def headed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers:
+                    headers[name.decode()] = value.decode()
+                if "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-cache"
+            await send(message)
+
+        await self.app(scope, receive, headed)
+
+
 def mount(app: FastAPI, settings: Settings, database: Database) -> None:
     """Serve the app at ``/`` on this API: its page, files, configuration and map layers."""
     policy = content_security_policy(settings)
     layers = LayerCache(database)
     app.state.layers = layers
 
-    @app.middleware("http")
-    async def app_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        path = request.url.path
-        if path in _APP_PATHS or path.startswith(_APP_PREFIXES):
-            response.headers["Content-Security-Policy"] = policy
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            response.headers["Referrer-Policy"] = "no-referrer"
-            response.headers["X-Frame-Options"] = "DENY"
-            response.headers.setdefault("Cache-Control", "no-cache")
-        return response
+    app.add_middleware(AppHeaders, policy=policy)
 
     @app.get("/", include_in_schema=False)
     async def index() -> Response:
