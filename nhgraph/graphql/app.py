@@ -26,6 +26,7 @@ from nhgraph.access import Unauthenticated, principal_for
 from nhgraph.config import Settings, get_settings
 from nhgraph.graphql.context import Context
 from nhgraph.graphql.http import BodyLimit, GraphQLEndpoint
+from nhgraph.graphql.persisted import PersistedOperations, read_registry
 from nhgraph.graphql.schema import build_schema
 from nhgraph.store import db
 from nhgraph.web import mount as mount_web
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for these settings (the environment's when none are given)."""
     settings = settings or get_settings()
+    # Read before anything is opened: a persisted operation's file that does not validate
+    # stops the start, naming the file.
+    registry = read_registry(settings)
 
     # The app owns its driver (not the process-wide one), so that shutting one app down
     # never closes a driver something else in the process is using.
@@ -52,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         {"docs_url": None, "redoc_url": None, "openapi_url": None} if production else {}
     )
     app = FastAPI(title="nhgraph", version=__version__, lifespan=lifespan, **documents)
+    # Added first, so it runs inside BodyLimit: the bodies it reads are bounded already.
+    app.add_middleware(PersistedOperations, registry=registry, only=settings.api_persisted_only)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.state.settings = settings
     app.state.database = database
