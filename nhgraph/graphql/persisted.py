@@ -23,8 +23,9 @@ document's hash is the SHA-256 of its file's UTF-8 text, byte for byte as it is 
 outside everything else: it turns a hash into its document's text, so each later step sees an
 ordinary request with ``query`` filled in, and with persisted-only on it refuses, before
 anything parses it, a request whose document is not registered (``PERSISTED_QUERY_REQUIRED``).
-A request it judges is passed on re-encoded from what it read, so that a later reader cannot
-read the same bytes differently (a repeated key, a repeated query parameter).
+With persisted-only on, and whenever it fills in a text, the request is passed on re-encoded
+from what it read, so that no later reader can read the same bytes differently (a key or a
+query parameter given twice); otherwise the body is passed on as it came.
 """
 
 from __future__ import annotations
