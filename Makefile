@@ -12,7 +12,7 @@ CONFORMANCE_STAMP := conformance/node_modules/.installed
 WEB_STAMP := nhgraph/web/static/vendor/manifest.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup neo4j-start neo4j-stop neo4j-status demo test bench lint sdl
+.PHONY: help setup neo4j-start neo4j-stop neo4j-status demo test bench lint sdl persisted
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -86,3 +86,6 @@ lint: setup ## ruff (lint and format check), mypy and the import contracts (the 
 
 sdl: setup ## Write the GraphQL schema to nhgraph/graphql/schema.graphql (a test checks it is current)
 	$(PY) -c 'from nhgraph.graphql.schema import SDL_PATH, sdl; SDL_PATH.write_text(sdl(), encoding="utf-8")'
+
+persisted: setup ## Write the persisted operations' manifest and the web app's operations.mjs (a test checks they are current)
+	$(PY) -m nhgraph.graphql.persisted

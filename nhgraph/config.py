@@ -137,6 +137,17 @@ class Settings(BaseSettings):
         ge=1_000,
         description="Largest request body the API reads; a larger one is answered 413.",
     )
+    api_persisted_dir: Path | None = Field(
+        default=None,
+        description="A folder of the deployment's own persisted operations: every *.graphql "
+        "file in it (one named operation each) is registered beside the project's at start-up, "
+        "and a file that does not parse or validate stops the start.",
+    )
+    api_persisted_only: bool = Field(
+        default=False,
+        description="Accept only registered documents (sent by their SHA-256, or as text whose "
+        "SHA-256 is registered); any other is refused PERSISTED_QUERY_REQUIRED unparsed.",
+    )
 
     # The web app (served at /).
     web_tile_url: str | None = Field(

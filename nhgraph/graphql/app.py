@@ -26,6 +26,7 @@ from nhgraph.access import Unauthenticated, principal_for
 from nhgraph.config import Settings, get_settings
 from nhgraph.graphql.context import Context
 from nhgraph.graphql.http import BodyLimit, CompiledFront, GraphQLEndpoint
+from nhgraph.graphql.persisted import PersistedOperations, read_registry
 from nhgraph.graphql.schema import build_schema
 from nhgraph.store import db
 from nhgraph.web import mount as mount_web
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for these settings (the environment's when none are given)."""
     settings = settings or get_settings()
+    # Read before anything is opened: a persisted operation's file that does not validate
+    # stops the start, naming the file.
+    registry = read_registry(settings)
 
     # The app owns its driver (not the process-wide one), so that shutting one app down
     # never closes a driver something else in the process is using.
@@ -86,8 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(graphql_app, prefix="/graphql")
     app.state.compiled = graphql_app.compiled
-    # The last added is the outermost: the body is bounded before the compiled front reads it.
+    # The last added is the outermost: the body is bounded first, a persisted operation's hash
+    # is then turned into its text, and the compiled front sees an ordinary request.
     app.add_middleware(CompiledFront, endpoint=graphql_app, settings=settings, database=database)
+    app.add_middleware(PersistedOperations, registry=registry, only=settings.api_persisted_only)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     mount_web(app, settings, database)
     return app

@@ -10,3 +10,7 @@ VENDOR = STATIC / "vendor"
 #: The stamp ``make setup`` checks; also the manifest of what was copied.
 MANIFEST = VENDOR / "manifest.json"
 INDEX = STATIC / "index.html"
+#: The web app's GraphQL documents, one operation a file: the API registers them as persisted
+#: operations, and ``operations.mjs`` (generated from them) is what the app sends.
+OPERATIONS = Path(__file__).parent / "operations"
+OPERATIONS_MODULE = STATIC / "operations.mjs"

@@ -4,6 +4,8 @@
 // is never put in a URL, a cookie or localStorage. It is sent in the Authorization header the
 // API reads, so the API's role rules are the only gate and no other site can act with it.
 
+import { OPERATIONS } from "/static/operations.mjs";
+
 const KEY = "nhgraph.key";
 const WHO = "nhgraph.who";
 
@@ -43,29 +45,47 @@ export function headers(secret = key()) {
   return sent;
 }
 
-// Ask /graphql; the data, or an ApiError with the API's own words (and its code).
-export async function graphql(query, variables = {}, secret = key()) {
+// Ask /graphql one of the app's operations (static/operations.mjs, generated from
+// nhgraph/web/operations/*.graphql) by name; the data, or an ApiError with the API's own words
+// (and its code). The operation is sent as a persisted operation, by the SHA-256 of its text
+// (Apollo's persistedQuery extension), which the API registers from the same files; so the
+// app keeps working where the API accepts only persisted operations. Only if the API does not
+// know the hash (a tab opened before an upgrade) is the text sent, beside it.
+export async function graphql(name, variables = {}, secret = key()) {
+  const operation = OPERATIONS[name];
+  if (!operation) throw new ApiError(`The app has no GraphQL operation named "${name}".`, "NO_OPERATION");
+  const extensions = { persistedQuery: { version: 1, sha256Hash: operation.sha256 } };
+  const asked = { operationName: name, variables, extensions };
+  try {
+    return await post(asked, secret);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== "PERSISTED_QUERY_NOT_FOUND") throw error;
+  }
+  return post({ ...asked, query: operation.query }, secret);
+}
+
+async function post(body, secret) {
   const response = await fetch("/graphql", {
     method: "POST",
     headers: headers(secret),
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify(body),
     credentials: "omit",
   });
   if (response.status === 401) {
     if (secret === key()) forget();
     throw new ApiError("The key is not one this service knows. Enter your key again.", "UNAUTHENTICATED");
   }
-  let body;
+  let answer;
   try {
-    body = await response.json();
+    answer = await response.json();
   } catch {
     throw new ApiError(`The service answered ${response.status} with no readable answer.`, "BAD_RESPONSE");
   }
-  if (body.errors && body.errors.length) {
-    const first = body.errors[0];
+  if (answer.errors && answer.errors.length) {
+    const first = answer.errors[0];
     throw new ApiError(first.message, first.extensions && first.extensions.code, first.extensions || {});
   }
-  return body.data;
+  return answer.data;
 }
 
 // Text that goes into the page is set as text, never as HTML.

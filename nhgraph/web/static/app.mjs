@@ -78,7 +78,7 @@ function showWho() {
 
 // Checked against the API before it is kept: a key the API does not know is never stored.
 export async function signIn(secret) {
-  const data = await graphql("{ viewer { name role places mayEdit mayReadAgreements mayReadAnalysis } }", {}, secret);
+  const data = await graphql("Viewer", {}, secret);
   remember(secret, data.viewer);
   return data.viewer;
 }
@@ -123,7 +123,7 @@ async function start() {
   document.addEventListener("nhgraph:key", showWho);
   if (key() && !who()) forget();
   // What the service is comes beside the first view, not before it.
-  graphql("{ about { version illustrativeData } }")
+  graphql("About")
     .then((data) => {
       document.getElementById("app-version").textContent = data.about.version;
       document.getElementById("illustrative-banner").hidden = !data.about.illustrativeData;

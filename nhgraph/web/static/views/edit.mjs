@@ -22,22 +22,13 @@ const ACTIONS = [
   ["end", "End a service"],
 ];
 
-const RESULT = `fragment Result on EditResult { __typename
-  ... on EditDone { edit action by at nodes committed changes
-    warnings { rule severity node path value message } }
-  ... on EditRefused { code message rules { rule severity node path value message } } }`;
-
+// Each action's mutation (nhgraph/web/operations/*.graphql), asked by name.
 const MUTATIONS = {
-  move: `mutation Move($lsoas: [String!]!, $from: ID!, $to: ID!, $dryRun: Boolean!) {
-    result: moveLsoas(lsoas: $lsoas, fromNeighbourhood: $from, toNeighbourhood: $to, dryRun: $dryRun) { ...Result } } ${RESULT}`,
-  team: `mutation AddTeam($int: ID!, $team: ID!, $tier: Tier!, $start: Date, $dryRun: Boolean!) {
-    result: addTeamToInt(int: $int, team: $team, tier: $tier, start: $start, dryRun: $dryRun) { ...Result } } ${RESULT}`,
-  specialist: `mutation Align($int: ID!, $specialty: String!, $provider: ID!, $sessions: Float!, $start: Date, $end: Date, $dryRun: Boolean!) {
-    result: alignSpecialist(int: $int, specialty: $specialty, provider: $provider, sessionsPerWeek: $sessions, start: $start, end: $end, dryRun: $dryRun) { ...Result } } ${RESULT}`,
-  service: `mutation AddService($service: ServiceInput!, $dryRun: Boolean!) {
-    result: addService(service: $service, dryRun: $dryRun) { ...Result } } ${RESULT}`,
-  end: `mutation EndService($id: ID!, $dryRun: Boolean!) {
-    result: endService(id: $id, dryRun: $dryRun) { ...Result } } ${RESULT}`,
+  move: "Move",
+  team: "AddTeam",
+  specialist: "Align",
+  service: "AddService",
+  end: "EndService",
 };
 
 // What the page has read of the viewer's places, kept until the key changes or an edit is made.
@@ -50,12 +41,13 @@ function named(...lists) {
   for (const item of lists.flat()) if (item && item.id && item.name) names.set(item.id, item.name);
 }
 
-// Every page of a list: `path` names the connection in the answer.
-async function every(query, variables, path) {
+// Every page of a list: `operation` is asked with `after`; `path` names the connection in
+// the answer.
+async function every(operation, variables, path) {
   const nodes = [];
   let after = null;
   for (;;) {
-    const data = await graphql(query, { ...variables, after });
+    const data = await graphql(operation, { ...variables, after });
     const page = data[path];
     nodes.push(...page.nodes);
     if (!page.pageInfo.hasNextPage) return nodes;
@@ -68,9 +60,7 @@ async function every(query, variables, path) {
 // when a form first needs them.
 async function places(holder) {
   if (known && known.holder === holder.name) return known;
-  const all = await every(
-    `query EditPlaces($after: String) { places(first: 100, after: $after) {
-      nodes { id name } pageInfo { hasNextPage endCursor } } }`, {}, "places");
+  const all = await every("EditPlaces", {}, "places");
   const anywhere = holder.role === "admin";
   const mine = all.filter((p) => anywhere || holder.places.includes(p.id));
   named(all);
@@ -84,16 +74,14 @@ async function places(holder) {
   return known;
 }
 
-async function across(data, query, path, variables = {}) {
-  const lists = await Promise.all(data.scope.map((place) => every(query, { ...variables, place }, path)));
+async function across(data, operation, path, variables = {}) {
+  const lists = await Promise.all(data.scope.map((place) => every(operation, { ...variables, place }, path)));
   return lists.flat();
 }
 
 async function hoods(data) {
   if (!data.hoods) {
-    data.hoods = await across(data, `query EditHoods($place: String, $after: String) {
-      neighbourhoods(place: $place, first: 100, after: $after) {
-        nodes { id name place { id name } } pageInfo { hasNextPage endCursor } } }`, "neighbourhoods");
+    data.hoods = await across(data, "EditHoods", "neighbourhoods");
     named(data.hoods);
   }
   return data.hoods;
@@ -101,10 +89,7 @@ async function hoods(data) {
 
 async function ints(data) {
   if (!data.ints) {
-    data.ints = await across(data, `query EditInts($place: String, $after: String) {
-      ints(place: $place, first: 20, after: $after) {
-        nodes { id name place { id name } memberships(includeEnded: true) { tier team { id name provider { id name } } } }
-        pageInfo { hasNextPage endCursor } } }`, "ints");
+    data.ints = await across(data, "EditInts", "ints");
     const teams = new Map();
     for (const int of data.ints) {
       for (const m of int.memberships) if (m.team) teams.set(m.team.id, m.team);
@@ -476,7 +461,7 @@ async function moveForm(section, params, data) {
   const hoodsById = new Map(knownHoods.map((h) => [h.id, h]));
   const lookup = async (hood) => {
     if (!hoodsById.has(hood)) {
-      const found = await graphql(`query EditHood($id: ID!) { neighbourhood(id: $id) { id name place { id name } } }`, { id: hood });
+      const found = await graphql("EditHood", { id: hood });
       hoodsById.set(hood, found.neighbourhood || { id: hood, name: hood, place: null });
       named(found.neighbourhood);
     }
@@ -486,8 +471,7 @@ async function moveForm(section, params, data) {
     if (!place) return [];
     const mine = knownHoods.filter((h) => h.place && h.place.id === place);
     if (mine.length) return mine;
-    const found = await every(`query EditHoods($place: String, $after: String) { neighbourhoods(place: $place, first: 100, after: $after) {
-      nodes { id name place { id name } } pageInfo { hasNextPage endCursor } } }`, { place }, "neighbourhoods");
+    const found = await every("EditHoods", { place }, "neighbourhoods");
     named(found);
     return found;
   };
@@ -610,9 +594,7 @@ function organisationFinder(data, kind) {
     const scopes = text || kind ? [null] : data.scope;
     const found = new Map();
     for (const place of scopes) {
-      const page = await graphql(`query EditOrgs($place: String, $search: String, $kind: OrganisationKind) {
-        organisations(place: $place, search: $search, kind: $kind, first: 100, sort: NAME) { nodes { id name } } }`,
-      { place, search: text || null, kind: text ? null : kind });
+      const page = await graphql("EditOrgs", { place, search: text || null, kind: text ? null : kind });
       for (const o of page.organisations.nodes) found.set(o.id, o);
     }
     return [...found.values()].map((o) => [o.id, `${o.name} (${o.id})`]);
@@ -726,9 +708,7 @@ function endForm(section, data) {
     find: async (text) => {
       const found = new Map();
       for (const place of data.scope) {
-        const page = await graphql(`query EditServices($place: String, $search: String) {
-          services(place: $place, search: $search, status: ACTIVE, first: 100, sort: NAME) { nodes { id name provider { name } } } }`,
-        { place, search: text || null });
+        const page = await graphql("EditServices", { place, search: text || null });
         for (const s of page.services.nodes) found.set(s.id, s);
       }
       return [...found.values()].map((s) => [s.id, `${s.name}${s.provider ? ` (${s.provider.name})` : ""}`]);

@@ -8,8 +8,6 @@
 import { ApiError, el, formatNumber, go, graphql, selectGroup } from "/static/api.mjs";
 import { download, refuse, table, toCsv, words } from "/static/views/findings.mjs";
 
-const FINDING = "question place subject name population mostDeprivedDecile detail";
-
 // The questions, in the API's order (its `Gaps` and `Overlaps` fields), with plain-words
 // titles and descriptions from the questions' purposes; `areas` says what of a finding the map
 // should show: its LSOAs, or the LSOAs of the neighbourhoods, INTs or place it names.
@@ -72,8 +70,10 @@ const RANKS = {
   population: "Population (most residents first)",
   deprivation: "Deprivation (most deprived decile first)",
 };
-// Aliases one request may use (the API allows 20).
+// The ids one request asks the areas of: the slots of the FindingNeighbourhoodAreas,
+// FindingIntAreas and FindingPlaceAreas operations (20, the aliases the API allows).
 const BATCH = 20;
+const AREAS = { neighbourhood: "FindingNeighbourhoodAreas", int: "FindingIntAreas", place: "FindingPlaceAreas" };
 
 function ids(list, field) {
   return (Array.isArray(list) ? list : []).map((item) => (item && typeof item === "object" ? item[field] || item.id : item)).filter(Boolean);
@@ -103,12 +103,13 @@ async function inTurn(tasks) {
   return results;
 }
 
-function findingsQuery(question) {
-  return `query Finding${question.field}($place: String) { ${question.group}(place: $place) { ${question.field} { ${FINDING} } } }`;
+// The operation of a question: FindingLsoasInNoNeighbourhood for lsoasInNoNeighbourhood.
+function findingsOperation(question) {
+  return `Finding${question.field[0].toUpperCase()}${question.field.slice(1)}`;
 }
 
 async function ask(place) {
-  const answers = await inTurn(QUESTIONS.map((question) => () => graphql(findingsQuery(question), { place })));
+  const answers = await inTurn(QUESTIONS.map((question) => () => graphql(findingsOperation(question), { place })));
   const data = { gaps: {}, overlaps: {} };
   QUESTIONS.forEach((question, index) => {
     data[question.group][question.field] = answers[index][question.group][question.field];
@@ -157,30 +158,29 @@ export function csvFor(findings) {
   return toCsv([...OWN, ...extra], rows);
 }
 
-// The LSOAs of the neighbourhoods, INTs and places the findings name, asked with aliases,
-// at most BATCH a request, each id once: {"neighbourhood:ID": [codes], ...}.
+// The LSOAs of the neighbourhoods, INTs and places the findings name, at most BATCH of one
+// kind a request (slot k of its operation asks for $vk when $onk), each id once:
+// {"neighbourhood:ID": [codes], ...}.
 async function areasOf(wanted, stillWanted) {
   const found = new Map();
-  const asks = [...wanted];
-  for (let start = 0; start < asks.length; start += BATCH) {
-    if (!stillWanted()) return found;
-    const batch = asks.slice(start, start + BATCH);
-    const variables = {};
-    const fields = batch.map((token, index) => {
-      const [kind, id] = token.split(/:(.*)/s);
-      variables[`v${index}`] = id;
-      if (kind === "neighbourhood") return `a${index}: neighbourhood(id: $v${index}) { lsoas }`;
-      if (kind === "int") return `a${index}: int(id: $v${index}) { neighbourhoods { lsoas } }`;
-      return `a${index}: place(id: $v${index}) { neighbourhoods { lsoas } }`;
-    });
-    const header = batch.map((_, index) => `$v${index}: ID!`).join(", ");
-    const data = await graphql(`query FindingAreas(${header}) { ${fields.join(" ")} }`, variables);
-    batch.forEach((token, index) => {
-      const node = data[`a${index}`];
-      if (!node) found.set(token, []);
-      else if (node.lsoas) found.set(token, node.lsoas);
-      else found.set(token, node.neighbourhoods.flatMap((n) => n.lsoas));
-    });
+  for (const [kind, operation] of Object.entries(AREAS)) {
+    const asks = [...wanted].filter((token) => token.startsWith(`${kind}:`));
+    for (let start = 0; start < asks.length; start += BATCH) {
+      if (!stillWanted()) return found;
+      const batch = asks.slice(start, start + BATCH);
+      const variables = {};
+      batch.forEach((token, index) => {
+        variables[`v${index}`] = token.slice(kind.length + 1);
+        variables[`on${index}`] = true;
+      });
+      const data = await graphql(operation, variables);
+      batch.forEach((token, index) => {
+        const node = data[`a${index}`];
+        if (!node) found.set(token, []);
+        else if (node.lsoas) found.set(token, node.lsoas);
+        else found.set(token, node.neighbourhoods.flatMap((n) => n.lsoas));
+      });
+    }
   }
   return found;
 }
@@ -353,7 +353,7 @@ export async function show(section, params) {
       ({ places, data } = state);
     } else {
       const [listed, asked] = await Promise.all([
-        graphql("{ places(first: 100) { nodes { id name } } }"),
+        graphql("Places"),
         ask(place),
       ]);
       places = listed.places.nodes;

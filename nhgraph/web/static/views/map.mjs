@@ -116,7 +116,7 @@ async function loadSplitPcns() {
   splitHoods = new Set();
   const holder = who();
   if (!holder || !holder.mayReadAnalysis) return false;
-  const data = await graphql("{ overlaps { pcnsSplitAcrossNeighbourhoods { subject detail } } }");
+  const data = await graphql("SplitPcns");
   for (const row of data.overlaps.pcnsSplitAcrossNeighbourhoods) {
     for (const n of row.detail.neighbourhoods || []) splitHoods.add(n.neighbourhood || n);
   }
@@ -226,12 +226,7 @@ export async function panelFor(properties, point = null) {
     });
   }
   try {
-    const data = await graphql(
-      `query PanelLsoa($lsoa: String!) { resident(lsoa: $lsoa) { __typename
-        ... on Resident { ints { id name } integrator { name } teams { tier } services { id } }
-        ... on ResidentNotFound { code message } } }`,
-      { lsoa: p.id },
-    );
+    const data = await graphql("PanelLsoa", { lsoa: p.id });
     const r = data.resident;
     const serves = document.getElementById("map-panel-serves");
     if (!serves || selected !== p.id) return;

@@ -46,27 +46,7 @@ const TIERS = [
   },
 ];
 
-const QUERY = `query WhoServes($postcode: String, $lsoa: String, $latitude: Float, $longitude: Float,
-    $age: Int, $cohort: String) {
-  resident(postcode: $postcode, lsoa: $lsoa, latitude: $latitude, longitude: $longitude,
-           age: $age, cohort: $cohort) {
-    __typename
-    ... on ResidentNotFound { code message }
-    ... on Resident {
-      lsoa lsoaName postcode resolvedBy placeId placeName system systemName
-      neighbourhoods { id name reason }
-      ints { id name reason }
-      teams { tier int team teamName provider providerName functions reason }
-      services { ...Offer }
-      specialists { specialty label int provider providerName sessionsPerWeek reason }
-      integrator { organisation name since reason }
-      gateways { ...Offer }
-    }
-  }
-}
-fragment Offer on ResidentService {
-  id name function provider providerName channels hours open24x7 selfReferral phone url cohorts reason
-}`;
+// The question asked: nhgraph/web/operations/who_serves.graphql (WhoServes).
 
 // The cohorts' names in the words of nhgraph's cohort scheme (nhgraph/ontology/concepts.ttl,
 // skos:prefLabel); which cohorts are offered comes from the API (the cohorts its services are
@@ -108,11 +88,7 @@ async function loadCohorts(select) {
   const found = new Set();
   let after = null;
   for (let pages = 0; pages < 50; pages += 1) {
-    const data = await graphql(
-      `query ServiceCohorts($after: String) { services(status: ACTIVE, first: 100, after: $after) {
-        nodes { cohorts } pageInfo { hasNextPage endCursor } } }`,
-      { after },
-    );
+    const data = await graphql("ServiceCohorts", { after });
     for (const service of data.services.nodes) for (const cohort of service.cohorts) found.add(cohort);
     if (!data.services.pageInfo.hasNextPage) break;
     after = data.services.pageInfo.endCursor;
@@ -267,7 +243,7 @@ async function answer(section, params) {
   const asking = variables(params);
   let found;
   try {
-    found = (await graphql(QUERY, asking)).resident;
+    found = (await graphql("WhoServes", asking)).resident;
   } catch (error) {
     if (mine !== asked) return;
     section.removeAttribute("aria-busy");

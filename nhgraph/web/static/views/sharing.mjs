@@ -9,7 +9,6 @@
 import { ApiError, el, formatNumber, go, graphql, selectGroup } from "/static/api.mjs";
 import { refuse, table, words } from "/static/views/findings.mjs";
 
-const FINDING = "question place subject name population mostDeprivedDecile detail";
 const PURPOSES = ["DIRECT_CARE", "POPULATION_HEALTH_MANAGEMENT", "PLANNING", "RESEARCH", "SAFEGUARDING"];
 const EXPIRY_DAYS = 90;
 const NEEDS = "governance or admin";
@@ -113,7 +112,7 @@ async function fillInts(root, place, chosen) {
   const select = root.querySelector("#sharing-int");
   select.replaceChildren(el("option", { value: "", text: "Every INT in the place" }));
   if (!place) return;
-  const data = await graphql("query PlaceInts($place: String) { ints(place: $place, first: 100) { nodes { id name } } }", { place });
+  const data = await graphql("PlaceInts", { place });
   for (const int of data.ints.nodes) select.append(el("option", { value: int.id, text: int.name }));
   select.value = chosen || "";
 }
@@ -216,16 +215,9 @@ export async function show(section, params) {
   let places;
   try {
     // The agreements are asked first, by whoever holds the tab: the API refuses them or not.
-    const sharing = graphql(
-      `query Sharing($days: Int!, $place: String, $int: String, $ask: Boolean!) {
-        agreementsExpiring(days: $days) { ${FINDING} }
-        dataSharingCoverage(int: $int, place: $place) @include(if: $ask) {
-          purpose covered agreement lawfulBasis article9Condition partnerA partnerAName partnerB partnerBName }
-      }`,
-      { days: EXPIRY_DAYS, place, int, ask: Boolean(int || place) },
-    );
-    const listed = graphql("{ places(first: 100) { nodes { id name } } }");
-    const about = int ? graphql("query IntPlace($id: ID!) { int(id: $id) { id name place { id } } }", { id: int }) : null;
+    const sharing = graphql("Sharing", { days: EXPIRY_DAYS, place, int, ask: Boolean(int || place) });
+    const listed = graphql("Places");
+    const about = int ? graphql("IntPlace", { id: int }) : null;
     [data, { places: { nodes: places } }] = await Promise.all([sharing, listed]);
     if (about) {
       const found = (await about).int;
@@ -236,10 +228,7 @@ export async function show(section, params) {
     if (place && !places.some((p) => p.id === place)) {
       throw new ApiError(`No London place has the code "${place}": choose a place from the list.`, "BAD_ROUTE");
     }
-    const outside = await graphql(
-      `query Outside($place: String) { partnersOutsideAgreements(place: $place) { ${FINDING} } }`,
-      { place },
-    );
+    const outside = await graphql("Outside", { place });
     data.partnersOutsideAgreements = outside.partnersOutsideAgreements;
   } catch (error) {
     if (mine !== generation) return;
