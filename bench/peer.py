@@ -354,6 +354,8 @@ class Phase:
     seconds: float
     quantiles: list[float]
     cpu: dict[str, float] = field(default_factory=dict)
+    cache_hits: int = 0
+    cache_misses: int = 0
 
 
 def parse_wrk(output: str) -> Phase:
@@ -371,6 +373,8 @@ def parse_wrk(output: str) -> Phase:
         requests=int(report["requests"]),
         seconds=report["duration_us"] / 1e6,
         quantiles=[us / 1000 for us in report["quantiles"]],
+        cache_hits=int(report.get("cache_hits", 0)),
+        cache_misses=int(report.get("cache_misses", 0)),
     )
 
 
@@ -515,9 +519,12 @@ def _base_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("NHGRAPH_")}
 
 
-def _nhgraph(bolt_port: int, password: str, logs: Path) -> contextlib.AbstractContextManager[int]:
+def _nhgraph(
+    bolt_port: int, password: str, logs: Path, side: str = "nhgraph", **settings: str
+) -> contextlib.AbstractContextManager[int]:
     port = free_port()
     env = {
+        **settings,
         **_base_env(),
         "NHGRAPH_ENV": "production",
         "NHGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{bolt_port}",
@@ -526,9 +533,9 @@ def _nhgraph(bolt_port: int, password: str, logs: Path) -> contextlib.AbstractCo
         "NHGRAPH_API_PORT": str(port),
     }
     url = f"http://127.0.0.1:{port}"
-    SERVERS["nhgraph"] = f"{url}/graphql"
+    SERVERS[side] = f"{url}/graphql"
     return _process(
-        "nhgraph",
+        side,
         [sys.executable, "-m", "nhgraph", "serve"],
         env,
         lambda: httpx.get(f"{url}/healthz", timeout=2).status_code == 200,
@@ -709,6 +716,7 @@ def measure(database: Any, bolt_port: int, password: str, neo4j_pid: int, plan: 
                 figures[workload] = {**ratios(ours, peer), "nhgraph": ours, "peer": peer}
             runs.append(figures)
             print(f"bench peer: run {run + 1}: {json.dumps(figures)}")
+        cache = _measure_cache(stack, bolt_port, password, logs, files, neo4j_pid, plan)
         load_after = os.getloadavg()
     return {
         "load_average": {
@@ -730,8 +738,73 @@ def measure(database: Any, bolt_port: int, password: str, neo4j_pid: int, plan: 
             "peer": _peer_versions(),
         },
         **median_of_runs(runs),
+        "cache": cache,
         "runs": runs,
     }
+
+
+#: nhgraph with its response cache on: strict (every request reads the graph's version, one
+#: read shared by the requests in flight) and with a 50 ms recheck window.
+CACHED_SIDES = {
+    "nhgraph_cached": {"NHGRAPH_API_CACHE_ENTRIES": "10000"},
+    "nhgraph_cached_recheck_50ms": {
+        "NHGRAPH_API_CACHE_ENTRIES": "10000",
+        "NHGRAPH_API_CACHE_RECHECK_SECONDS": "0.05",
+    },
+}
+#: The issue's target for a warm cache: the resident workload at 8 in flight.
+CACHE_TARGET = {"requests_per_second": 1000.0, "p99_ms": 20.0}
+
+
+def _hit_ratio(phases: list[Phase]) -> float:
+    hits = sum(p.cache_hits for p in phases)
+    asked = hits + sum(p.cache_misses for p in phases)
+    return round(hits / asked, 4) if asked else 0.0
+
+
+def _measure_cache(
+    stack: contextlib.ExitStack,
+    bolt_port: int,
+    password: str,
+    logs: Path,
+    files: dict[tuple[str, str], Path],
+    neo4j_pid: int,
+    plan: Plan,
+) -> dict[str, Any]:
+    """The figures of nhgraph with its response cache on: for each setting and workload, the first
+    phase on a cold cache, then the warm figures (at 1 and 8 in flight) and their hit ratio."""
+    figures: dict[str, Any] = {}
+    for side, settings in CACHED_SIDES.items():
+        pid = stack.enter_context(_nhgraph(bolt_port, password, logs, side, **settings))
+        watched = {"server": pid, "neo4j": neo4j_pid}
+        figures[side] = {}
+        for workload in WORKLOADS:
+            body_file = files[workload, "nhgraph"]
+            cold = measured_phase(SERVERS[side], body_file, max(IN_FLIGHT), 2, watched)
+            wrk(SERVERS[side], body_file, max(IN_FLIGHT), plan.warm_up_seconds)
+            phases: dict[int, list[Phase]] = {n: [] for n in IN_FLIGHT}
+            for _ in range(plan.rounds):
+                for in_flight in IN_FLIGHT:
+                    phases[in_flight].append(
+                        measured_phase(
+                            SERVERS[side], body_file, in_flight, plan.phase_seconds, watched
+                        )
+                    )
+            warm = summarise(phases)
+            high = warm[f"in_flight_{max(IN_FLIGHT)}"]
+            figures[side][workload] = {
+                **warm,
+                "hit_ratio": _hit_ratio([p for ps in phases.values() for p in ps]),
+                "cold_first_phase": {
+                    "requests_per_second": round(cold.requests / cold.seconds, 1),
+                    "p99_ms": round(merged_quantile([cold], 0.99), 2),
+                    "hit_ratio": _hit_ratio([cold]),
+                },
+                "target_met": high["requests_per_second"] >= CACHE_TARGET["requests_per_second"]
+                and high["p99_ms"] <= CACHE_TARGET["p99_ms"],
+            }
+        print(f"bench peer: {side}: {json.dumps(figures[side])}")
+    return figures
 
 
 def _peer_versions() -> dict[str, str]:

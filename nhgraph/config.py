@@ -132,6 +132,14 @@ class Settings(BaseSettings):
         description="Answers the response cache keeps (0: no cache); every committed write "
         "invalidates them.",
     )
+    api_cache_recheck_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        le=60,
+        description="How long one read of the graph's version serves the response cache "
+        "(0: every request reads it). A write by another process is seen at most this much "
+        "later; the API's own edits are seen at once.",
+    )
     api_max_body_bytes: int = Field(
         default=1_000_000,
         ge=1_000,

@@ -29,6 +29,8 @@ function init(args)
   next_ = (offset * 7919) % #requests_
   errors = 0
   first_error = ""
+  hits = 0
+  misses = 0
 end
 
 function request()
@@ -37,6 +39,12 @@ function request()
 end
 
 function response(status, headers, body)
+  local cache = headers["x-nhgraph-cache"]
+  if cache == "hit" then
+    hits = hits + 1
+  elseif cache == "miss" then
+    misses = misses + 1
+  end
   if status ~= 200 or string.find(body, '"errors"', 1, true) then
     errors = errors + 1
     if first_error == "" then
@@ -47,9 +55,13 @@ end
 
 function done(summary, latency, requests)
   local errors_ = 0
+  local hits_ = 0
+  local misses_ = 0
   local first = ""
   for _, thread in ipairs(threads) do
     errors_ = errors_ + thread:get("errors")
+    hits_ = hits_ + thread:get("hits")
+    misses_ = misses_ + thread:get("misses")
     if first == "" then
       first = thread:get("first_error")
     end
@@ -63,9 +75,10 @@ function done(summary, latency, requests)
   local socket = summary.errors
   io.write(string.format(
     'WRK_JSON {"requests":%d,"duration_us":%d,"errors":%d,"socket_errors":%d,'
+      .. '"cache_hits":%d,"cache_misses":%d,'
       .. '"p50_us":%d,"p99_us":%d,"first_error":"%s","quantiles":[%s]}\n',
     summary.requests, summary.duration, errors_,
-    socket.connect + socket.read + socket.write + socket.timeout,
+    socket.connect + socket.read + socket.write + socket.timeout, hits_, misses_,
     latency:percentile(50.0), latency:percentile(99.0),
     string.gsub(first, '[%c"\\]', "?"), table.concat(quantiles, ",")))
 end

@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     graphql_app = GraphQLEndpoint(
         build_schema(settings),
         settings,
+        database,
         graphql_ide=None if production else "graphiql",
         context_getter=context_getter,
     )

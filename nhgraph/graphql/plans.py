@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ PYTHON_ROOTS: dict[str, Callable[[Compiler, Selected], RootAnswer]] = {
 }
 
 
-class _Lru:
+class Lru:
     """A bounded map, least recently used out first, safe across the worker threads."""
 
     def __init__(self, size: int) -> None:
@@ -96,6 +97,7 @@ class _Lru:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
+        """The value kept under the key (None when none is), now the most recently used."""
         with self._lock:
             value = self._items.get(key)
             if value is not None:
@@ -103,6 +105,7 @@ class _Lru:
             return value
 
     def put(self, key: Hashable, value: Any) -> None:
+        """Keep the value under the key, letting the least recently used go past the size."""
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -133,14 +136,18 @@ _UNCOMPILED = object()
 class CompiledPath:
     """The plans of one deployment, and its response cache when configured."""
 
-    def __init__(self, schema: GraphQLSchema, settings: Settings) -> None:
-        """Plans against this schema, under these settings' page size and cache size."""
+    def __init__(self, schema: GraphQLSchema, settings: Settings, database: Database) -> None:
+        """Plans against this schema, under these settings' page size and cache size, and the
+        watch of this database's version for the cache."""
         self.schema = schema
         self.page_size = settings.api_max_page_size
         self.enabled = settings.api_compiled
-        self._plans = _Lru(CACHED_PLANS)
+        self._plans = Lru(CACHED_PLANS)
         entries = settings.api_cache_entries
-        self._answers = _Lru(entries) if entries > 0 else None
+        self._answers = Lru(entries) if entries > 0 else None
+        #: Whether answers are cached (NHGRAPH_API_CACHE_ENTRIES above 0).
+        self.caching = self._answers is not None
+        self.versions = VersionWatch(database, settings.api_cache_recheck_seconds)
         self.stats = CacheStats()
         #: Requests this path answered (the tests tell the two paths apart by it).
         self.answered = 0
@@ -275,16 +282,32 @@ class VersionWatch:
     serves a burst of requests rather than one each.
     """
 
-    def __init__(self, database: Database) -> None:
-        """The watch of this database's version."""
+    def __init__(self, database: Database, recheck_seconds: float = 0.0) -> None:
+        """The watch of this database's version. ``recheck_seconds`` above 0 lets a token read
+        serve the requests that arrive that long after the read began (a write by another
+        process is then seen that much later; this process's own edits are seen at once, as
+        they :meth:`invalidate` the token)."""
         self.database = database
+        self.recheck_seconds = recheck_seconds
         self._arrivals = 0
         self._inflight: asyncio.Future[str | None] | None = None
         self._inflight_started = -1
+        self._last: tuple[float, int, str | None] | None = None
+        self._epoch = 0
         self.reads = 0
 
+    def invalidate(self) -> None:
+        """Forget the token read: this process has just committed a write."""
+        self._epoch += 1
+        self._last = None
+
     async def current(self) -> str | None:
-        """The token of the last committed write, as of a read begun after this call."""
+        """The token of the last committed write, as of a read begun after this call (or,
+        with a recheck window, begun at most that long before it)."""
+        last = self._last
+        fresh = last is not None and time.monotonic() - last[0] <= self.recheck_seconds
+        if last is not None and fresh and last[1] == self._epoch:
+            return last[2]
         self._arrivals += 1
         arrived = self._arrivals
         while True:
@@ -300,6 +323,7 @@ class VersionWatch:
         started = self._arrivals
         future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         self._inflight, self._inflight_started = future, started
+        began, epoch = time.monotonic(), self._epoch
         try:
             token = await run_in_threadpool(version.current, self.database)
         except BaseException as error:
@@ -308,6 +332,8 @@ class VersionWatch:
             raise
         else:
             future.set_result(token)
+            if self.recheck_seconds > 0:
+                self._last = (began, epoch, token)
         finally:
             if self._inflight is future:
                 self._inflight = None
