@@ -132,6 +132,13 @@ class Settings(BaseSettings):
         description="Answers the response cache keeps (0: no cache); every committed write "
         "invalidates them.",
     )
+    api_cache_max_mb: int = Field(
+        default=256,
+        ge=1,
+        le=100_000,
+        description="Megabytes of answers the response cache keeps at most (an answer over a "
+        "sixteenth of it is not kept).",
+    )
     api_cache_recheck_seconds: float = Field(
         default=0.0,
         ge=0,

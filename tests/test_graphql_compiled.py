@@ -443,3 +443,20 @@ def test_with_a_recheck_window_the_apis_own_edit_is_still_read_at_once(
     finally:
         database.write("MATCH (p:Neighbourhood {id: 'camden-south'}) SET p.name = 'Camden South'")
         database.execute_write(graph_version.advance)
+
+
+def test_the_cache_is_bounded_by_count_and_by_bytes() -> None:
+    from nhgraph.graphql.plans import Lru
+
+    by_count = Lru(2)
+    for n in range(3):
+        by_count.put(n, ("t", b"x"))
+    assert by_count.get(0) is None
+    assert by_count.get(2) == ("t", b"x")
+    by_bytes = Lru(100, max_bytes=1600)
+    for n in range(20):
+        by_bytes.put(n, ("t", b"x" * 100))
+    assert by_bytes.bytes <= 1600
+    assert len(by_bytes) == 16
+    by_bytes.put("huge", ("t", b"x" * 101))  # over a sixteenth of the budget: not kept
+    assert by_bytes.get("huge") is None

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import orjson
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -970,4 +971,7 @@ def _type_name(value: Any) -> str:
 
 def canonical(variables: Mapping[str, Any] | None) -> str:
     """The variables as one canonical text, for keys of the response cache."""
-    return json.dumps(variables or {}, sort_keys=True, separators=(",", ":"), default=str)
+    try:
+        return orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # an integer past 64 bits: the standard library writes it
+        return json.dumps(variables or {}, sort_keys=True, separators=(",", ":"), default=str)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
@@ -50,7 +51,10 @@ MAX_CACHED_VARIABLES_CHARS = 2048
 
 
 def _canonical(variables: dict[str, Any] | None) -> str:
-    return json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
+    try:
+        return orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # an integer past 64 bits: the standard library writes it
+        return json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
 
 
 #: Characters a query's text may hold. The token limit does not bound a string literal, which

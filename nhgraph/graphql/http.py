@@ -231,6 +231,11 @@ async def _nothing() -> Message:
     return {"type": "http.disconnect"}
 
 
+#: The largest body whose cache key the front remembers by the body itself (apps' queries are
+#: a few kilobytes; a larger body is parsed and checked, then found in the cache by its plan).
+MAX_SEEN_BODY_BYTES = 16_384
+
+
 class CompiledFront:
     """The fast way in for the queries the compiler answers: a POST of a JSON body to
     ``/graphql`` is checked, planned and answered here, off FastAPI's routing and strawberry's
@@ -328,7 +333,7 @@ class CompiledFront:
         seconds = self.settings.api_request_seconds
         path = self.endpoint.compiled
         seen = None
-        if path.caching:
+        if path.caching and len(body) <= MAX_SEEN_BODY_BYTES:
             # A body sent before by the same key's holder on the same day: its answer's key is
             # known, and nothing need be parsed or checked again (the verdict and the plan are
             # functions of the body, the role and the settings).

@@ -89,12 +89,20 @@ PYTHON_ROOTS: dict[str, Callable[[Compiler, Selected], RootAnswer]] = {
 
 
 class Lru:
-    """A bounded map, least recently used out first, safe across the worker threads."""
+    """A bounded map, least recently used out first, safe across the worker threads: at most
+    ``size`` items and, when ``max_bytes`` is given, at most that many bytes of values (each
+    weighed by ``len``; a value over a sixteenth of the budget is not kept at all)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int | None = None) -> None:
+        """An empty map of at most ``size`` items (and ``max_bytes`` bytes of values)."""
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _weight(self, value: Any) -> int:
+        return len(value[-1]) if self.max_bytes is not None else 0
 
     def get(self, key: Hashable) -> Any:
         """The value kept under the key (None when none is), now the most recently used."""
@@ -105,12 +113,21 @@ class Lru:
             return value
 
     def put(self, key: Hashable, value: Any) -> None:
-        """Keep the value under the key, letting the least recently used go past the size."""
+        """Keep the value under the key, letting the least recently used go past the bounds."""
+        weight = self._weight(value)
+        if self.max_bytes is not None and weight > self.max_bytes // 16:
+            return
         with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= self._weight(old)
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.bytes += weight
+            while len(self._items) > self.size or (
+                self.max_bytes is not None and self.bytes > self.max_bytes
+            ):
+                _, dropped = self._items.popitem(last=False)
+                self.bytes -= self._weight(dropped)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -144,7 +161,8 @@ class CompiledPath:
         self.enabled = settings.api_compiled
         self._plans = Lru(CACHED_PLANS)
         entries = settings.api_cache_entries
-        self._answers = Lru(entries) if entries > 0 else None
+        budget = settings.api_cache_max_mb * 1_000_000
+        self._answers = Lru(entries, max_bytes=budget) if entries > 0 else None
         #: Whether answers are cached (NHGRAPH_API_CACHE_ENTRIES above 0).
         self.caching = self._answers is not None
         self.versions = VersionWatch(database, settings.api_cache_recheck_seconds)

@@ -190,6 +190,9 @@ def _translated(what: str, advice: str = "raise the server's heap") -> Iterator[
 
 
 _TIMES = (neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time)
+#: Values the driver gives as they are: returned before any isinstance test, which for the
+#: tens of thousands of strings of a resident's answer was most of the walk.
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
 
 
 def _native(value: Any) -> Any:
@@ -201,6 +204,8 @@ def _native(value: Any) -> Any:
     Python cost.
     """
     kind = type(value)
+    if kind in _PLAIN:
+        return value
     if kind is list:
         return [_native(v) for v in value]
     if kind is dict:
