@@ -127,24 +127,8 @@ query Resident($lsoa: String, $on: Date!) {
 }
 """
 
-#: operations/place_map.graphql's selection.
-NHGRAPH_MAP = """
-query PlaceMap($place: ID!) {
-  place(id: $place) {
-    name
-    population
-    integrator { name kind }
-    neighbourhoods { id name population lsoas }
-    ints {
-      id
-      name
-      neighbourhoods { id }
-      memberships { tier team { name functions provider { id name kind } } }
-      specialists { specialty sessionsPerWeek provider { name } }
-    }
-  }
-}
-"""
+#: The documented operation itself: the map nhgraph's users ask for.
+NHGRAPH_MAP = (PROJECT_ROOT / "nhgraph/graphql/operations/place_map.graphql").read_text()
 
 PEER_MAP = """
 query PlaceMap($place: ID!, $on: Date!) {
