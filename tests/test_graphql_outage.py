@@ -17,13 +17,18 @@ from .conftest import LiveServer
 QUERY = {"query": '{ place(id: "E09000007") { name } resident(lsoa: "E01000800") { __typename } }'}
 
 
+@pytest.mark.parametrize("cache", [0, 100], ids=["no-cache", "response-cache"])
 def test_503_while_neo4j_is_down_and_recovery_when_it_is_back(
-    neo4j_settings: Settings, database: db.Database
+    neo4j_settings: Settings, database: db.Database, cache: int
 ) -> None:
+    """With the response cache on, the version token cannot be read either: the same 503."""
     if not neo4j_settings.manages_local_server:
         pytest.skip("the test stops and starts the project's own Neo4j; this run uses another")
     server = LocalServer(neo4j_settings)
-    with LiveServer(neo4j_settings.model_copy(update={"neo4j_retry_seconds": 0})) as api:
+    settings = neo4j_settings.model_copy(
+        update={"neo4j_retry_seconds": 0, "api_cache_entries": cache}
+    )
+    with LiveServer(settings) as api:
         url = f"{api.url}/graphql"
         assert httpx.post(url, json=QUERY, timeout=30).status_code == 200
         server.stop()

@@ -294,6 +294,11 @@ class CompiledFront:
             answer = orjson.dumps(
                 {"data": None, "errors": [too_slow(self.settings.api_request_seconds).formatted]}
             )
+        except Exception:
+            # Neo4j away while the version is read, say: the router answers, as it always has
+            # (a 503 with SERVICE_UNAVAILABLE for an outage).
+            log.debug("the compiled front left a request to the router", exc_info=True)
+            answer, cache = None, []
         if answer is not None:
             await send(
                 {
