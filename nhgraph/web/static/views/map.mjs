@@ -369,9 +369,6 @@ async function build(section) {
     highlighted = new Set(event.detail.lsoas || []);
     drawSelection();
   });
-  document.addEventListener("nhgraph:refresh", () => {
-    refreshing = refresh().catch((error) => status(error.message));
-  });
 }
 
 export function zoomTo(codes) {
@@ -383,6 +380,14 @@ export function zoomTo(codes) {
 let building = null;
 // The layers being fetched again after an edit: the map is shown once they are drawn.
 let refreshing = null;
+
+// An edit asks for the layers again. The listener is the module's, not the map's: an edit made
+// while the map is still being built (its layers were asked for before the edit) refreshes it
+// once it is built; a map not yet begun reads the layers afresh when it is.
+document.addEventListener("nhgraph:refresh", () => {
+  if (!building) return;
+  refreshing = building.then(() => refresh()).catch((error) => status(error.message));
+});
 
 export async function show(section, params) {
   if (!building) building = build(section);
