@@ -107,6 +107,12 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         ' neighbourhoods { ...N } } again: place(id: "E09000007") { __typename id } }',
         {},
     ),
+    "edges-by-fragment": (
+        "fragment E on IntegratedNeighbourhoodTeamEdge { cursor node { id name } }"
+        " fragment I on PageInfo { hasNextPage endCursor }"
+        " query { ints(first: 2) { edges { ...E } pageInfo { ...I } } }",
+        {},
+    ),
     "aliases": (
         "{ a: ints(first: 1) { n: nodes { i: id x: name } } b: ints(first: 1, sort: NAME)"
         " { e: edges { c: cursor } } }",

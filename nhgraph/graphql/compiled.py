@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -571,7 +571,6 @@ class Plan:
     argument_fields: list[tuple[GraphQLField, FieldNode]]
     roots: list[tuple[str, Any]]  # (key, ("cypher", index, shape) | ("python", answer))
     needs_principal: bool = False
-    python_roots: list[str] = field(default_factory=list)
 
     def arguments(self, variables: VariableValues | None) -> list[dict[str, Any]]:
         """Each compiled field's argument values for these (coerced) variables, defaults
@@ -773,21 +772,37 @@ class Compiler:
             if wants_page
             else "[]"
         )
-        build = _connection(self.schema, spec.type_name, fields, node_shapes)
+        build = _connection(self.schema, self.fragments, spec.type_name, fields, node_shapes)
         return f"[{total}, {page}, {size}, {after_id} IS NOT NULL]", build
 
 
 def _connection(
     schema: GraphQLSchema,
+    fragments: Mapping[str, FragmentDefinitionNode],
     type_name: str,
     fields: list[Selected],
     node_shapes: dict[str, Convert],
 ) -> Callable[[list[Any]], dict[str, Any]]:
-    """The builder of a connection from its raw ``[total, page, limit + 1, after given]``."""
+    """The builder of a connection from its raw ``[total, page, limit + 1, after given]``; the
+    edges' and pageInfo's fields, and where each node projection sits in a page row (in the
+    order :meth:`Compiler.connection` put them), are found here once, not per request."""
     edge_type = schema.type_map[f"{type_name}Edge"]
     info_type = schema.type_map["PageInfo"]
     assert isinstance(edge_type, GraphQLObjectType)
     assert isinstance(info_type, GraphQLObjectType)
+    columns: dict[str, int] = {}
+    edge_fields: dict[str, list[Selected]] = {}
+    info_fields: dict[str, list[Selected]] = {}
+    for selected in fields:
+        if selected.name == "nodes":
+            columns[selected.key] = 2 + len(columns)
+        elif selected.name == "edges":
+            edge_fields[selected.key] = collect_fields(selected.selection(), edge_type, fragments)
+            for edge_field in edge_fields[selected.key]:
+                if edge_field.name == "node":
+                    columns[f"{selected.key}.{edge_field.key}"] = 2 + len(columns)
+        elif selected.name == "pageInfo":
+            info_fields[selected.key] = collect_fields(selected.selection(), info_type, fragments)
 
     def build(raw: list[Any]) -> dict[str, Any]:
         total, rows, size, after_given = raw
@@ -795,17 +810,6 @@ def _connection(
         page = rows[:limit]
         cursors = [encode_cursor(str(row[0]), row[1]) for row in page]
         out: dict[str, Any] = {}
-        column = 2
-        columns: dict[str, int] = {}
-        for selected in fields:
-            if selected.name == "nodes":
-                columns[selected.key] = column
-                column += 1
-            elif selected.name == "edges":
-                for edge_field in collect_fields(selected.selection(), edge_type, {}):
-                    if edge_field.name == "node":
-                        columns[f"{selected.key}.{edge_field.key}"] = column
-                        column += 1
         for selected in fields:
             if selected.name == "__typename":
                 out[selected.key] = f"{type_name}Connection"
@@ -816,11 +820,10 @@ def _connection(
                 at = columns[selected.key]
                 out[selected.key] = [shape(row[at]) if shape else row[at] for row in page]
             elif selected.name == "edges":
-                edge_fields = collect_fields(selected.selection(), edge_type, {})
                 edges = []
                 for row, cursor in zip(page, cursors, strict=True):
                     edge: dict[str, Any] = {}
-                    for edge_field in edge_fields:
+                    for edge_field in edge_fields[selected.key]:
                         if edge_field.name == "cursor":
                             edge[edge_field.key] = cursor
                         elif edge_field.name == "__typename":
@@ -840,10 +843,7 @@ def _connection(
                     "endCursor": cursors[-1] if cursors else None,
                     "__typename": "PageInfo",
                 }
-                out[selected.key] = {
-                    s.key: facts[s.name]
-                    for s in collect_fields(selected.selection(), info_type, {})
-                }
+                out[selected.key] = {s.key: facts[s.name] for s in info_fields[selected.key]}
         return out
 
     return build
