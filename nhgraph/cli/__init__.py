@@ -17,6 +17,7 @@ from rich.table import Table
 
 from nhgraph.cli.common import current_settings, err, failing, local_server, out
 from nhgraph.cli.edit import edit_app
+from nhgraph.cli.export import export_app
 from nhgraph.cli.server import db_app, db_init, neo4j_app
 from nhgraph.config import get_settings
 from nhgraph.errors import NhgraphError
@@ -34,6 +35,7 @@ app = typer.Typer(
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
 app.add_typer(edit_app, name="edit")
+app.add_typer(export_app, name="export")
 
 
 class ReportFormat(StrEnum):
