@@ -107,3 +107,18 @@ def test_stored_records_become_rdf_without_the_replaced_sources() -> None:
     assert not any(str(p).endswith("source") for p in graph.predicates(camden, None))
     every = records_to_graph(records, new_graph())
     assert (hackney, RDF.type, class_iri("Place")) in every
+
+
+def test_an_hsds_uuid_is_uuid5_over_the_iri_and_the_same_every_time() -> None:
+    """The exchange formats' UUIDs come from the IRI alone: stable across exports and machines,
+    and different for different IRIs and parts."""
+    import uuid
+
+    from nhgraph.ontology.ids import hsds_uuid, part_uuid
+
+    iri = "https://w3id.org/nhgraph/id/organisation/ods/F84003"
+    assert hsds_uuid(iri) == str(uuid.uuid5(uuid.NAMESPACE_URL, iri))
+    assert uuid.UUID(hsds_uuid(iri)).version == 5
+    assert hsds_uuid(iri) != hsds_uuid(iri.replace("F84003", "F84004"))
+    assert part_uuid(iri, "schedule", "0") == hsds_uuid(f"{iri}#schedule/0")
+    assert part_uuid(iri, "schedule", "0") != part_uuid(iri, "service_area", "0")
