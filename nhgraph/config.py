@@ -78,6 +78,13 @@ class Settings(BaseSettings):
 
     # The project's own server (used only when neo4j_uri is not set).
     neo4j_bolt_port: int = Field(default=7687, ge=1, le=65535)
+    neo4j_scheme: Literal["bolt", "neo4j"] = Field(
+        default="bolt",
+        description=(
+            "How the driver reaches the project's own server: `bolt` (direct) or `neo4j` "
+            "(routed: reads go to the server's readers, as they would in a cluster)."
+        ),
+    )
     neo4j_http_port: int | None = Field(
         default=None, ge=1, le=65535, description="Neo4j HTTP port; HTTP is off when unset."
     )
@@ -244,7 +251,7 @@ class Settings(BaseSettings):
     @property
     def bolt_uri(self) -> str:
         """The URI the driver connects to: the configured one, or the project's own server."""
-        return self.neo4j_uri or f"bolt://127.0.0.1:{self.neo4j_bolt_port}"
+        return self.neo4j_uri or f"{self.neo4j_scheme}://127.0.0.1:{self.neo4j_bolt_port}"
 
 
 @lru_cache(maxsize=1)

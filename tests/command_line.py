@@ -24,6 +24,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     env = {
         "NHGRAPH_NEO4J_HOME": str(settings.neo4j_home),
         "NHGRAPH_NEO4J_BOLT_PORT": str(settings.neo4j_bolt_port),
+        "NHGRAPH_NEO4J_SCHEME": settings.neo4j_scheme,
         "NHGRAPH_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
     }
     if settings.neo4j_uri:

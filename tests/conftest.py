@@ -20,11 +20,16 @@ from nhgraph.store.localserver import LocalServer
 
 
 def make_test_settings(**overrides: object) -> Settings:
-    """Settings for tests: the environment's, with the test server's home and port."""
+    """Settings for tests: the environment's, with the test server's home and port.
+
+    The suite reaches the server through a ``neo4j://`` (routed) URI unless
+    NHGRAPH_TEST_NEO4J_SCHEME says ``bolt``: a cluster or Aura is reached that way, so every
+    read and write path the suite runs is one a cluster would route (reads to readers)."""
     values: dict[str, object] = {
         "env": "test",
         "neo4j_home": PROJECT_ROOT / "var" / "neo4j-test",
         "neo4j_bolt_port": int(os.environ.get("NHGRAPH_TEST_BOLT_PORT", "7688")),
+        "neo4j_scheme": os.environ.get("NHGRAPH_TEST_NEO4J_SCHEME", "neo4j"),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
