@@ -113,18 +113,30 @@ def point_in_geometry(latitude: float, longitude: float, geometry: Mapping[str, 
     )
 
 
+#: How far south-west of a point (in degrees) the LSOAs whose box may hold it are sought, each
+#: reach tried only when the one before found no boundary holding the point: a London LSOA
+#: spans a hundredth of a degree, a rural one in England half a degree, and no LSOA five.
+LSOA_REACHES: tuple[float, ...] = (0.05, 0.5, 5.0)
+
+
 def lsoa_at(database: Database, latitude: float, longitude: float) -> str:
     """The LSOA whose boundary holds the point; NotAnswerable when none of the loaded do."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise NotAnswerable(
             "invalid_point", f"({latitude}, {longitude}) is not a latitude and longitude"
         )
-    rows = database.read(
-        queries.load("lsoas_around_point"), {"latitude": latitude, "longitude": longitude}
-    )
-    for row in rows:
-        if row["boundary"] and point_in_geometry(latitude, longitude, json.loads(row["boundary"])):
-            return str(row["lsoa"])
+    rows: list[Record] = []
+    for reach in LSOA_REACHES:
+        # LSOAs do not overlap, so the first boundary that holds the point is the answer;
+        # most points are in an LSOA smaller than the first reach, found by one small seek.
+        rows = database.read(
+            queries.load("lsoas_around_point"),
+            {"latitude": latitude, "longitude": longitude, "reach": reach},
+        )
+        for row in rows:
+            boundary = row["boundary"]
+            if boundary and point_in_geometry(latitude, longitude, json.loads(boundary)):
+                return str(row["lsoa"])
     raise NotAnswerable(
         "point_outside_area",
         f"the point ({latitude}, {longitude}) is in none of the LSOAs loaded "

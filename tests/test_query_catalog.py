@@ -167,13 +167,15 @@ def test_every_statement_file_is_in_the_package_data() -> None:
 
 def test_each_index_and_constraint_is_on_a_property_nodes_have() -> None:
     """An index on a property no node has costs a declaration and misleads a reader: the
-    label is a model class and the property one of its stored (non-link) fields, or a named
-    query creates nodes of the label with that property."""
+    label is a model class and the property one of its stored (non-link) fields (or one the
+    store derives from them), or a named query creates nodes of the label with that property."""
     import re
 
     from nhgraph.schema.models import MODEL_CLASSES, class_name
+    from nhgraph.store.rows import BOX_CORNERS
 
     stored = {class_name(cls): set(cls.model_fields) - set(cls.links()) for cls in MODEL_CLASSES}
+    stored["Lsoa"] |= set(BOX_CORNERS)  # derived by the store from the box's four numbers
     created = " ".join(queries.load(name).text for name in NAMES)
     pattern = re.compile(r"FOR \(n:(\w+)\) (?:ON \(n\.(\w+)\)|REQUIRE n\.(\w+) IS UNIQUE)")
     found = [pattern.search(statement) for statement in queries.schema_statements()]
@@ -184,3 +186,17 @@ def test_each_index_and_constraint_is_on_a_property_nodes_have() -> None:
         label, prop = match.group(1), match.group(2) or match.group(3)
         written = re.search(rf":{label} \{{[^}}]*\b{prop}:", created)
         assert prop in stored.get(label, set()) or written, f"{label}.{prop}: no node has it"
+
+
+def test_every_list_pages_by_keyset_and_limit_never_by_collecting_every_match() -> None:
+    """A page of a list costs its page, not the list: the statement counts in a subquery and
+    takes the page with a keyset WHERE and a LIMIT (England's lists are seven times London's)."""
+    from nhgraph import queries
+
+    names = [name for name in queries.names() if name.startswith("api_list_")]
+    assert len(names) >= 6
+    for name in names:
+        text = queries.load(name).text
+        assert "LIMIT $limit" in text, name
+        assert "COUNT {" in text, name
+        assert "collect(" not in text.lower(), name

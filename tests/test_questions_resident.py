@@ -143,6 +143,54 @@ def test_who_serves_a_point_by_its_lsoa_boundary(graph: db.Database) -> None:
     assert far.value.code == "point_outside_area"
 
 
+def test_a_point_in_an_lsoa_wider_than_the_first_reach_is_found_by_a_wider_one(
+    graph: db.Database,
+) -> None:
+    """A rural LSOA spans more than the first reach south-west of a point near its north-east
+    corner: the seek widens until its box is in reach, and a small LSOA beside it is not
+    mistaken for it."""
+    models = world()
+    big = questions.LSOA_REACHES[0] * 3
+    _square(find(models, Lsoa, "E01000800"), 51.0, -1.0, big)
+    _square(find(models, Lsoa, "E01000801"), 51.0 + big, -1.0, 0.01)
+    write_models(graph, models)
+    near_corner = (51.0 + big * 0.99, -1.0 + big * 0.99)
+    assert questions.lsoa_at(graph, *near_corner) == "E01000800"
+    assert questions.lsoa_at(graph, 51.0 + big + 0.005, -0.995) == "E01000801"
+    corners = graph.read(
+        "MATCH (l:Lsoa {id: 'E01000800'}) RETURN l.box_south_west.latitude AS south, "
+        "l.box_south_west.longitude AS west, l.box_north_east.latitude AS north"
+    )
+    assert corners == [{"south": 51.0, "west": -1.0, "north": 51.0 + big}]
+
+
+def test_the_lsoa_of_a_point_is_sought_through_the_point_index(graph: db.Database) -> None:
+    """The plan seeks the box corners' point index: no scan of every LSOA, which grows with
+    England."""
+    from nhgraph import queries
+
+    with graph._driver.session(database=graph.name) as session:  # the plan is in the summary
+        summary = session.run(
+            "EXPLAIN " + queries.load("lsoas_around_point").text,
+            {"latitude": 51.5, "longitude": -0.1, "reach": 0.05},
+        ).consume()
+    operators: list[str] = []
+
+    def walk(step: dict[str, object]) -> None:
+        operators.append(str(step.get("operatorType")))
+        details = step.get("args", {})
+        operators.append(str(details.get("Details", "")) if isinstance(details, dict) else "")
+        for child in step.get("children", []):  # type: ignore[union-attr]
+            walk(child)
+
+    walk(summary.plan)  # type: ignore[arg-type]
+    text = " ".join(operators)
+    assert "POINT INDEX" in text, text
+    assert "box_south_west" in text, text
+    assert "NodeByLabelScan" not in text, text
+    assert "AllNodesScan" not in text, text
+
+
 def test_point_in_polygon_respects_holes_and_multipolygons() -> None:
     outer = [[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0], [0.0, 0.0]]
     hole = [[1.0, 1.0], [3.0, 1.0], [3.0, 3.0], [1.0, 3.0], [1.0, 1.0]]

@@ -271,3 +271,13 @@ def split_statements(source: str) -> list[str]:
 def schema_statements() -> list[str]:
     """The constraint and index statements, each idempotent (``IF NOT EXISTS``)."""
     return split_statements(_root().joinpath(INTERNAL, SCHEMA_FILE).read_text("utf-8"))
+
+
+def schema_name(statement: str) -> str:
+    """The name a schema statement gives its constraint or index: the word after CONSTRAINT or
+    INDEX (``CREATE POINT INDEX name ...`` has a kind before it)."""
+    words = statement.split()
+    for at, word in enumerate(words[:-1]):
+        if word.upper() in {"CONSTRAINT", "INDEX"}:
+            return words[at + 1]
+    raise ValueError(f"not a schema statement: {statement[:80]}")

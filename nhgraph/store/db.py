@@ -406,7 +406,7 @@ class Database:
         that change nothing.
         """
         statements = queries.schema_statements()
-        declared = {statement.split()[2] for statement in statements}
+        declared = {queries.schema_name(statement) for statement in statements}
         online = {
             row["name"]
             for row in self.run_autocommit(
@@ -432,7 +432,7 @@ class Database:
         declares are kept, and only the others are dropped.
         """
         self.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
-        declared = {statement.split()[2] for statement in queries.schema_statements()}
+        declared = {queries.schema_name(statement) for statement in queries.schema_statements()}
         for row in self.run_autocommit("SHOW CONSTRAINTS YIELD name"):
             if row["name"] not in declared:
                 self.run_autocommit(f"DROP CONSTRAINT `{row['name']}` IF EXISTS")

@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
+from neo4j.spatial import WGS84Point
+
 from nhgraph.schema.models import Node
 
 T = TypeVar("T")
@@ -56,6 +58,21 @@ def in_batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield rows[start : start + size]
 
 
+#: The corners of an area's bounding box, stored as WGS84 points beside the four numbers they
+#: are made of, because only a point property can be in a Neo4j point index: the LSOA of a
+#: point is then found by an index seek (see lsoas_around_point.cypher), not a scan of every
+#: LSOA's latitude, which grows with England.
+BOX_CORNERS = ("box_south_west", "box_north_east")
+
+
+def _box_corners(props: dict[str, Any]) -> None:
+    south, north = props.get("min_latitude"), props.get("max_latitude")
+    west, east = props.get("min_longitude"), props.get("max_longitude")
+    if south is not None and north is not None and west is not None and east is not None:
+        props["box_south_west"] = WGS84Point((float(west), float(south)))
+        props["box_north_east"] = WGS84Point((float(east), float(north)))
+
+
 def node_rows(models: Sequence[Node], loaded_at: datetime | None = None) -> list[dict[str, Any]]:
     """Rows of ``{id, props, links}`` for one class: properties apart from links."""
     rows = []
@@ -69,6 +86,8 @@ def node_rows(models: Sequence[Node], loaded_at: datetime | None = None) -> list
         }
         if loaded_at is not None and props.get("loaded_at") is None:
             props["loaded_at"] = loaded_at
+        if "min_latitude" in props:
+            _box_corners(props)
         targets = {name: link_targets(values[name]) for name in links}
         rows.append({"id": props["id"], "props": props, "links": targets})
     return rows

@@ -1,13 +1,19 @@
 // name: api_list_ints
-// purpose: API list: INTs, optionally only those of the place $place and whose name holds $search. Sorted by $sort ('id' or 'name', then id), after the keyset cursor ($after_key, $after_id), at most $limit ids; total counts every match, not only the page.
+// purpose: API list: INTs, optionally only those of the place $place and whose name holds $search. Sorted by $sort ('id' or 'name', then id), after the keyset cursor ($after_key, $after_id), at most $limit ids; total counts every match, not only the page. The count and the page are two subqueries: the page is a keyset WHERE and a LIMIT (a top-N sort), never a list of every match.
 // parameters: place, search, sort, after_key, after_id, limit
 // columns: total, page
-MATCH (n:Int)
-WHERE ($search IS NULL OR toLower(n.name) CONTAINS toLower($search))
-  AND ($place IS NULL OR EXISTS { (n)-[:IN_PLACE]->(:Place {id: $place}) })
-WITH n.id AS id, CASE $sort WHEN 'name' THEN n.name ELSE n.id END AS key
-ORDER BY key, id
-WITH collect({id: id, key: key}) AS rows
-RETURN size(rows) AS total,
-       [r IN rows WHERE $after_id IS NULL OR r.key > $after_key
-                     OR (r.key = $after_key AND r.id > $after_id)][..$limit] AS page
+RETURN COUNT {
+  MATCH (n:Int)
+  WHERE ($search IS NULL OR toLower(n.name) CONTAINS toLower($search))
+    AND ($place IS NULL OR EXISTS { (n)-[:IN_PLACE]->(:Place {id: $place}) })
+} AS total,
+COLLECT {
+  MATCH (n:Int)
+  WHERE ($search IS NULL OR toLower(n.name) CONTAINS toLower($search))
+    AND ($place IS NULL OR EXISTS { (n)-[:IN_PLACE]->(:Place {id: $place}) })
+  WITH n.id AS id, CASE $sort WHEN 'name' THEN n.name ELSE n.id END AS key
+  WHERE $after_id IS NULL OR key > $after_key OR (key = $after_key AND id > $after_id)
+  RETURN {id: id, key: key} AS row
+  ORDER BY row.key, row.id
+  LIMIT $limit
+} AS page

@@ -22,7 +22,7 @@ CREATE CONSTRAINT cohort_id IF NOT EXISTS FOR (n:Cohort) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT agreement_id IF NOT EXISTS FOR (n:DataSharingAgreement) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT alignment_id IF NOT EXISTS FOR (n:SpecialistAlignment) REQUIRE n.id IS UNIQUE;
 CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
-CREATE INDEX lsoa_min_latitude IF NOT EXISTS FOR (n:Lsoa) ON (n.min_latitude);
+CREATE POINT INDEX lsoa_box_south_west IF NOT EXISTS FOR (n:Lsoa) ON (n.box_south_west);
 CREATE CONSTRAINT edit_id IF NOT EXISTS FOR (n:Edit) REQUIRE n.id IS UNIQUE;
 // Validation status as data (nhgraph.store.findings): bookkeeping, kept apart from the model
 // like the Edit records. One log node serialises saves; runs by id; findings by the node
