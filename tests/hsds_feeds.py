@@ -157,6 +157,32 @@ def feed() -> list[dict[str, Any]]:
             minimum_age=None,
             maximum_age=None,
         ),
+        _at_point(service("Bromley walk", service_areas=[])),
+    ]
+
+
+def _at_point(record: dict[str, Any]) -> dict[str, Any]:
+    """The service with its location at POINT (and no service area: the point decides)."""
+    location = record["service_at_locations"][0]["location"]
+    location["latitude"], location["longitude"] = POINT
+    location["addresses"][0]["postal_code"] = "BR1 1HN"
+    return record
+
+
+def other_feed() -> list[dict[str, Any]]:
+    """Another directory's feed: one service whose area is a GeoJSON point."""
+    return [
+        service(
+            "Islington lunch club",
+            organisation=local_organisation("Islington Lunch Club"),
+            service_areas=[
+                {
+                    "id": uid("lunch-area"),
+                    "extent": json.dumps({"type": "Point", "coordinates": [POINT[1], POINT[0]]}),
+                    "extent_type": "geojson",
+                }
+            ],
+        )
     ]
 
 

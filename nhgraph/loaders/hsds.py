@@ -50,7 +50,7 @@ from nhgraph.loaders.bounded import read_text
 from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.sources import SourceData
 from nhgraph.ontology.ids import hsds_uuid
-from nhgraph.ontology.namespaces import CONCEPT, ID
+from nhgraph.ontology.namespaces import CONCEPT, ID, NHG
 from nhgraph.ontology.rdf import concept_iri
 from nhgraph.schema.identifiers import check_hsds_id, quoted
 from nhgraph.schema.models import Node, Organisation, Service, Site
@@ -378,6 +378,23 @@ def _terms() -> _Terms:
     return _TERMS
 
 
+#: The one term of the ``referral`` taxonomy an nhgraph export gives a service residents may
+#: refer themselves to: its term_uri is the ontology's property (no SKOS scheme holds it).
+SELF_REFERRAL: Final = str(NHG.selfReferral)
+_REFERRAL_SCHEME: Final = str(CONCEPT["referral"])
+
+
+def _self_referral(term: Mapping[str, Any]) -> bool:
+    if term.get("term_uri") == SELF_REFERRAL:
+        return True
+    taxonomy = str(term.get("taxonomy") or "").lower()
+    wanted = str(term.get("term") or term.get("name") or "").strip().lower()
+    return taxonomy in (_REFERRAL_SCHEME, "referral") and wanted in (
+        "self_referral",
+        "self-referral",
+    )
+
+
 # -- one service ----------------------------------------------------------------------------
 
 
@@ -483,6 +500,9 @@ def _schedule(
         schedule.get("opens_at"),
         schedule.get("closes_at"),
     )
+    if opens is None and closes is None and isinstance(byday, str):
+        if {d.strip().upper() for d in byday.split(",")} == set(DAYS):
+            return [], True  # every day with no hours: open 24/7, as an nhgraph export says
     if byday is None and opens is None and closes is None:
         problems.append(
             record.problem(
@@ -562,9 +582,10 @@ def _concepts(
     path: str,
     table: Mapping[str, Mapping[str, Any]],
     problems: list[Problem],
-) -> list[tuple[Concept, str]]:
-    """The concepts the attributes name, each with its field path; unknown terms are problems."""
-    found: list[tuple[Concept, str]] = []
+) -> list[tuple[Concept | str, str]]:
+    """The concepts the attributes name (or SELF_REFERRAL), each with its field path; unknown
+    terms are problems."""
+    found: list[tuple[Concept | str, str]] = []
     terms = _terms()
     for i, attribute in attributes:
         at = f"{path}[{i}]"
@@ -576,6 +597,9 @@ def _concepts(
             term = {"id": term_id}
         if not isinstance(term, dict):
             problems.append(record.problem(at, "names no taxonomy_term nor taxonomy_term_id"))
+            continue
+        if _self_referral(term):
+            found.append((SELF_REFERRAL, at))
             continue
         concept = terms.find(term)
         if concept is None:
@@ -727,6 +751,8 @@ def _service(
             cohorts.append(concept.value)
         elif isinstance(concept, Channel):
             channels.append(concept.value)
+        elif concept == SELF_REFERRAL:
+            values["self_referral"] = True
         elif isinstance(concept, ServiceStatus):
             values["status"] = concept
         else:
