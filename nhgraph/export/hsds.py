@@ -669,8 +669,11 @@ class Directory:
         )
         return {r["id"]: organisation_record(r) for r in rows}
 
-    def service_page(self, filters: Filters, page: int, per_page: int) -> Page:
-        """Page ``page`` (from 1) of the services matching, ``per_page`` to a page."""
+    def service_page(
+        self, filters: Filters, page: int, per_page: int, *, full: bool = False
+    ) -> Page:
+        """Page ``page`` (from 1) of the services matching, ``per_page`` to a page; ``full``:
+        each fully nested."""
         if filters.nothing:
             return Page(0, [])
         parameters = filters.parameters()
@@ -679,7 +682,7 @@ class Directory:
             queries.load("hsds_service_page"),
             {**parameters, "after_id": None, "skip": (page - 1) * per_page, "limit": per_page},
         )
-        return Page(count["total"], self._services([r["id"] for r in rows], full=False))
+        return Page(count["total"], self._services([r["id"] for r in rows], full=full))
 
     def services(self, filters: Filters, *, full: bool) -> Iterator[Record]:
         """Every service matching, in id order, read BATCH at a time."""
@@ -698,6 +701,13 @@ class Directory:
         sid = self.index.service(self.reader, uuid)
         found = self._services([sid], full=True) if sid else []
         return found[0] if found else None
+
+    def centroid(self, postcode: str) -> tuple[float, float] | None:
+        """A postcode's centroid (latitude, longitude), or None when it is not in the lookup."""
+        rows = self.reader.read(queries.load("hsds_postcode"), {"postcode": postcode})
+        if not rows or rows[0]["latitude"] is None or rows[0]["longitude"] is None:
+            return None
+        return (float(rows[0]["latitude"]), float(rows[0]["longitude"]))
 
     # services at locations
 
