@@ -439,7 +439,7 @@ def test_a_feed_over_the_record_bound_is_refused_unread(
     folder = write_feed(tmp_path / "camden", feed())
     settings = make_test_settings(hsds_max_records=3)
     before = _state(london)
-    with pytest.raises(InputError, match="more than 3 records .*NHGRAPH_HSDS_MAX_RECORDS"):
+    with pytest.raises(InputError, match=r"more than 3 records .*NHGRAPH_HSDS_MAX_RECORDS"):
         read_sources([f"hsds:{folder}"], settings, database=london)
     assert _state(london) == before
 
@@ -474,7 +474,7 @@ def test_the_command_line_names_the_problem_and_writes_nothing(
     assert _state(london) == before
 
 
-def test_a_source_name_is_for_one_feed(neo4j_settings: Settings, feeds: dict[str, Path]) -> None:
+def test_a_source_name_is_for_one_feed(neo4j_settings: Settings) -> None:
     with pytest.raises(InputError, match="a source name is for one HSDS feed"):
         read_sources(["reference"], neo4j_settings, source_name="camden")
 

@@ -500,9 +500,11 @@ def _schedule(
         schedule.get("opens_at"),
         schedule.get("closes_at"),
     )
-    if opens is None and closes is None and isinstance(byday, str):
-        if {d.strip().upper() for d in byday.split(",")} == set(DAYS):
-            return [], True  # every day with no hours: open 24/7, as an nhgraph export says
+    every_day = isinstance(byday, str) and {d.strip().upper() for d in byday.split(",")} == set(
+        DAYS
+    )
+    if opens is None and closes is None and every_day:
+        return [], True  # every day with no hours: open 24/7, as an nhgraph export says
     if byday is None and opens is None and closes is None:
         problems.append(
             record.problem(
@@ -755,7 +757,7 @@ def _service(
             values["self_referral"] = True
         elif isinstance(concept, ServiceStatus):
             values["status"] = concept
-        else:
+        elif isinstance(concept, Concept):
             problems.append(
                 record.problem(
                     f"{at}.taxonomy_term",
