@@ -190,6 +190,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest file an importer reads whole (YAML, JSON, CSV, GeoJSON, Turtle).",
     )
+    hsds_max_records: int = Field(
+        default=50_000,
+        ge=1,
+        description="Most records (services, organisations, terms) one HSDS feed may hold.",
+    )
     postcode_file_max_mb: int = Field(
         default=4096, ge=1, description="Largest postcode directory file (read as a stream)."
     )

@@ -31,7 +31,7 @@ from rdflib import Graph
 
 from nhgraph.config import Settings
 from nhgraph.errors import NhgraphError
-from nhgraph.loaders import ods, ons  # noqa: F401  (register themselves)
+from nhgraph.loaders import hsds, ods, ons  # noqa: F401  (register themselves)
 from nhgraph.loaders.bundle import check_duplicates, find_files, read_files
 from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.postcodes import load_postcodes, postcode_batches, postcode_source
@@ -53,8 +53,9 @@ from nhgraph.store import (
     write_models,
     write_stream,
 )
-from nhgraph.store.db import Database, Transaction
+from nhgraph.store.db import Database, Transaction, get_database
 from nhgraph.store.findings import DEFAULT_MAX_FINDINGS, SavedRun, save_run_in
+from nhgraph.store.gazetteer import Gazetteer
 from nhgraph.store.guard import NotTheOwner, check_links, check_share, from_others
 from nhgraph.store.memory import collector_paused
 
@@ -62,6 +63,8 @@ from nhgraph.store.memory import collector_paused
 REFERENCE = "reference"
 #: The prefix naming an ONSPD/NSPL postcode file: ``postcodes:/data/NSPL.csv``.
 POSTCODES = "postcodes:"
+#: The prefix naming an HSDS / ORUK feed, a folder or ndjson file: ``hsds:/data/camden``.
+HSDS = hsds.PREFIX
 #: Classes too numerous to validate with SHACL at each load (checked by the model and by the
 #: write's dangling-link check instead).
 NOT_SHACL_VALIDATED = frozenset({"Postcode"})
@@ -109,15 +112,53 @@ def team_of_teams(folder: Path) -> SourceData:
     return data
 
 
+def hsds_feed(
+    path: Path, settings: Settings, *, name: str | None = None, database: Database | None = None
+) -> SourceData:
+    """An HSDS / ORUK feed (`hsds:PATH`), its organisations and areas matched against the graph
+    the load writes to. The source is named ``hsds:<folder or file name>`` unless ``name`` is
+    given, so that a newer feed of the same directory replaces the older one."""
+    source = None if name is None else name if name.startswith(HSDS) else HSDS + name
+    return hsds.read_feed(
+        path,
+        Gazetteer(database or get_database(settings)),
+        name=source,
+        max_records=settings.hsds_max_records,
+    )
+
+
 @collector_paused()
-def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
-    """Every source named: 'reference', a registered loader's name, or a dataset folder."""
+def read_sources(
+    specs: Sequence[str],
+    settings: Settings,
+    *,
+    source_name: str | None = None,
+    database: Database | None = None,
+) -> list[SourceData]:
+    """Every source named: 'reference', a registered loader's name, a dataset folder, or an
+    HSDS feed (``hsds:PATH``, named ``source_name`` where given, matched against ``database``,
+    by default the settings' own)."""
     found: list[SourceData] = []
     problems: list[Problem] = []
     unreadable = False
+    feeds = [spec for spec in specs if spec.startswith(HSDS)]
+    if source_name is not None and len(feeds) != 1:
+        raise InputError(
+            [Problem(source_name, None, "", "a source name is for one HSDS feed (hsds:PATH)")],
+            unreadable=True,
+        )
     for spec in specs:
         try:
-            if spec.startswith(POSTCODES):
+            if spec.startswith(HSDS):
+                found.append(
+                    hsds_feed(
+                        Path(spec.removeprefix(HSDS)),
+                        settings,
+                        name=source_name,
+                        database=database,
+                    )
+                )
+            elif spec.startswith(POSTCODES):
                 found.append(load_postcodes(Path(spec.removeprefix(POSTCODES))))
             elif spec == REFERENCE:
                 found += [loader(settings.reference_dir) for loader in LOADERS.values()]
@@ -132,7 +173,7 @@ def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
                         None,
                         "",
                         "is neither a folder nor a source "
-                        f"({', '.join([REFERENCE, *LOADERS, POSTCODES + 'FILE'])})",
+                        f"({', '.join([REFERENCE, *LOADERS, POSTCODES + 'FILE', HSDS + 'PATH'])})",
                     )
                 )
                 unreadable = True

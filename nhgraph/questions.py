@@ -11,7 +11,7 @@ loaded LSOA) raises :class:`NotAnswerable` with a code and a message, never an e
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,7 @@ from nhgraph.schema.identifiers import LsoaCode, normalise_postcode
 from nhgraph.schema.problems import describe
 from nhgraph.schema.vocabulary import EXPIRY_DAYS, Purpose
 from nhgraph.store.db import Database, Record
+from nhgraph.store.gazetteer import LSOA_REACHES, point_in_geometry
 
 _LSOA_CODE: TypeAdapter[str] = TypeAdapter(LsoaCode)
 
@@ -80,43 +81,6 @@ def ask(database: Database, name: str, given: Mapping[str, object] | None = None
 
 
 # -- who serves a resident ------------------------------------------------------------------
-
-
-def _in_ring(latitude: float, longitude: float, ring: Sequence[Sequence[float]]) -> bool:
-    """Ray casting on one GeoJSON ring of [longitude, latitude] positions."""
-    inside = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i][0], ring[i][1]
-        xj, yj = ring[j][0], ring[j][1]
-        if (yi > latitude) != (yj > latitude) and longitude < (xj - xi) * (latitude - yi) / (
-            yj - yi
-        ) + xi:
-            inside = not inside
-        j = i
-    return inside
-
-
-def point_in_geometry(latitude: float, longitude: float, geometry: Mapping[str, Any]) -> bool:
-    """Whether a point is in a GeoJSON Polygon or MultiPolygon (holes respected)."""
-    if geometry.get("type") == "Polygon":
-        polygons = [geometry["coordinates"]]
-    elif geometry.get("type") == "MultiPolygon":
-        polygons = geometry["coordinates"]
-    else:
-        return False
-    return any(
-        rings
-        and _in_ring(latitude, longitude, rings[0])
-        and not any(_in_ring(latitude, longitude, hole) for hole in rings[1:])
-        for rings in polygons
-    )
-
-
-#: How far south-west of a point (in degrees) the LSOAs whose box may hold it are sought, each
-#: reach tried only when the one before found no boundary holding the point: a London LSOA
-#: spans a hundredth of a degree, a rural one in England half a degree, and no LSOA five.
-LSOA_REACHES: tuple[float, ...] = (0.05, 0.5, 5.0)
 
 
 def lsoa_at(database: Database, latitude: float, longitude: float) -> str:

@@ -149,6 +149,12 @@ CASES: list[Case] = [
         "service/camden-frailty",
         lambda g: _set(g, "service/camden-frailty", NHG.minAge, Literal(130)),
     ),
+    Case(
+        "nhgsh:Hsds-id",
+        "Violation",
+        "service/camden-frailty",
+        lambda g: _set(g, "service/camden-frailty", NHG.hsdsId, Literal("not-a-uuid")),
+    ),
     Case("nhgsh:Post-named-only-if-public", "Violation", "post/camden-geriatrician", _named_post),
     Case(
         "nhgsh:Organisation-open-before-close",
@@ -204,7 +210,7 @@ CASES: list[Case] = [
 ]
 
 #: The suite must not shrink unnoticed: raise this when cases are added.
-MINIMUM_CASES = 21
+MINIMUM_CASES = 22
 
 
 def world_graph() -> Graph:

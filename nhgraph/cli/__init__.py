@@ -120,7 +120,15 @@ def validate(
 @app.command("load")
 def load(
     sources: list[str] = typer.Argument(
-        ..., help="'reference' (the shipped London data), a loader's name, or a dataset folder."
+        ...,
+        help="'reference' (the shipped London data), a loader's name, a dataset folder, "
+        "postcodes:FILE, or hsds:PATH (an HSDS / ORUK feed: a folder or an ndjson file).",
+    ),
+    source: str | None = typer.Option(
+        None,
+        "--source",
+        help="The name of the one HSDS feed loaded (hsds:NAME; default its folder's or "
+        "file's name): a newer feed of that name replaces the older one.",
     ),
     on: datetime | None = typer.Option(
         None, formats=["%Y-%m-%d"], help="The day to validate for (default today)."
@@ -148,7 +156,7 @@ def load(
         _load_postcode_file(database, Path(sources[0].removeprefix(POSTCODES)), allow_removals)
         return
     try:
-        read = read_sources(sources, settings)
+        read = read_sources(sources, settings, source_name=source, database=database)
     except InputError as error:
         _refuse_input(error)
     total = sum(len(source.models) for source in read)

@@ -1,10 +1,12 @@
 """The catalog of named Cypher statements, one ``.cypher`` file each, loaded by name.
 
-The files live in three folders, by who asks them:
+The files live in four folders, by who asks them:
 
 - ``questions/``: the questions users ask (``nhgraph ask``, :mod:`nhgraph.questions`, the
   API's gaps and overlaps);
 - ``api/``: the API's batch reads (one per kind of node, for its DataLoaders) and list pages;
+- ``hsds/``: the directory read for Open Referral UK / HSDS 3.0 (:mod:`nhgraph.export.hsds`),
+  in keyset pages;
 - ``internal/``: what nhgraph itself runs (the edit statements, node counts, finding a
   postcode's or a point's LSOA) and ``constraints.cypher``, the schema.
 
@@ -41,7 +43,8 @@ from nhgraph.errors import NhgraphError
 QUESTIONS = "questions"
 API = "api"
 INTERNAL = "internal"
-FOLDERS = (QUESTIONS, API, INTERNAL)
+HSDS = "hsds"
+FOLDERS = (QUESTIONS, API, HSDS, INTERNAL)
 
 #: The multi-statement file of constraints and indexes, applied by the database layer.
 SCHEMA_FILE = "constraints.cypher"
@@ -254,10 +257,14 @@ def question(name: str) -> Query:
         )
     if folder != QUESTIONS:
         raise QueryCatalogError(
-            f"'{name}' is not a question ({'an API read' if folder == API else 'internal'}, "
+            f"'{name}' is not a question ({_READS.get(folder, 'internal')}, "
             f"in {folder}/); questions: {', '.join(question_names())}"
         )
     return load(name)
+
+
+#: What a statement that is not a question is, by its folder (for the refusal above).
+_READS = {API: "an API read", HSDS: "an HSDS read"}
 
 
 def split_statements(source: str) -> list[str]:

@@ -151,6 +151,21 @@ Slug = Annotated[
     str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), AfterValidator(_slug)
 ]
 
+# HSDS record ids: HSDS 3.0 makes every id a UUID. Kept as text, lower case and hyphenated, the
+# one form an export writes back (uuid.UUID's own str()).
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.ASCII)
+
+
+def check_hsds_id(value: str) -> str:
+    """A UUID as HSDS writes it (any case in; lower case out), or a ValueError naming it."""
+    lowered = value.strip().lower()
+    if not _UUID.fullmatch(lowered):
+        raise ValueError(f"{quoted(value)} is not a UUID (HSDS 3.0 ids are UUIDs)")
+    return lowered
+
+
+HsdsId = Annotated[str, AfterValidator(check_hsds_id)]
+
 # UK postcodes: outward code (area, district) and inward code (sector digit, unit letters).
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$", re.ASCII)
 _CANONICAL = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}", re.ASCII)

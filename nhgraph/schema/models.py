@@ -30,6 +30,7 @@ from nhgraph.schema.bounds import (
 )
 from nhgraph.schema.geography import Lsoa, Neighbourhood, Place, PostcodeUnit, Region, System
 from nhgraph.schema.identifiers import (
+    HsdsId,
     LsoaCode,
     OrganisationId,
     PlaceCode,
@@ -71,6 +72,11 @@ class Site(Node):
     name: Name
     postcode: Postcode
     organisation: Annotated[OrganisationId | None, link("Organisation", "SITE_OF")] = None
+    hsds_id: HsdsId | None = Field(
+        default=None,
+        description="The UUID of the HSDS record this node was imported from, which an HSDS "
+        "export gives back as its id.",
+    )
 
 
 # -- organisations and roles ----------------------------------------------------------------
@@ -90,6 +96,11 @@ class Organisation(Node):
     postcode: Postcode | None = None
     places: Annotated[list[PlaceCode], link("Place", "OPERATES_IN")] = Field(
         default_factory=list, max_length=LIST_MAX
+    )
+    hsds_id: HsdsId | None = Field(
+        default=None,
+        description="The UUID of the HSDS record this node was imported from, which an HSDS "
+        "export gives back as its id.",
     )
 
     @model_validator(mode="after")
@@ -318,6 +329,11 @@ class Service(Node):
     phone: ShortText | None = None
     url: Url | None = None
     status: ServiceStatus = ServiceStatus.ACTIVE
+    hsds_id: HsdsId | None = Field(
+        default=None,
+        description="The UUID of the HSDS record this node was imported from, which an HSDS "
+        "export gives back as its id.",
+    )
 
     @field_validator("hours")
     @classmethod
