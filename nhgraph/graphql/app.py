@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nhgraph import __version__, edits
 from nhgraph.access import Unauthenticated, principal_for
+from nhgraph.api import linked
 from nhgraph.config import Settings, get_settings
 from nhgraph.graphql.context import Context
 from nhgraph.graphql.http import BodyLimit, CompiledFront, GraphQLEndpoint
@@ -96,5 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CompiledFront, endpoint=graphql_app, settings=settings, database=database)
     app.add_middleware(PersistedOperations, registry=registry, only=settings.api_persisted_only)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    # Linked data: nhgraph's IRIs (/id/..., /def, /shapes) answer on this API.
+    app.include_router(linked.router(settings, database))
     mount_web(app, settings, database)
     return app
