@@ -148,8 +148,8 @@ def negotiate(accept: str | None, override: str | None) -> str:
     if q <= 0:
         served = ", ".join(ACCEPTED[name][0] for name in PREFERENCE)
         raise NotAcceptable(
-            f"none of the formats accepted ({accept[:200]!r}) is served here; ask for one of "
-            f"{served} (or add ?format=turtle|jsonld|ntriples|html)"
+            f"none of the formats accepted ({(accept or '')[:200]!r}) is served here; ask "
+            f"for one of {served} (or add ?format=turtle|jsonld|ntriples|html)"
         )
     return name
 
@@ -215,9 +215,9 @@ def describe_node(database: Database, key: NodeKey, principal: Principal) -> Gra
                 continue
             iri = node_iri(label, node_id)
             graph.add((iri, RDF.type, PREFIXES["nhg"][label]))
-            name = _name_of(shown)
-            if name:
-                graph.add((iri, RDFS.label, Literal(name, datatype=XSD.string)))
+            shown_name = _name_of(shown)
+            if shown_name:
+                graph.add((iri, RDFS.label, Literal(shown_name, datatype=XSD.string)))
     _label_classes(graph)
     return graph
 
@@ -303,7 +303,7 @@ def _term_html(graph: Graph, term: RdfNode) -> str:
 
 def html_page(graph: Graph, subject: URIRef, title: str, page: str | None) -> str:
     """A small page of a description's triples, subject first, in the web app's styles."""
-    subjects = [subject] + sorted({s for s in graph.subjects() if s != subject}, key=str)
+    subjects = [subject, *sorted({s for s in graph.subjects() if s != subject}, key=str)]
     sections = []
     for node in subjects:
         rows = "".join(
@@ -323,7 +323,7 @@ def html_page(graph: Graph, subject: URIRef, title: str, page: str | None) -> st
     )
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)} – nhgraph</title>"
+        f"<title>{html.escape(title)}: nhgraph</title>"
         '<link rel="stylesheet" href="/static/vendor/nhsuk-frontend.min.css">'
         '<link rel="stylesheet" href="/static/app.css"></head>'
         '<body><main class="nhsuk-width-container nhsuk-main-wrapper" id="maincontent">'

@@ -87,7 +87,7 @@ def visible(label: str, record: Mapping[str, Any], principal: Principal) -> dict
 
 @cache
 def vocabulary_graph() -> Graph:
-    """nhgraph's vocabulary and concept schemes, as one graph (read once)."""
+    """The vocabulary and its concept schemes, as one graph (read once)."""
     graph = Graph()
     graph.parse(VOCABULARY_TTL, format="turtle")
     graph.parse(CONCEPTS_TTL, format="turtle")
