@@ -56,9 +56,9 @@ HTML = "html"
 PREFERENCE: tuple[str, ...] = (RdfFormat.turtle, RdfFormat.jsonld, RdfFormat.ntriples, HTML)
 #: The media types each format answers to (the first is the one it is sent as).
 ACCEPTED: Mapping[str, tuple[str, ...]] = {
-    RdfFormat.turtle: (MEDIA_TYPES[RdfFormat.turtle], "application/x-turtle"),
+    RdfFormat.turtle: (MEDIA_TYPES[RdfFormat.turtle],),
     RdfFormat.jsonld: (MEDIA_TYPES[RdfFormat.jsonld], "application/json"),
-    RdfFormat.ntriples: (MEDIA_TYPES[RdfFormat.ntriples], "text/plain"),
+    RdfFormat.ntriples: (MEDIA_TYPES[RdfFormat.ntriples],),
     HTML: ("text/html", "application/xhtml+xml"),
 }
 #: What ``?format=`` may say, and the format each word means.
