@@ -180,11 +180,10 @@ def test_the_public_export_holds_no_agreement(files: Mapping[str, Path]) -> None
     assert validate_graph(public, on=DAY, copy=False, workers=2).conforms
 
 
-@pytest.mark.usefixtures("london")
 def test_the_command_streams_ntriples_to_stdout_without_the_vocabulary(
-    neo4j_settings: Settings,
+    london: db.Database,
 ) -> None:
-    env = {"NHGRAPH_NEO4J_URI": neo4j_settings.neo4j_uri, "NHGRAPH_ENV": "test"}
+    env = {"NHGRAPH_NEO4J_URI": london.uri, "NHGRAPH_ENV": "test"}
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(
