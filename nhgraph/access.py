@@ -35,6 +35,11 @@ class Principal:
         """Agreements and coverage name who shares what: for governance and admins."""
         return self.role in ("governance", "admin")
 
+    def may_read_named_professionals(self) -> bool:
+        """A post's holder's name, even one the organisation publishes, is not for the public:
+        a caller must hold a key."""
+        return self.role != "public"
+
     def may_read_analysis(self) -> bool:
         """Gaps and overlaps: for the people who plan and govern, not the public."""
         return self.role in ("integrator", "governance", "admin")
@@ -59,6 +64,8 @@ class Principal:
 
 
 PUBLIC = Principal(name="public", role="public")
+#: The operator at the command line, who holds the database's own credentials and so sees all.
+OPERATOR = Principal(name="operator", role="admin")
 
 
 def _presented_key(headers: Any) -> str | None:

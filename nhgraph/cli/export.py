@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
-from nhgraph.cli.common import current_settings, failing, out
+from nhgraph.cli.common import current_settings, err, failing, out
+from nhgraph.export.formats import RdfFormat
+from nhgraph.store import db
 
 export_app = typer.Typer(
     help="Write the stored graph in an exchange format: HSDS 3.0, FHIR R4 or RDF.",
@@ -38,3 +42,50 @@ def hsds_command(
         f"{len(hsds_files.TABLES)} CSV tables with datapackage.json",
         highlight=False,
     )
+
+
+@export_app.command("rdf")
+def export_rdf_command(
+    path: Path | None = typer.Argument(
+        None, help="The file to write (written whole, or not at all); standard output if none."
+    ),
+    rdf_format: RdfFormat = typer.Option(
+        RdfFormat.turtle, "--format", help="turtle, jsonld or ntriples (streamed)."
+    ),
+    vocabulary: bool = typer.Option(
+        True,
+        "--vocabulary/--no-vocabulary",
+        help="Include the vocabulary and its concept schemes (nhgraph.ttl, concepts.ttl).",
+    ),
+    public: bool = typer.Option(
+        False,
+        "--public",
+        help="Only what the public role may read: no data-sharing agreements, no professional's "
+        "name (the operator's export holds everything).",
+    ),
+) -> None:
+    """Write the stored graph as RDF in nhgraph's vocabulary (it conforms to the shapes)."""
+    from nhgraph.access import OPERATOR, PUBLIC
+    from nhgraph.export.rdf import export_rdf, write_rdf
+
+    principal = PUBLIC if public else OPERATOR
+    with failing("export rdf"):
+        database = db.get_database(current_settings())
+        try:
+            if path is None:
+                done = write_rdf(
+                    database,
+                    sys.stdout.buffer,
+                    rdf_format,
+                    principal=principal,
+                    vocabulary=vocabulary,
+                )
+                sys.stdout.buffer.flush()
+            else:
+                done = export_rdf(
+                    database, path, rdf_format, principal=principal, vocabulary=vocabulary
+                )
+        except OSError as error:
+            err.print(f"[red]export rdf:[/red] {escape(str(error))}", highlight=False)
+            raise typer.Exit(2) from error
+    err.print(f"export rdf: {done.summary()}" + (f" to {path}" if path else ""), highlight=False)

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nhgraph import __version__, edits
 from nhgraph.access import Unauthenticated, principal_for
-from nhgraph.api import oruk
+from nhgraph.api import linked, oruk
 from nhgraph.config import Settings, get_settings
 from nhgraph.graphql.context import Context
 from nhgraph.graphql.http import BodyLimit, CompiledFront, GraphQLEndpoint
@@ -99,5 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     # The open ORUK directory, outside every key check (the profile asks no key of anyone).
     oruk.mount(app, settings, database)
+    # Linked data: nhgraph's IRIs (/id/..., /def, /shapes) answer on this API.
+    app.include_router(linked.router(settings, database))
     mount_web(app, settings, database)
     return app

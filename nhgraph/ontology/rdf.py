@@ -223,16 +223,17 @@ def records_to_graph(
     graph: Graph,
     *,
     skip_sources: Collection[str] = (),
+    provenance: bool = False,
 ) -> Graph:
     """Add stored records (by label, as the store reads them) to a graph SHACL is to judge,
-    without provenance, leaving out those of the sources in ``skip_sources`` (the ones a load
-    replaces). Returns the graph."""
+    without provenance unless asked (an export keeps it), leaving out those of the sources in
+    ``skip_sources`` (the ones a load replaces). Returns the graph."""
     skip = frozenset(skip_sources)
     for label, rows in records.items():
         for record in rows:
             if skip and record.get("source") in skip:
                 continue
-            add_record(graph, label, record, provenance=False)
+            add_record(graph, label, record, provenance=provenance)
     return graph
 
 

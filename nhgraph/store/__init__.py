@@ -19,7 +19,7 @@ from nhgraph.store.plan import (
     plan_write,
     stored_counts,
 )
-from nhgraph.store.reader import model_of, read_records, read_records_of
+from nhgraph.store.reader import model_of, read_record_pages, read_records, read_records_of
 from nhgraph.store.rows import content_hash, node_rows
 from nhgraph.store.stream import write_stream
 from nhgraph.store.writer import write_models
@@ -37,6 +37,7 @@ __all__ = [
     "model_of",
     "node_rows",
     "plan_write",
+    "read_record_pages",
     "read_records",
     "read_records_of",
     "stored_counts",

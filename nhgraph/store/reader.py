@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from nhgraph.schema.models import MODEL_CLASSES, Node, class_name
 from nhgraph.schema.registry import BY_LABEL
 from nhgraph.store.db import Database, Reader
-from nhgraph.store.statements import read_some_statement, read_statement, surroundings_statement
+from nhgraph.store.statements import (
+    read_page_statement,
+    read_some_statement,
+    read_statement,
+    surroundings_statement,
+)
 
 
 def record_of(cls: type[Node], row: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +55,26 @@ def read_records(
             continue
         records[label] = [record_of(cls, row) for row in database.read(read_statement(label))]
     return records
+
+
+def read_record_pages(
+    database: Database, cls: type[Node], size: int = 5000
+) -> Iterator[list[dict[str, Any]]]:
+    """The stored nodes of one class as plain records, a page of at most ``size`` at a time in
+    id order, so that a reader of the whole graph (an export) holds one page, not a class of
+    millions. Each page is its own read: a write between two pages is seen by the later ones.
+    """
+    statement = read_page_statement(class_name(cls))
+    after = ""
+    while True:
+        rows = database.read(statement, {"after": after, "size": size})
+        if not rows:
+            return
+        page = [record_of(cls, row) for row in rows]
+        yield page
+        if len(rows) < size:
+            return
+        after = str(page[-1]["id"])
 
 
 def read_records_of(

@@ -181,6 +181,16 @@ def read_statement(label: str) -> str:
 
 
 @cache
+def read_page_statement(label: str) -> str:
+    """One page of the nodes of one label, in id order after ``$after`` (at most ``$size``),
+    with their outgoing edges: the graph read back a page at a time, through the id index."""
+    return (
+        f"MATCH (n:{label}) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $size "
+        "RETURN n {.*} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links"
+    )
+
+
+@cache
 def read_some_statement(label: str, *, lock: bool = False) -> str:
     """Nodes of one label by id with their outgoing edges and element ids, for an edit; with
     ``lock``, each is write-locked before it is read, so that what is read stays so until the

@@ -34,9 +34,10 @@ from nhgraph.web.paths import INDEX, MANIFEST, STATIC, VENDOR
 # Browsers refuse a module script served with another type.
 mimetypes.add_type("text/javascript", ".mjs")
 
-#: Paths whose answers carry the app's headers (GraphiQL, at /graphql, loads its own scripts).
-_APP_PREFIXES = ("/static/", "/assets/", "/map/", "/app/")
-_APP_PATHS = frozenset({"/", "/favicon.ico"})
+#: Paths whose answers carry the app's headers (GraphiQL, at /graphql, loads its own scripts):
+#: the app's, and linked data's (nhgraph.api.linked), whose HTML pages use the app's styles.
+_APP_PREFIXES = ("/static/", "/assets/", "/map/", "/app/", "/id/", "/def/")
+_APP_PATHS = frozenset({"/", "/favicon.ico", "/def", "/shapes"})
 
 
 def content_security_policy(settings: Settings) -> str:
