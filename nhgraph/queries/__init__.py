@@ -5,6 +5,7 @@ The files live in three folders, by who asks them:
 - ``questions/``: the questions users ask (``nhgraph ask``, :mod:`nhgraph.questions`, the
   API's gaps and overlaps);
 - ``api/``: the API's batch reads (one per kind of node, for its DataLoaders) and list pages;
+- ``fhir/``: the FHIR API's and export's reads (:mod:`nhgraph.export.fhir`);
 - ``internal/``: what nhgraph itself runs (the edit statements, node counts, finding a
   postcode's or a point's LSOA) and ``constraints.cypher``, the schema.
 
@@ -41,7 +42,9 @@ from nhgraph.errors import NhgraphError
 QUESTIONS = "questions"
 API = "api"
 INTERNAL = "internal"
-FOLDERS = (QUESTIONS, API, INTERNAL)
+#: The FHIR API's and export's reads: keyset pages of FHIR ids, their counts, their contents.
+FHIR = "fhir"
+FOLDERS = (QUESTIONS, API, INTERNAL, FHIR)
 
 #: The multi-statement file of constraints and indexes, applied by the database layer.
 SCHEMA_FILE = "constraints.cypher"
