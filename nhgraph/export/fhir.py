@@ -73,6 +73,17 @@ RESOURCE_TYPES: Final = (
     "PractitionerRole",
     "Contract",
 )
+#: The UK Core profile each type claims (Contract has none: it is checked against R4 alone).
+PROFILES: Final = {
+    name: f"{UK_CORE}UKCore-{name}"
+    for name in (
+        "Organization",
+        "Location",
+        "HealthcareService",
+        "OrganizationAffiliation",
+        "PractitionerRole",
+    )
+}
 #: The types only governance and admins may read (as GraphQL's agreements).
 RESTRICTED_TYPES: Final = frozenset({"Contract"})
 
@@ -667,18 +678,30 @@ def page_ids(
     after: str | None,
     limit: int,
     today: date,
+    before: str | None = None,
+    skip: int = 0,
 ) -> list[str]:
-    """One keyset page of the FHIR ids of a search: at most ``limit``, after ``after``."""
+    """One keyset page of the FHIR ids of a search: at most ``limit``, after ``after`` (or,
+    for a previous page, before ``before``, skipping ``skip`` of those)."""
     family = FAMILIES[resource_type]
     parameters = _filters(resource_type, filters, today)
-    parameters.update(after=after, limit=max(1, min(limit, PAGE_MAX)))
+    parameters.update(after=after, before=before, skip=skip, limit=max(1, min(limit, PAGE_MAX)))
     return [row["fid"] for row in reader.read(queries.load(family.page), parameters)]
 
 
-def count(reader: Reader, resource_type: str, filters: Mapping[str, Any], today: date) -> int:
-    """How many resources a search matches (a searchset's total)."""
+def count(
+    reader: Reader,
+    resource_type: str,
+    filters: Mapping[str, Any],
+    today: date,
+    before: str | None = None,
+) -> int:
+    """How many resources a search matches (a searchset's total), or how many come before
+    ``before`` (where a previous page starts)."""
     family = FAMILIES[resource_type]
-    [row] = reader.read(queries.load(family.count), _filters(resource_type, filters, today))
+    parameters = _filters(resource_type, filters, today)
+    parameters["before"] = before
+    [row] = reader.read(queries.load(family.count), parameters)
     return int(row["total"])
 
 

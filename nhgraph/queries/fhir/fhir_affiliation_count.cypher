@@ -1,6 +1,6 @@
 // name: fhir_affiliation_count
-// purpose: FHIR search: how many match the filters of fhir_affiliation_page (the searchset's total), counted, never collected.
-// parameters: label, node, primary_label, primary, participating_label, participating
+// purpose: FHIR search: how many match the filters of fhir_affiliation_page (the searchset's total; with $before, how many come before it, for a previous page), counted, never collected.
+// parameters: label, node, primary_label, primary, participating_label, participating, before
 // columns: total
 CALL () {
   MATCH (t:Team)<-[:MEMBER]-(n:Membership)-[:OF_INT]->(i:Int)
@@ -31,4 +31,5 @@ CALL () {
          OR ($participating_label = 'Organisation' AND o.id = $participating))
   RETURN 'integrator-' + n.id AS fid
 }
+WITH fid WHERE $before IS NULL OR fid < $before
 RETURN count(*) AS total

@@ -1,6 +1,6 @@
 // name: fhir_affiliation_page
-// purpose: FHIR OrganizationAffiliation search and export: the FHIR ids of team memberships of INTs (membership-slug), PCN memberships (pcn-membership-slug), specialist alignments (alignment-slug) and integrator appointments (integrator-slug) matching the filters, in id order after the keyset cursor $after, at most $limit. Filters may be null: $label and $node (one affiliation), $primary (the node id of the organisation side: an INT, a PCN; $primary_label says which label), $participating (the node id of the participating side: a team, a practice, a provider, an integrator; $participating_label says which).
-// parameters: label, node, primary_label, primary, participating_label, participating, after, limit
+// purpose: FHIR OrganizationAffiliation search and export: the FHIR ids of team memberships of INTs (membership-slug), PCN memberships (pcn-membership-slug), specialist alignments (alignment-slug) and integrator appointments (integrator-slug) matching the filters, in id order after the keyset cursor $after (or before $before, skipping $skip, for a previous page), at most $limit. Filters may be null: $label and $node (one affiliation), $primary (the node id of the organisation side: an INT, a PCN; $primary_label says which label), $participating (the node id of the participating side: a team, a practice, a provider, an integrator; $participating_label says which).
+// parameters: label, node, primary_label, primary, participating_label, participating, after, before, skip, limit
 // columns: fid
 CALL () {
   MATCH (t:Team)<-[:MEMBER]-(n:Membership)-[:OF_INT]->(i:Int)
@@ -31,5 +31,5 @@ CALL () {
          OR ($participating_label = 'Organisation' AND o.id = $participating))
   RETURN 'integrator-' + n.id AS fid
 }
-WITH fid WHERE $after IS NULL OR fid > $after
-RETURN fid ORDER BY fid LIMIT $limit
+WITH fid WHERE ($after IS NULL OR fid > $after) AND ($before IS NULL OR fid < $before)
+RETURN fid ORDER BY fid SKIP $skip LIMIT $limit

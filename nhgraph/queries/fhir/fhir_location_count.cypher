@@ -1,6 +1,6 @@
 // name: fhir_location_count
-// purpose: FHIR search: how many match the filters of fhir_location_page (the searchset's total), counted, never collected.
-// parameters: label, node, name, contains, partof, south, north, west, east
+// purpose: FHIR search: how many match the filters of fhir_location_page (the searchset's total; with $before, how many come before it, for a previous page), counted, never collected.
+// parameters: label, node, name, contains, partof, south, north, west, east, before
 // columns: total
 CALL () {
   MATCH (n:Lsoa)
@@ -34,4 +34,5 @@ CALL () {
 WITH n, fid
 WHERE ($name IS NULL OR toLower(n.name) STARTS WITH toLower($name))
   AND ($contains IS NULL OR toLower(n.name) CONTAINS toLower($contains))
+  AND ($before IS NULL OR fid < $before)
 RETURN count(*) AS total

@@ -1,6 +1,6 @@
 // name: fhir_location_page
-// purpose: FHIR Location search and export: the FHIR ids of sites (site-slug), LSOAs and places (their ONS codes) and neighbourhoods (neighbourhood-slug) matching the filters, in id order after the keyset cursor $after, at most $limit. Filters may be null: $label and $node (what an identifier names), $name (prefix, or $contains), $partof (the node id of the area a Location is part of: an LSOA's neighbourhoods or place, a neighbourhood's place), and a box $south, $north, $west, $east (LSOAs whose bounding box meets it; sites whose postcode's point is in it).
-// parameters: label, node, name, contains, partof, south, north, west, east, after, limit
+// purpose: FHIR Location search and export: the FHIR ids of sites (site-slug), LSOAs and places (their ONS codes) and neighbourhoods (neighbourhood-slug) matching the filters, in id order after the keyset cursor $after (or before $before, skipping $skip, for a previous page), at most $limit. Filters may be null: $label and $node (what an identifier names), $name (prefix, or $contains), $partof (the node id of the area a Location is part of: an LSOA's neighbourhoods or place, a neighbourhood's place), and a box $south, $north, $west, $east (LSOAs whose bounding box meets it; sites whose postcode's point is in it).
+// parameters: label, node, name, contains, partof, south, north, west, east, after, before, skip, limit
 // columns: fid
 CALL () {
   MATCH (n:Lsoa)
@@ -35,4 +35,5 @@ WITH n, fid
 WHERE ($name IS NULL OR toLower(n.name) STARTS WITH toLower($name))
   AND ($contains IS NULL OR toLower(n.name) CONTAINS toLower($contains))
   AND ($after IS NULL OR fid > $after)
-RETURN fid ORDER BY fid LIMIT $limit
+  AND ($before IS NULL OR fid < $before)
+RETURN fid ORDER BY fid SKIP $skip LIMIT $limit

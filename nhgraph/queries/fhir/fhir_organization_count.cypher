@@ -1,6 +1,6 @@
 // name: fhir_organization_count
-// purpose: FHIR Organization search: how many organisations, teams and INTs match the filters of fhir_organization_page (the searchset's total), counted, never collected.
-// parameters: label, node, name, contains, kinds, teams, ints, active, partof, today
+// purpose: FHIR search: how many match the filters of fhir_organization_page (the searchset's total; with $before, how many come before it, for a previous page), counted, never collected.
+// parameters: label, node, name, contains, kinds, teams, ints, active, partof, today, before
 // columns: total
 CALL () {
   MATCH (n:Organisation)
@@ -28,4 +28,5 @@ CALL () {
 WITH n, fid
 WHERE ($name IS NULL OR toLower(n.name) STARTS WITH toLower($name))
   AND ($contains IS NULL OR toLower(n.name) CONTAINS toLower($contains))
+WITH fid WHERE $before IS NULL OR fid < $before
 RETURN count(*) AS total

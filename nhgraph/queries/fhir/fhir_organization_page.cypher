@@ -1,6 +1,6 @@
 // name: fhir_organization_page
-// purpose: FHIR Organization search and export: the FHIR ids of organisations, teams and INTs (organisation ods:X is X, other schemes scheme-code; team-slug; int-slug) matching the filters, in id order after the keyset cursor $after, at most $limit. Filters may be null: $node (the node id an identifier names, with $label 'Organisation', 'Team' or 'Int'), $name (prefix, or $contains), $kinds (organisation kinds; $teams and $ints say whether teams and INTs match), $active (organisations open on $today; teams and INTs are active), $partof (a team's provider, an organisation's current PCN on $today).
-// parameters: label, node, name, contains, kinds, teams, ints, active, partof, today, after, limit
+// purpose: FHIR Organization search and export: the FHIR ids of organisations, teams and INTs (organisation ods:X is X, other schemes scheme-code; team-slug; int-slug) matching the filters, in id order after the keyset cursor $after (or before $before, skipping $skip, for a previous page), at most $limit. Filters may be null: $node (the node id an identifier names, with $label 'Organisation', 'Team' or 'Int'), $name (prefix, or $contains), $kinds (organisation kinds; $teams and $ints say whether teams and INTs match), $active (organisations open on $today; teams and INTs are active), $partof (a team's provider, an organisation's current PCN on $today).
+// parameters: label, node, name, contains, kinds, teams, ints, active, partof, today, after, before, skip, limit
 // columns: fid
 CALL () {
   MATCH (n:Organisation)
@@ -28,5 +28,5 @@ CALL () {
 WITH n, fid
 WHERE ($name IS NULL OR toLower(n.name) STARTS WITH toLower($name))
   AND ($contains IS NULL OR toLower(n.name) CONTAINS toLower($contains))
-WITH fid WHERE $after IS NULL OR fid > $after
-RETURN fid ORDER BY fid LIMIT $limit
+WITH fid WHERE ($after IS NULL OR fid > $after) AND ($before IS NULL OR fid < $before)
+RETURN fid ORDER BY fid SKIP $skip LIMIT $limit
