@@ -3,6 +3,8 @@
 // the tests (tests/fhir_validator.py) start it once for the whole suite. Run with the
 // single-file source launcher:
 //   java -cp 'fhir/target/lib/*' fhir/Validate.java UKCORE_DIR FILE1.json FILE2.json ...
+// With no FILEs it reads one path a line from stdin and answers each as it comes (the tests'
+// session fixture keeps one such JVM for the whole run); it prints "ready" on stderr first.
 // UKCORE_DIR is ../shared/standards/ukcore-stu2 (StructureDefinitions, ValueSets, CodeSystems
 // as published: differentials, XML). For each file it prints one line of JSON:
 //   {"file": "...", "errors": N, "warnings": N, "messages": [{"severity", "location", "message"}]}
@@ -75,8 +77,26 @@ public class Validate {
         instance.setAnyExtensionsAllowed(true);
         FhirValidator validator = context.newValidator().registerValidatorModule(instance);
         System.err.println("loaded " + loaded + " UK Core conformance resources");
+        if (args.length == 1) {
+            System.err.println("ready");
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.isBlank()) {
+                    report(validator, line.strip());
+                }
+            }
+            return;
+        }
         for (int i = 1; i < args.length; i++) {
-            String text = Files.readString(Path.of(args[i]), StandardCharsets.UTF_8);
+            report(validator, args[i]);
+        }
+    }
+
+    private static void report(FhirValidator validator, String file) throws Exception {
+        {
+            String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
             ValidationResult result = validator.validateWithResult(text);
             int errors = 0;
             int warnings = 0;
@@ -97,7 +117,7 @@ public class Validate {
                         .append(",\"location\":").append(quote(message.getLocationString()))
                         .append(",\"message\":").append(quote(message.getMessage())).append('}');
             }
-            System.out.println("{\"file\":" + quote(args[i]) + ",\"errors\":" + errors
+            System.out.println("{\"file\":" + quote(file) + ",\"errors\":" + errors
                     + ",\"warnings\":" + warnings + ",\"messages\":[" + messages + "]}");
             System.out.flush();
         }
