@@ -18,7 +18,7 @@ WEB_STAMP := nhgraph/web/static/vendor/manifest.json
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed $(JARS_STAMP) $(JENA_STAMP) $(FHIR_STAMP) $(CONFORMANCE_STAMP) $(WEB_STAMP) ## Install the package (in .venv), fetch the Neo4j Jena and FHIR validator jars and the web app's npm packages
+setup: $(VENV)/.installed $(JARS_STAMP) $(JENA_STAMP) $(FHIR_STAMP) $(CONFORMANCE_STAMP) $(WEB_STAMP) ## Install the package (in .venv), fetch the Neo4j, Jena and FHIR validator jars and the web app's npm packages
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'

@@ -57,7 +57,7 @@ def every_id(server: LiveServer, path: str, **params: str) -> list[str]:
         assert response.status_code == 200, response.text
         bundle = response.json()
         found += [entry["resource"]["id"] for entry in bundle["entry"]]
-        url = next((l["url"] for l in bundle["link"] if l["relation"] == "next"), None)
+        url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
         query = None
     assert len(found) == bundle["total"]
     return found
@@ -75,7 +75,8 @@ def test_the_capability_statement_declares_every_search(
 ) -> None:
     statement = ok(server, "metadata")
     declared = {
-        r["type"]: {p["name"]: p for p in r["searchParam"]} for r in statement["rest"][0]["resource"]
+        r["type"]: {p["name"]: p for p in r["searchParam"]}
+        for r in statement["rest"][0]["resource"]
     }
     assert set(declared) == set(fhir.RESOURCE_TYPES)
     for resource_type, parameters in SEARCH_PARAMETERS.items():
@@ -139,7 +140,8 @@ def test_a_searchset_is_valid(
     key: str | None,
 ) -> None:
     bundle = ok(server, resource_type, key, **params)
-    assert bundle["type"] == "searchset" and bundle["entry"], bundle
+    assert bundle["type"] == "searchset", bundle
+    assert bundle["entry"], bundle
     assert {e["resource"]["resourceType"] for e in bundle["entry"]} == {resource_type}
     result = fhir_validator.check_json(bundle, tmp_path, f"search-{resource_type}")
     assert result.errors == 0, result.of("error")[:10]
@@ -166,7 +168,10 @@ def test_organizations_by_kind_and_name_are_graphqls(server: LiveServer) -> None
 
 
 def test_services_for_a_postcode_are_who_serves(server: LiveServer) -> None:
-    postcodes = [r["id"] for r in server.database.read("MATCH (p:Postcode) RETURN p.id AS id ORDER BY id LIMIT 5")]
+    postcodes = [
+        r["id"]
+        for r in server.database.read("MATCH (p:Postcode) RETURN p.id AS id ORDER BY id LIMIT 5")
+    ]
     assert len(postcodes) == 5
     compared = 0
     for postcode in postcodes:
@@ -209,10 +214,16 @@ def test_paging_walks_every_match_once_and_back(server: LiveServer) -> None:
     ids = every_id(server, "Organization", type="team")
     assert len(ids) == len(set(ids)) > 1000
     first = ok(server, "Organization", type="team", _count="30")
-    second = httpx.get(next(l["url"] for l in first["link"] if l["relation"] == "next"), timeout=60).json()
-    back = httpx.get(next(l["url"] for l in second["link"] if l["relation"] == "previous"), timeout=60).json()
-    assert [e["resource"]["id"] for e in back["entry"]] == [e["resource"]["id"] for e in first["entry"]]
-    assert not any(l["relation"] == "previous" for l in back["link"])
+    second = httpx.get(
+        next(link["url"] for link in first["link"] if link["relation"] == "next"), timeout=60
+    ).json()
+    back = httpx.get(
+        next(link["url"] for link in second["link"] if link["relation"] == "previous"), timeout=60
+    ).json()
+    assert [e["resource"]["id"] for e in back["entry"]] == [
+        e["resource"]["id"] for e in first["entry"]
+    ]
+    assert not any(link["relation"] == "previous" for link in back["link"])
 
 
 # -- roles --------------------------------------------------------------------------------------
@@ -279,7 +290,8 @@ def test_a_bad_request_is_an_operation_outcome(
     assert response.headers["content-type"].startswith(FHIR_JSON)
     body = response.json()
     assert body["resourceType"] == "OperationOutcome"
-    assert body["issue"][0]["severity"] == "error" and body["issue"][0]["diagnostics"]
+    assert body["issue"][0]["severity"] == "error"
+    assert body["issue"][0]["diagnostics"]
 
 
 assert len(BAD) >= 25
@@ -295,4 +307,5 @@ def test_a_postcode_not_loaded_is_an_empty_searchset_saying_so(server: LiveServe
     bundle = ok(server, "HealthcareService", postcode="ZE2 9ZZ")
     assert bundle["total"] == 0
     [note] = [e["resource"] for e in bundle["entry"]]
-    assert note["resourceType"] == "OperationOutcome" and "ZE2 9ZZ" in note["issue"][0]["diagnostics"]
+    assert note["resourceType"] == "OperationOutcome"
+    assert "ZE2 9ZZ" in note["issue"][0]["diagnostics"]

@@ -39,7 +39,9 @@ from nhgraph.store import db
 log = logging.getLogger(__name__)
 
 FHIR_JSON: Final = "application/fhir+json"
-POSTCODE_PARAMETER: Final = "https://w3id.org/nhgraph/fhir/SearchParameter/HealthcareService-postcode"
+POSTCODE_PARAMETER: Final = (
+    "https://w3id.org/nhgraph/fhir/SearchParameter/HealthcareService-postcode"
+)
 #: Parameters every search takes: the page size, the keyset cursors, the format.
 COMMON: Final = ("_count", "_after", "_before", "_format")
 FORMATS: Final = frozenset({"json", "application/json", FHIR_JSON, "application/fhir json"})
@@ -174,7 +176,7 @@ _KINDS: Final = {kind.value for kind in OrganisationKind}
 _FUNCTIONS: Final = {function.value for function in FunctionCode}
 
 
-def _organization_filters(request: Request, given: dict[str, str]) -> dict[str, Any]:
+def _organization_filters(given: dict[str, str]) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     if "identifier" in given:
         system, value = _token(given["identifier"])
@@ -249,7 +251,7 @@ def _near(value: str) -> dict[str, float]:
     }
 
 
-def _location_filters(request: Request, given: dict[str, str]) -> dict[str, Any]:
+def _location_filters(given: dict[str, str]) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     if "identifier" in given:
         system, value = _token(given["identifier"])
@@ -278,7 +280,7 @@ def _location_filters(request: Request, given: dict[str, str]) -> dict[str, Any]
     return filters
 
 
-def _service_filters(request: Request, given: dict[str, str]) -> dict[str, Any]:
+def _service_filters(given: dict[str, str]) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     if "identifier" in given:
         system, value = _token(given["identifier"])
@@ -310,7 +312,7 @@ def _service_filters(request: Request, given: dict[str, str]) -> dict[str, Any]:
     return filters
 
 
-def _affiliation_filters(request: Request, given: dict[str, str]) -> dict[str, Any]:
+def _affiliation_filters(given: dict[str, str]) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     for parameter, side in (
         ("primary-organization", "primary"),
@@ -323,7 +325,7 @@ def _affiliation_filters(request: Request, given: dict[str, str]) -> dict[str, A
     return filters
 
 
-def _role_filters(request: Request, given: dict[str, str]) -> dict[str, Any]:
+def _role_filters(given: dict[str, str]) -> dict[str, Any]:
     if "organization" not in given:
         return {}
     label, node = _organisation_of("organization", given["organization"])
@@ -333,7 +335,7 @@ def _role_filters(request: Request, given: dict[str, str]) -> dict[str, Any]:
 _STATUS_BACK: Final = {status: ours for ours, status in fhir.CONTRACT_STATUS.items()}
 
 
-def _contract_filters(request: Request, given: dict[str, str]) -> dict[str, Any]:
+def _contract_filters(given: dict[str, str]) -> dict[str, Any]:
     if "status" not in given:
         return {}
     _, code = _token(given["status"])
@@ -342,7 +344,7 @@ def _contract_filters(request: Request, given: dict[str, str]) -> dict[str, Any]
     return {"status": _STATUS_BACK[code]}
 
 
-FILTERS: Final[dict[str, Callable[[Request, dict[str, str]], dict[str, Any]]]] = {
+FILTERS: Final[dict[str, Callable[[dict[str, str]], dict[str, Any]]]] = {
     "Organization": _organization_filters,
     "Location": _location_filters,
     "HealthcareService": _service_filters,
@@ -590,7 +592,7 @@ def router(settings: Settings, database: db.Database) -> APIRouter:
             given = _given(request, resource_type)
             if given.get("_format", "json") not in FORMATS:
                 raise _invalid("_format: nhgraph answers JSON only")
-            filters = FILTERS[resource_type](request, given)
+            filters = FILTERS[resource_type](given)
             return search(settings, database, resource_type, given, filters, base, date.today())
 
         return await answering(work)
@@ -614,7 +616,7 @@ def router(settings: Settings, database: db.Database) -> APIRouter:
         return await answering(work)
 
     @routes.get("/{resource_type}/{fid}/{rest:path}")
-    async def beyond(request: Request, resource_type: str, fid: str, rest: str) -> JSONResponse:
+    async def beyond(resource_type: str, fid: str, rest: str) -> JSONResponse:
         message = f"nhgraph's FHIR API has no /{resource_type}/{fid}/{rest[:80]}"
         return _answer(outcome("not-supported", message), 404)
 

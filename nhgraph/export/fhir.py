@@ -1,4 +1,4 @@
-"""The stored graph as FHIR R4 resources following UK Core STU2: what a health system's
+r"""The stored graph as FHIR R4 resources following UK Core STU2: what a health system's
 directory and care records read (the NHS's Directory of Services and ODS speak FHIR).
 
 One function per resource type turns the rows of a named query (``nhgraph/queries/fhir/``) into
@@ -296,9 +296,7 @@ def _area(fid: str, node: Mapping[str, Any], kind: str, segment: str) -> Resourc
         "name": node["name"],
         "description": kind,
         "mode": "kind",
-        "physicalType": {
-            "coding": [{"system": LOCATION_TYPE, "code": "area", "display": "Area"}]
-        },
+        "physicalType": {"coding": [{"system": LOCATION_TYPE, "code": "area", "display": "Area"}]},
     }
 
 
@@ -335,7 +333,9 @@ def location(row: Record) -> Resource:
             resource["partOf"] = _reference("Location", row["place"])
         return resource
     resource = _area(fid, node, "Lower layer super output area (2021)", "lsoa")
-    boxes = [node.get(k) for k in ("min_latitude", "max_latitude", "min_longitude", "max_longitude")]
+    boxes = [
+        node.get(k) for k in ("min_latitude", "max_latitude", "min_longitude", "max_longitude")
+    ]
     if all(isinstance(v, int | float) for v in boxes):
         resource["position"] = {
             "latitude": round((boxes[0] + boxes[1]) / 2, 6),
@@ -510,8 +510,7 @@ def organization_affiliation(row: Record) -> Resource:
             resource["location"] = [_reference("Location", row["place"])]
         if row.get("functions"):
             resource["specialty"] = [
-                {"coding": [_coding("function", f["id"], f.get("label"))]}
-                for f in row["functions"]
+                {"coding": [_coding("function", f["id"], f.get("label"))]} for f in row["functions"]
             ]
     ordered = {"resourceType": resource.pop("resourceType"), "id": resource.pop("id")}
     return {**ordered, **resource}
@@ -713,7 +712,9 @@ def _split(fids: Sequence[str], parse: Any) -> dict[str, list[str]]:
     return by_label
 
 
-def resources(reader: Reader, resource_type: str, fids: Sequence[str], today: date) -> list[Resource]:
+def resources(
+    reader: Reader, resource_type: str, fids: Sequence[str], today: date
+) -> list[Resource]:
     """The resources of these FHIR ids, in their order; ids naming nothing are left out."""
     if not fids:
         return []
@@ -792,7 +793,9 @@ def every(
     day = today or date.today()
     after: str | None = None
     while True:
-        fids = page_ids(reader, resource_type, filters or {}, after=after, limit=page_size, today=day)
+        fids = page_ids(
+            reader, resource_type, filters or {}, after=after, limit=page_size, today=day
+        )
         if not fids:
             return
         yield from resources(reader, resource_type, fids, day)
