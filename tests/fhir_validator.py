@@ -59,7 +59,7 @@ class Result:
         kinds: Counter[str] = Counter()
         for message in self.messages:
             if message["severity"] == "warning":
-                kinds[message["message"].split(":")[0].split("(")[0].strip()[:90]] += 1
+                kinds[message["message"][:40]] += 1
         return kinds
 
 

@@ -266,8 +266,10 @@ def _int(row: Record) -> Resource:
         "identifier": [{"system": identifier_system("int"), "value": node["id"]}],
         "active": True,
         "type": [
-            {"coding": [{"system": ORGANIZATION_TYPE, "code": TEAM[0], "display": TEAM[1]}]},
-            {"text": "Integrated neighbourhood team"},
+            {
+                "coding": [{"system": ORGANIZATION_TYPE, "code": TEAM[0], "display": TEAM[1]}],
+                "text": "Integrated neighbourhood team",
+            }
         ],
         "name": node["name"],
     }
