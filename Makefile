@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 NHGRAPH := $(VENV)/bin/nhgraph
 JARS_STAMP := neo4j/target/lib/.fetched
 JENA_STAMP := jena/target/lib/.fetched
+FHIR_STAMP := fhir/target/lib/.fetched
 CONFORMANCE_STAMP := conformance/node_modules/.installed
 WEB_STAMP := nhgraph/web/static/vendor/manifest.json
 
@@ -17,7 +18,7 @@ WEB_STAMP := nhgraph/web/static/vendor/manifest.json
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed $(JARS_STAMP) $(JENA_STAMP) $(CONFORMANCE_STAMP) $(WEB_STAMP) ## Install the package (in .venv), fetch the Neo4j and Jena jars and the web app's npm packages
+setup: $(VENV)/.installed $(JARS_STAMP) $(JENA_STAMP) $(FHIR_STAMP) $(CONFORMANCE_STAMP) $(WEB_STAMP) ## Install the package (in .venv), fetch the Neo4j, Jena and FHIR validator jars and the web app's npm packages
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -35,6 +36,12 @@ $(JARS_STAMP): neo4j/pom.xml
 # Apache Jena's SHACL engine: the second engine the shape tests compare pyshacl with.
 $(JENA_STAMP): jena/pom.xml
 	mvn -q -B -f jena/pom.xml dependency:copy-dependencies
+	@touch $@
+
+# The HL7 FHIR validator (HAPI FHIR 8.8.0): the tests validate nhgraph's FHIR resources with
+# it against UK Core STU2 (fhir/Validate.java, one JVM for the whole suite).
+$(FHIR_STAMP): fhir/pom.xml
+	mvn -q -B -f fhir/pom.xml dependency:copy-dependencies
 	@touch $@
 
 # graphql-http's GraphQL-over-HTTP audits (tests/test_conformance.py), from the npm registry as

@@ -16,6 +16,7 @@ BENCHMARKS = [
     "web",
     "peer",
     "hsds_import",
+    "fhir",
 ]
 
 

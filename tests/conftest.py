@@ -129,3 +129,12 @@ def client(database: db.Database, api_settings: Settings) -> Iterator[Any]:
     with LiveServer(api_settings) as server:
         yield Client(server)
     database.reset()
+
+
+@pytest.fixture(scope="session")
+def fhir_validator() -> Iterator[Any]:
+    """The HL7 FHIR validator loaded with UK Core STU2, one JVM for the whole run (it skips
+    where ../shared/standards or the jars are absent, and fails so under CI)."""
+    from .fhir_validator import start_validator
+
+    yield from start_validator()

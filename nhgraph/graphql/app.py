@@ -1,5 +1,5 @@
-"""The FastAPI application: GraphQL at /graphql, the web app at / (see :mod:`nhgraph.web`),
-and the probes /healthz and /readyz.
+"""The FastAPI application: GraphQL at /graphql, FHIR R4 at /fhir (:mod:`nhgraph.api.fhir`), the
+web app at / (see :mod:`nhgraph.web`), and the probes /healthz and /readyz.
 
 ``/healthz`` says the process is alive (it never touches Neo4j, so an orchestrator does not
 restart a healthy API because the database is briefly away); ``/readyz`` says Neo4j answers,
@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from nhgraph import __version__, edits
 from nhgraph.access import Unauthenticated, principal_for
 from nhgraph.api import linked, oruk
+from nhgraph.api.fhir import router as fhir_router
 from nhgraph.config import Settings, get_settings
 from nhgraph.graphql.context import Context
 from nhgraph.graphql.http import BodyLimit, CompiledFront, GraphQLEndpoint
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(graphql_app, prefix="/graphql")
     app.state.compiled = graphql_app.compiled
+    app.include_router(fhir_router(settings, database), prefix="/fhir")
     # The last added is the outermost: the body is bounded first, a persisted operation's hash
     # is then turned into its text, and the compiled front sees an ordinary request.
     app.add_middleware(CompiledFront, endpoint=graphql_app, settings=settings, database=database)

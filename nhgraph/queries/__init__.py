@@ -7,6 +7,7 @@ The files live in four folders, by who asks them:
 - ``api/``: the API's batch reads (one per kind of node, for its DataLoaders) and list pages;
 - ``hsds/``: the directory read for Open Referral UK / HSDS 3.0 (:mod:`nhgraph.export.hsds`),
   in keyset pages;
+- ``fhir/``: the FHIR API's and export's reads (:mod:`nhgraph.export.fhir`);
 - ``internal/``: what nhgraph itself runs (the edit statements, node counts, finding a
   postcode's or a point's LSOA) and ``constraints.cypher``, the schema.
 
@@ -44,7 +45,9 @@ QUESTIONS = "questions"
 API = "api"
 INTERNAL = "internal"
 HSDS = "hsds"
-FOLDERS = (QUESTIONS, API, HSDS, INTERNAL)
+#: The FHIR API's and export's reads: keyset pages of FHIR ids, their counts, their contents.
+FHIR = "fhir"
+FOLDERS = (QUESTIONS, API, HSDS, INTERNAL, FHIR)
 
 #: The multi-statement file of constraints and indexes, applied by the database layer.
 SCHEMA_FILE = "constraints.cypher"

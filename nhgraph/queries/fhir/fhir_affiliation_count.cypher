@@ -1,0 +1,35 @@
+// name: fhir_affiliation_count
+// purpose: FHIR search: how many match the filters of fhir_affiliation_page (the searchset's total; with $before, how many come before it, for a previous page), counted, never collected.
+// parameters: label, node, primary_label, primary, participating_label, participating, before
+// columns: total
+CALL () {
+  MATCH (t:Team)<-[:MEMBER]-(n:Membership)-[:OF_INT]->(i:Int)
+  WHERE ($label IS NULL OR $label = 'Membership') AND ($node IS NULL OR n.id = $node)
+    AND ($primary IS NULL OR ($primary_label = 'Int' AND i.id = $primary))
+    AND ($participating IS NULL OR ($participating_label = 'Team' AND t.id = $participating))
+  RETURN 'membership-' + n.id AS fid
+  UNION ALL
+  MATCH (o:Organisation)<-[:MEMBER]-(n:PcnMembership)-[:OF_PCN]->(p:Organisation)
+  WHERE ($label IS NULL OR $label = 'PcnMembership') AND ($node IS NULL OR n.id = $node)
+    AND ($primary IS NULL OR ($primary_label = 'Organisation' AND p.id = $primary))
+    AND ($participating IS NULL
+         OR ($participating_label = 'Organisation' AND o.id = $participating))
+  RETURN 'pcn-membership-' + n.id AS fid
+  UNION ALL
+  MATCH (o:Organisation)<-[:PROVIDED_BY]-(n:SpecialistAlignment)-[:ALIGNED_TO]->(i:Int)
+  WHERE ($label IS NULL OR $label = 'SpecialistAlignment') AND ($node IS NULL OR n.id = $node)
+    AND ($primary IS NULL OR ($primary_label = 'Int' AND i.id = $primary))
+    AND ($participating IS NULL
+         OR ($participating_label = 'Organisation' AND o.id = $participating)
+         OR ($participating_label = 'Team' AND EXISTS { (n)-[:BY_TEAM]->(:Team {id: $participating}) }))
+  RETURN 'alignment-' + n.id AS fid
+  UNION ALL
+  MATCH (o:Organisation)<-[:INTEGRATOR]-(n:IntegratorAppointment)
+  WHERE ($label IS NULL OR $label = 'IntegratorAppointment') AND ($node IS NULL OR n.id = $node)
+    AND $primary IS NULL
+    AND ($participating IS NULL
+         OR ($participating_label = 'Organisation' AND o.id = $participating))
+  RETURN 'integrator-' + n.id AS fid
+}
+WITH fid WHERE $before IS NULL OR fid < $before
+RETURN count(*) AS total
