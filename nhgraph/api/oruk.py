@@ -522,6 +522,15 @@ def router(settings: Settings, database: db.Database) -> APIRouter:
     return api
 
 
+def warm_up(database: db.Database) -> None:
+    """Have Neo4j plan the directory's statements before the first request (see
+    :meth:`hsds.Directory.warm_up`); Neo4j away is no reason not to start."""
+    try:
+        hsds.Directory(database).warm_up()
+    except db.DatabaseError as error:
+        log.warning("oruk: statements not warmed up: %s", error)
+
+
 def mount(app: FastAPI, settings: Settings, database: db.Database) -> None:
     """Serve the ORUK API at ``/oruk`` on this app."""
     app.include_router(router(settings, database), prefix="/oruk")

@@ -502,17 +502,17 @@ def _attributes(service_uuid: str, iri: str, row: Record) -> list[Record]:
     keys: list[tuple[str, str]] = []
     if row.get("function"):
         keys.append(("function", row["function"]))
-    keys += [("cohort", c) for c in row.get("cohorts") or []]
+    keys += [("cohort", c) for c in sorted(row.get("cohorts") or [])]
     keys += [("channel", c) for c in row["node"].get("channels") or []]
     if row["node"].get("self_referral"):
         keys.append(("referral", "self_referral"))
     return [_attribute(service_uuid, iri, TERM_BY_KEY[key]) for key in keys if key in TERM_BY_KEY]
 
 
-def _extent(boundaries: Sequence[str | None]) -> str | None:
-    """One GeoJSON geometry from LSOA boundaries: the one, or a MultiPolygon of all their
-    polygons."""
-    shapes = [json.loads(b) for b in boundaries if b]
+def _extent(boundaries: Sequence[Sequence[str | None]]) -> str | None:
+    """One GeoJSON geometry from (LSOA code, boundary) pairs: the one, or a MultiPolygon of all
+    their polygons in LSOA code order."""
+    shapes = [json.loads(b) for _, b in sorted(boundaries, key=lambda p: str(p[0])) if b]
     if not shapes:
         return None
     if len(shapes) == 1:
@@ -533,7 +533,7 @@ def _service_areas(service_uuid: str, iri: str, row: Record, full: bool) -> list
         ("neighbourhoods", "Neighbourhood"),
         ("places", "Place"),
     ):
-        for area in row.get(kind) or []:
+        for area in sorted(row.get(kind) or [], key=lambda a: str(a["id"])):
             uri = (
                 _iri(label, area["id"]) if label == "Neighbourhood" else ONS_GEOGRAPHY + area["id"]
             )
@@ -617,7 +617,8 @@ def service_record(row: Record, organisations: Mapping[str, Record], *, full: bo
         record["schedules"] = _schedules(uuid, iri, node)
         record["service_areas"] = _service_areas(uuid, iri, row, full)
         record["service_at_locations"] = [
-            service_at_location_record(sid, uuid, site) for site in row.get("sites") or []
+            service_at_location_record(sid, uuid, site)
+            for site in sorted(row.get("sites") or [], key=lambda x: str(x["id"]))
         ]
         record["attributes"] = _attributes(uuid, iri, row)
         if node.get("phone"):
@@ -649,6 +650,37 @@ class Directory:
         """The directory of this reader (a database), finding ids through ``index``."""
         self.reader = reader
         self.index = index or IdIndex()
+
+    def warm_up(self) -> None:
+        """Run each HSDS statement once, selecting nothing, so that Neo4j has planned them before
+        the first request: planning one takes a second or more on a busy machine, and a list
+        page runs four of them."""
+        none = NO_FILTERS
+        for name, parameters in (
+            ("hsds_service_count", none.parameters()),
+            ("hsds_service_page", {**none.parameters(), "after_id": None, "skip": 0, "limit": 1}),
+            ("hsds_services", {"ids": [], "full": False}),
+            ("hsds_organisations", {"ids": [], "on": _today()}),
+            ("hsds_organisation_count", {"search": None, "on": _today()}),
+            (
+                "hsds_organisation_page",
+                {"search": None, "on": _today(), "after_id": None, "skip": 0, "limit": 1},
+            ),
+            ("hsds_postcode", {"postcode": ""}),
+            ("hsds_service_at_location_count", {**none.parameters(), **none.point_parameters()}),
+            (
+                "hsds_service_at_location_page",
+                {
+                    **none.parameters(),
+                    **none.point_parameters(),
+                    "after_service": None,
+                    "after_site": None,
+                    "skip": 0,
+                    "limit": 1,
+                },
+            ),
+        ):
+            self.reader.read(queries.load(name), parameters)
 
     # services
 

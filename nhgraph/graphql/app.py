@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(edits.warm_up)
+        await run_in_threadpool(oruk.warm_up, database)
         yield
         database.close()
 
