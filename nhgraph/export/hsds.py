@@ -100,8 +100,10 @@ VERSION: Final = "HSDS-UK-3.0"
 PROFILE: Final = "https://openreferraluk.org/specifications/3.0/"
 ONS_GEOGRAPHY: Final = "http://statistics.data.gov.uk/id/statistical-geography/"
 
-#: Rows read from the store per round trip when every record is streamed.
+#: Rows read from the store per round trip when every record is streamed; fully nested
+#: services (with their areas' extents) are read fewer at a time.
 BATCH: Final = 500
+FULL_BATCH: Final = 50
 
 STATUS: Final = {"active": "active", "paused": "temporarily closed", "ended": "defunct"}
 
@@ -720,10 +722,13 @@ class Directory:
         """Every service matching, in id order, read BATCH at a time."""
         if filters.nothing:
             return
+        # A fully nested service carries its areas' extents (a borough's is ~200 kB): fewer
+        # of them are held at once.
+        chunk = FULL_BATCH if full else BATCH
         ids: list[str] = []
         for row in _pages(self.reader, "hsds_service_page", filters.parameters()):
             ids.append(row["id"])
-            if len(ids) == BATCH:
+            if len(ids) == chunk:
                 yield from self._services(ids, full=full)
                 ids = []
         yield from self._services(ids, full=full)
