@@ -524,11 +524,12 @@ def router(settings: Settings, database: db.Database) -> APIRouter:
 
 def warm_up(database: db.Database) -> None:
     """Have Neo4j plan the directory's statements before the first request (see
-    :meth:`hsds.Directory.warm_up`); Neo4j away is no reason not to start."""
+    :meth:`hsds.Directory.warm_up`); run beside the app's start, never in its way (Neo4j away,
+    or the app shut down meanwhile, ends it quietly)."""
     try:
         hsds.Directory(database).warm_up()
-    except db.DatabaseError as error:
-        log.warning("oruk: statements not warmed up: %s", error)
+    except Exception as error:  # a warm-up only saves time: nothing it meets may stop the app
+        log.info("oruk: statements not warmed up: %s", error)
 
 
 def mount(app: FastAPI, settings: Settings, database: db.Database) -> None:
