@@ -183,3 +183,64 @@ def test_a_failed_export_leaves_the_folder_as_it_was(exported: Path, tmp_path: P
     assert _export(fresh, port=free_port()).exit_code == 1
     assert not fresh.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["previous"]
+
+
+# -- the id rule -----------------------------------------------------------------------------
+
+
+def _row(**node: Any) -> dict[str, Any]:
+    return {
+        "id": "camden-frailty",
+        "node": {
+            "id": "camden-frailty",
+            "name": "Frailty",
+            "hours": ["Mon-Fri 08:00-18:30"],
+            "channels": ["phone"],
+            **node,
+        },
+        "provider": None,
+        "function": "frailty",
+        "cohorts": [],
+        "sites": [{"id": "camden-hub", "name": "Camden hub", "postcode": "NW1 2AA"}],
+        "lsoas": [{"id": "E01000907", "name": "Camden 001A", "boundaries": []}],
+        "neighbourhoods": [],
+        "places": [],
+    }
+
+
+def test_a_node_without_a_stored_id_is_uuid5_over_its_iri_and_its_parts_follow() -> None:
+    from nhgraph.ontology.ids import hsds_uuid, part_uuid
+    from nhgraph.ontology.rdf import node_iri
+
+    record = hsds.service_record(_row(), {}, full=True)
+    expected = hsds_uuid(str(node_iri("Service", "camden-frailty")))
+    assert record["id"] == expected
+    parent = f"urn:uuid:{expected}"
+    assert record["schedules"][0]["id"] == part_uuid(parent, "schedule", "Mon-Fri 08:00-18:30")
+    assert record["service_areas"][0]["id"] == part_uuid(parent, "service_area", "E01000907")
+    location = hsds_uuid(str(node_iri("Site", "camden-hub")))
+    [sal] = record["service_at_locations"]
+    assert sal["location"]["id"] == location
+    assert sal["id"] == part_uuid(parent, "service_at_location", location)
+    assert sal["location"]["addresses"][0]["id"] == part_uuid(
+        f"urn:uuid:{location}", "address", "physical"
+    )
+    assert {a["id"] for a in record["attributes"]} == {
+        part_uuid(parent, "attribute", "function/frailty"),
+        part_uuid(parent, "attribute", "channel/phone"),
+    }
+
+
+def test_a_stored_hsds_id_is_kept_and_names_the_parts() -> None:
+    from nhgraph.ontology.ids import part_uuid
+
+    feed = "0b6a8f1e-3c1d-4a57-9b0e-2f4f7c1d2e3a"
+    record = hsds.service_record(_row(hsds_id=feed), {}, full=True)
+    assert record["id"] == feed
+    assert record["schedules"][0]["id"] == part_uuid(
+        f"urn:uuid:{feed}", "schedule", "Mon-Fri 08:00-18:30"
+    )
+    assert (
+        hsds.service_record(_row(), {}, full=True)["schedules"][0]["id"]
+        != (record["schedules"][0]["id"])
+    )

@@ -302,7 +302,9 @@ def test_proximity_keeps_the_sites_within_the_distance(
             distance = _haversine(centroids[postcode], centroids[sited["postcode"]])
             if abs(distance - metres) < metres * 0.005:
                 continue  # the two earth models may differ this close to the edge
-            key = hsds.service_at_location_id(sited["service"], sited["site"])
+            key = hsds.service_at_location_id(
+                service_uuid(sited["service"]), hsds_uuid(str(node_iri("Site", sited["site"])))
+            )
             assert (key in found) == (distance <= metres), (postcode, metres, distance)
             checked += 1
         assert found, (postcode, metres)

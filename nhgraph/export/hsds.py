@@ -11,18 +11,22 @@ Ids (HSDS requires a UUID in every ``id`` and ``*_id``): a node's record carries
 ``hsds_id`` where it has one (the importer keeps a feed's UUID there), else
 ``hsds_uuid(node IRI)`` (:mod:`nhgraph.ontology.ids`, the IRI from
 :func:`nhgraph.ontology.rdf.node_iri`). A record that is only part of a node takes
-``part_uuid(parent IRI, kind, key)``, the parent being the service (or site, or organisation)
-it belongs to:
+``part_uuid("urn:uuid:<the parent's HSDS id>", kind, key)``, the parent being the service (or
+location, or organisation) it belongs to. The parent is named by its HSDS id, not its nhgraph
+IRI: a record imported from a feed keeps the feed's id but may have another nhgraph id, and its
+parts must still come out with the ids they went in with (the export, import, export round
+trip); for a node without a stored id the HSDS id is itself uuid5 over its IRI, so nothing
+changes from export to export.
 
 ============================  ===========  ======================  =====================
 record                        parent       kind                    key
 ============================  ===========  ======================  =====================
-service_at_location           service      ``service_at_location`` the site's id
+service_at_location           service      ``service_at_location`` the location's HSDS id
 schedule                      service      ``schedule``            the hours text, or ``24/7``
 service_area                  service      ``service_area``        the area's id (E01…, slug)
 attribute                     service      ``attribute``           ``<scheme>/<notation>``
 phone                         service      ``phone``               ``main``
-address                       site         ``address``             ``physical``
+address                       location     ``address``             ``physical``
 organization_identifier       organisation ``identifier``          ``<scheme>:<code>``
 ============================  ===========  ======================  =====================
 
@@ -301,9 +305,14 @@ def _iri(label: str, node_id: str) -> str:
     return str(node_iri(label, node_id))
 
 
-def service_at_location_id(service: str, site: str) -> str:
-    """The id of a service at a site: a part of the service, keyed by the site's id."""
-    return part_uuid(_iri("Service", service), "service_at_location", site)
+def parent(uuid: str) -> str:
+    """The name a record's parts are made from: its HSDS id as a URN."""
+    return f"urn:uuid:{uuid}"
+
+
+def service_at_location_id(service_uuid: str, location_uuid: str) -> str:
+    """The id of a service at a location: a part of the service, keyed by the location's id."""
+    return part_uuid(parent(service_uuid), "service_at_location", location_uuid)
 
 
 @dataclass
@@ -338,7 +347,10 @@ class IdIndex:
                     "id"
                 ]
             for row in _sal_pages(reader, NO_FILTERS):
-                key = service_at_location_id(row["service"], row["site"])
+                key = service_at_location_id(
+                    record_id("Service", row["service"], row["service_hsds_id"]),
+                    record_id("Site", row["site"], row["site_hsds_id"]),
+                )
                 index.service_at_locations[key] = (row["service"], row["site"])
             self._index = index
             return index
@@ -422,13 +434,14 @@ def organisation_record(row: Record) -> Record:
     except ValueError:
         kind = "Organisation"
     iri = _iri("Organisation", oid)
+    own = parent(uuid)
     identifiers = []
     if scheme in IDENTIFIER_SCHEMES:
         id_scheme, id_type = IDENTIFIER_SCHEMES[scheme]
         identifiers.append(
             _drop_none(
                 {
-                    "id": part_uuid(iri, "identifier", oid),
+                    "id": part_uuid(own, "identifier", oid),
                     "organization_id": uuid,
                     "identifier_scheme": id_scheme,
                     "identifier_type": id_type,
@@ -557,7 +570,6 @@ def _service_areas(service_uuid: str, iri: str, row: Record, full: bool) -> list
 
 def location_record(site: Record) -> Record:
     """An HSDS location from a site (with its postcode's centroid and borough)."""
-    site_iri = _iri("Site", site["id"])
     uuid = record_id("Site", site["id"], site.get("hsds_id"))
     return _drop_none(
         {
@@ -568,7 +580,7 @@ def location_record(site: Record) -> Record:
             "longitude": site.get("longitude"),
             "addresses": [
                 {
-                    "id": part_uuid(site_iri, "address", "physical"),
+                    "id": part_uuid(parent(uuid), "address", "physical"),
                     "location_id": uuid,
                     "address_1": site["name"],
                     "city": site.get("place") or "London",
@@ -582,11 +594,11 @@ def location_record(site: Record) -> Record:
     )
 
 
-def service_at_location_record(service: str, service_uuid: str, site: Record) -> Record:
+def service_at_location_record(service_uuid: str, site: Record) -> Record:
     """An HSDS service_at_location: the service at one of its sites, the location nested."""
     location = location_record(site)
     return {
-        "id": service_at_location_id(service, site["id"]),
+        "id": service_at_location_id(service_uuid, location["id"]),
         "service_id": service_uuid,
         "location_id": location["id"],
         "location": location,
@@ -598,8 +610,8 @@ def service_record(row: Record, organisations: Mapping[str, Record], *, full: bo
     organization (a list's item), and with ``full`` every related record too."""
     node = row["node"]
     sid = node["id"]
-    iri = _iri("Service", sid)
     uuid = record_id("Service", sid, node.get("hsds_id"))
+    iri = parent(uuid)
     organisation = organisations.get(row["provider"]) if row.get("provider") else None
     record = _drop_none(
         {
@@ -619,7 +631,7 @@ def service_record(row: Record, organisations: Mapping[str, Record], *, full: bo
         record["schedules"] = _schedules(uuid, iri, node)
         record["service_areas"] = _service_areas(uuid, iri, row, full)
         record["service_at_locations"] = [
-            service_at_location_record(sid, uuid, site)
+            service_at_location_record(uuid, site)
             for site in sorted(row.get("sites") or [], key=lambda x: str(x["id"]))
         ]
         record["attributes"] = _attributes(uuid, iri, row)
@@ -766,7 +778,7 @@ class Directory:
             if site not in sites:
                 continue
             one = service_record(row, organisations, full=False)
-            record = service_at_location_record(service, one["id"], sites[site])
+            record = service_at_location_record(one["id"], sites[site])
             record["service"] = one
             records.append(record)
         return records
