@@ -121,8 +121,9 @@ def measure(base_url: str, *, rounds: int, pages_per_round: int, streams: int) -
         total, pages = first["total_items"], first["total_pages"]
         if graphql_page(client, None)["totalCount"] != total:
             raise RuntimeError("the ORUK API and GraphQL count different services")
-        if oruk_stream(client) != total or graphql_stream(client) != total:
-            raise RuntimeError("a stream did not give every service")
+        streamed = {"oruk": oruk_stream(client), "graphql": graphql_stream(client)}
+        if set(streamed.values()) != {total}:
+            raise RuntimeError(f"a stream did not give every one of {total} services: {streamed}")
         # warm-up: both sides' statements compiled and JIT-ed
         for page in range(1, min(pages, 5) + 1):
             oruk_page(client, page)

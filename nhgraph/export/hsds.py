@@ -106,7 +106,7 @@ ONS_GEOGRAPHY: Final = "http://statistics.data.gov.uk/id/statistical-geography/"
 
 #: Rows read from the store per round trip when every record is streamed; fully nested
 #: services (with their areas' extents) are read fewer at a time.
-BATCH: Final = 500
+BATCH: Final = 200
 FULL_BATCH: Final = 50
 
 STATUS: Final = {"active": "active", "paused": "temporarily closed", "ended": "defunct"}
