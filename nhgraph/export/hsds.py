@@ -674,6 +674,7 @@ class Directory:
             ("hsds_service_count", none.parameters()),
             ("hsds_service_page", {**none.parameters(), "after_id": None, "skip": 0, "limit": 1}),
             ("hsds_services", {"ids": [], "full": False}),
+            ("hsds_service_summaries", {"ids": []}),
             ("hsds_organisations", {"ids": [], "on": _today()}),
             ("hsds_organisation_count", {"search": None, "on": _today()}),
             (
@@ -701,7 +702,11 @@ class Directory:
     def _services(self, ids: Sequence[str], *, full: bool) -> list[Record]:
         if not ids:
             return []
-        rows = self.reader.read(queries.load("hsds_services"), {"ids": list(ids), "full": full})
+        rows = (
+            self.reader.read(queries.load("hsds_services"), {"ids": list(ids), "full": True})
+            if full
+            else self.reader.read(queries.load("hsds_service_summaries"), {"ids": list(ids)})
+        )
         providers = sorted({r["provider"] for r in rows if r.get("provider")})
         organisations = self._organisations_by_id(providers)
         by_id = {r["id"]: r for r in rows}
