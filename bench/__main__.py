@@ -17,6 +17,7 @@ BENCHMARKS = [
     "peer",
     "hsds_import",
     "fhir",
+    "oruk",
 ]
 
 

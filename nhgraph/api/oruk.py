@@ -33,7 +33,8 @@ Decisions where the profile is silent:
   "..."}`` (HSDS defines none); never a 500 for bad input. A store past the request's time
   budget (``NHGRAPH_API_REQUEST_SECONDS``) is 503 ``request_too_slow``; Neo4j away, 503.
 - ``format=ndjson`` streams every match, one record a line, unpaged, read from the store
-  a batch at a time (bounded memory); each batch's reads have the request's time budget.
+  a batch at a time (bounded memory); each batch's reads have the request's time budget, and
+  a failure mid-way breaks the connection off, so a cut stream never looks whole.
 """
 
 from __future__ import annotations
@@ -275,7 +276,7 @@ def paged(contents: list[dict[str, Any]], total: int, page: int, per_page: int) 
 
 def _lines(records: Iterable[dict[str, Any]], seconds: float) -> Iterator[bytes]:
     """The lines of an ndjson answer, each batch of reads under the request's time budget; a
-    failure mid-way ends the stream (its status is already sent) and is logged."""
+    failure mid-way breaks the stream off (its status is already sent) and is logged."""
     iterator = iter(records)
     while True:
         try:
@@ -284,8 +285,10 @@ def _lines(records: Iterable[dict[str, Any]], seconds: float) -> Iterator[bytes]
         except StopIteration:
             return
         except db.DatabaseError as error:
-            log.warning("oruk ndjson stream ended early: %s", error)
-            return
+            # The status is sent: the connection is broken off rather than ended, so a client
+            # sees a cut stream as a failure, never as the whole directory.
+            log.warning("oruk ndjson stream broken off: %s", error)
+            raise
         yield json.dumps(record, separators=(",", ":")).encode() + b"\n"
 
 
@@ -520,6 +523,16 @@ def router(settings: Settings, database: db.Database) -> APIRouter:
         raise OrukError(404, "not_found", f"no endpoint /{path[:60]} in this ORUK API")
 
     return api
+
+
+def warm_up(database: db.Database) -> None:
+    """Have Neo4j plan the directory's statements before the first request (see
+    :meth:`hsds.Directory.warm_up`); run beside the app's start, never in its way (Neo4j away,
+    or the app shut down meanwhile, ends it quietly)."""
+    try:
+        hsds.Directory(database).warm_up()
+    except Exception as error:  # a warm-up only saves time: nothing it meets may stop the app
+        log.info("oruk: statements not warmed up: %s", error)
 
 
 def mount(app: FastAPI, settings: Settings, database: db.Database) -> None:

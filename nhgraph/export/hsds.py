@@ -11,18 +11,22 @@ Ids (HSDS requires a UUID in every ``id`` and ``*_id``): a node's record carries
 ``hsds_id`` where it has one (the importer keeps a feed's UUID there), else
 ``hsds_uuid(node IRI)`` (:mod:`nhgraph.ontology.ids`, the IRI from
 :func:`nhgraph.ontology.rdf.node_iri`). A record that is only part of a node takes
-``part_uuid(parent IRI, kind, key)``, the parent being the service (or site, or organisation)
-it belongs to:
+``part_uuid("urn:uuid:<the parent's HSDS id>", kind, key)``, the parent being the service (or
+location, or organisation) it belongs to. The parent is named by its HSDS id, not its nhgraph
+IRI: a record imported from a feed keeps the feed's id but may have another nhgraph id, and its
+parts must still come out with the ids they went in with (the export, import, export round
+trip); for a node without a stored id the HSDS id is itself uuid5 over its IRI, so nothing
+changes from export to export.
 
 ============================  ===========  ======================  =====================
 record                        parent       kind                    key
 ============================  ===========  ======================  =====================
-service_at_location           service      ``service_at_location`` the site's id
+service_at_location           service      ``service_at_location`` the location's HSDS id
 schedule                      service      ``schedule``            the hours text, or ``24/7``
 service_area                  service      ``service_area``        the area's id (E01…, slug)
 attribute                     service      ``attribute``           ``<scheme>/<notation>``
 phone                         service      ``phone``               ``main``
-address                       site         ``address``             ``physical``
+address                       location     ``address``             ``physical``
 organization_identifier       organisation ``identifier``          ``<scheme>:<code>``
 ============================  ===========  ======================  =====================
 
@@ -100,8 +104,10 @@ VERSION: Final = "HSDS-UK-3.0"
 PROFILE: Final = "https://openreferraluk.org/specifications/3.0/"
 ONS_GEOGRAPHY: Final = "http://statistics.data.gov.uk/id/statistical-geography/"
 
-#: Rows read from the store per round trip when every record is streamed.
-BATCH: Final = 500
+#: Rows read from the store per round trip when every record is streamed; fully nested
+#: services (with their areas' extents) are read fewer at a time.
+BATCH: Final = 200
+FULL_BATCH: Final = 50
 
 STATUS: Final = {"active": "active", "paused": "temporarily closed", "ended": "defunct"}
 
@@ -299,9 +305,14 @@ def _iri(label: str, node_id: str) -> str:
     return str(node_iri(label, node_id))
 
 
-def service_at_location_id(service: str, site: str) -> str:
-    """The id of a service at a site: a part of the service, keyed by the site's id."""
-    return part_uuid(_iri("Service", service), "service_at_location", site)
+def parent(uuid: str) -> str:
+    """The name a record's parts are made from: its HSDS id as a URN."""
+    return f"urn:uuid:{uuid}"
+
+
+def service_at_location_id(service_uuid: str, location_uuid: str) -> str:
+    """The id of a service at a location: a part of the service, keyed by the location's id."""
+    return part_uuid(parent(service_uuid), "service_at_location", location_uuid)
 
 
 @dataclass
@@ -336,7 +347,10 @@ class IdIndex:
                     "id"
                 ]
             for row in _sal_pages(reader, NO_FILTERS):
-                key = service_at_location_id(row["service"], row["site"])
+                key = service_at_location_id(
+                    record_id("Service", row["service"], row["service_hsds_id"]),
+                    record_id("Site", row["site"], row["site_hsds_id"]),
+                )
                 index.service_at_locations[key] = (row["service"], row["site"])
             self._index = index
             return index
@@ -420,13 +434,14 @@ def organisation_record(row: Record) -> Record:
     except ValueError:
         kind = "Organisation"
     iri = _iri("Organisation", oid)
+    own = parent(uuid)
     identifiers = []
     if scheme in IDENTIFIER_SCHEMES:
         id_scheme, id_type = IDENTIFIER_SCHEMES[scheme]
         identifiers.append(
             _drop_none(
                 {
-                    "id": part_uuid(iri, "identifier", oid),
+                    "id": part_uuid(own, "identifier", oid),
                     "organization_id": uuid,
                     "identifier_scheme": id_scheme,
                     "identifier_type": id_type,
@@ -502,17 +517,17 @@ def _attributes(service_uuid: str, iri: str, row: Record) -> list[Record]:
     keys: list[tuple[str, str]] = []
     if row.get("function"):
         keys.append(("function", row["function"]))
-    keys += [("cohort", c) for c in row.get("cohorts") or []]
+    keys += [("cohort", c) for c in sorted(row.get("cohorts") or [])]
     keys += [("channel", c) for c in row["node"].get("channels") or []]
     if row["node"].get("self_referral"):
         keys.append(("referral", "self_referral"))
     return [_attribute(service_uuid, iri, TERM_BY_KEY[key]) for key in keys if key in TERM_BY_KEY]
 
 
-def _extent(boundaries: Sequence[str | None]) -> str | None:
-    """One GeoJSON geometry from LSOA boundaries: the one, or a MultiPolygon of all their
-    polygons."""
-    shapes = [json.loads(b) for b in boundaries if b]
+def _extent(boundaries: Sequence[Sequence[str | None]]) -> str | None:
+    """One GeoJSON geometry from (LSOA code, boundary) pairs: the one, or a MultiPolygon of all
+    their polygons in LSOA code order."""
+    shapes = [json.loads(b) for _, b in sorted(boundaries, key=lambda p: str(p[0])) if b]
     if not shapes:
         return None
     if len(shapes) == 1:
@@ -533,7 +548,7 @@ def _service_areas(service_uuid: str, iri: str, row: Record, full: bool) -> list
         ("neighbourhoods", "Neighbourhood"),
         ("places", "Place"),
     ):
-        for area in row.get(kind) or []:
+        for area in sorted(row.get(kind) or [], key=lambda a: str(a["id"])):
             uri = (
                 _iri(label, area["id"]) if label == "Neighbourhood" else ONS_GEOGRAPHY + area["id"]
             )
@@ -555,7 +570,6 @@ def _service_areas(service_uuid: str, iri: str, row: Record, full: bool) -> list
 
 def location_record(site: Record) -> Record:
     """An HSDS location from a site (with its postcode's centroid and borough)."""
-    site_iri = _iri("Site", site["id"])
     uuid = record_id("Site", site["id"], site.get("hsds_id"))
     return _drop_none(
         {
@@ -566,7 +580,7 @@ def location_record(site: Record) -> Record:
             "longitude": site.get("longitude"),
             "addresses": [
                 {
-                    "id": part_uuid(site_iri, "address", "physical"),
+                    "id": part_uuid(parent(uuid), "address", "physical"),
                     "location_id": uuid,
                     "address_1": site["name"],
                     "city": site.get("place") or "London",
@@ -580,11 +594,11 @@ def location_record(site: Record) -> Record:
     )
 
 
-def service_at_location_record(service: str, service_uuid: str, site: Record) -> Record:
+def service_at_location_record(service_uuid: str, site: Record) -> Record:
     """An HSDS service_at_location: the service at one of its sites, the location nested."""
     location = location_record(site)
     return {
-        "id": service_at_location_id(service, site["id"]),
+        "id": service_at_location_id(service_uuid, location["id"]),
         "service_id": service_uuid,
         "location_id": location["id"],
         "location": location,
@@ -596,8 +610,8 @@ def service_record(row: Record, organisations: Mapping[str, Record], *, full: bo
     organization (a list's item), and with ``full`` every related record too."""
     node = row["node"]
     sid = node["id"]
-    iri = _iri("Service", sid)
     uuid = record_id("Service", sid, node.get("hsds_id"))
+    iri = parent(uuid)
     organisation = organisations.get(row["provider"]) if row.get("provider") else None
     record = _drop_none(
         {
@@ -617,7 +631,8 @@ def service_record(row: Record, organisations: Mapping[str, Record], *, full: bo
         record["schedules"] = _schedules(uuid, iri, node)
         record["service_areas"] = _service_areas(uuid, iri, row, full)
         record["service_at_locations"] = [
-            service_at_location_record(sid, uuid, site) for site in row.get("sites") or []
+            service_at_location_record(uuid, site)
+            for site in sorted(row.get("sites") or [], key=lambda x: str(x["id"]))
         ]
         record["attributes"] = _attributes(uuid, iri, row)
         if node.get("phone"):
@@ -650,12 +665,48 @@ class Directory:
         self.reader = reader
         self.index = index or IdIndex()
 
+    def warm_up(self) -> None:
+        """Run each HSDS statement once, selecting nothing, so that Neo4j has planned them before
+        the first request: planning one takes a second or more on a busy machine, and a list
+        page runs four of them."""
+        none = NO_FILTERS
+        for name, parameters in (
+            ("hsds_service_count", none.parameters()),
+            ("hsds_service_page", {**none.parameters(), "after_id": None, "skip": 0, "limit": 1}),
+            ("hsds_services", {"ids": [], "full": False}),
+            ("hsds_service_summaries", {"ids": []}),
+            ("hsds_organisations", {"ids": [], "on": _today()}),
+            ("hsds_organisation_count", {"search": None, "on": _today()}),
+            (
+                "hsds_organisation_page",
+                {"search": None, "on": _today(), "after_id": None, "skip": 0, "limit": 1},
+            ),
+            ("hsds_postcode", {"postcode": ""}),
+            ("hsds_service_at_location_count", {**none.parameters(), **none.point_parameters()}),
+            (
+                "hsds_service_at_location_page",
+                {
+                    **none.parameters(),
+                    **none.point_parameters(),
+                    "after_service": None,
+                    "after_site": None,
+                    "skip": 0,
+                    "limit": 1,
+                },
+            ),
+        ):
+            self.reader.read(queries.load(name), parameters)
+
     # services
 
     def _services(self, ids: Sequence[str], *, full: bool) -> list[Record]:
         if not ids:
             return []
-        rows = self.reader.read(queries.load("hsds_services"), {"ids": list(ids), "full": full})
+        rows = (
+            self.reader.read(queries.load("hsds_services"), {"ids": list(ids), "full": True})
+            if full
+            else self.reader.read(queries.load("hsds_service_summaries"), {"ids": list(ids)})
+        )
         providers = sorted({r["provider"] for r in rows if r.get("provider")})
         organisations = self._organisations_by_id(providers)
         by_id = {r["id"]: r for r in rows}
@@ -688,10 +739,13 @@ class Directory:
         """Every service matching, in id order, read BATCH at a time."""
         if filters.nothing:
             return
+        # A fully nested service carries its areas' extents (a borough's is ~200 kB): fewer
+        # of them are held at once.
+        chunk = FULL_BATCH if full else BATCH
         ids: list[str] = []
         for row in _pages(self.reader, "hsds_service_page", filters.parameters()):
             ids.append(row["id"])
-            if len(ids) == BATCH:
+            if len(ids) == chunk:
                 yield from self._services(ids, full=full)
                 ids = []
         yield from self._services(ids, full=full)
@@ -729,7 +783,7 @@ class Directory:
             if site not in sites:
                 continue
             one = service_record(row, organisations, full=False)
-            record = service_at_location_record(service, one["id"], sites[site])
+            record = service_at_location_record(one["id"], sites[site])
             record["service"] = one
             records.append(record)
         return records

@@ -13,6 +13,7 @@ Neo4j is and why it failed go to the log.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -50,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(edits.warm_up)
+        # In the background: planning the directory's statements can take seconds on a busy
+        # machine, and the app must not wait for it to answer its probes.
+        threading.Thread(target=oruk.warm_up, args=(database,), daemon=True).start()
         yield
         database.close()
 
