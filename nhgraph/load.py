@@ -34,6 +34,7 @@ from nhgraph.errors import NhgraphError
 from nhgraph.loaders import ods, ons  # noqa: F401  (register themselves)
 from nhgraph.loaders.bundle import check_duplicates, find_files, read_files
 from nhgraph.loaders.errors import InputError, Problem
+from nhgraph.loaders.reference import Reference, parse_regions
 from nhgraph.loaders.postcodes import load_postcodes, postcode_batches, postcode_source
 from nhgraph.loaders.sources import LOADERS, SourceData
 from nhgraph.ontology.rdf import models_to_graph, new_graph, records_to_graph
@@ -120,9 +121,10 @@ def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
             if spec.startswith(POSTCODES):
                 found.append(load_postcodes(Path(spec.removeprefix(POSTCODES))))
             elif spec == REFERENCE:
-                found += [loader(settings.reference_dir) for loader in LOADERS.values()]
+                reference = reference_of(settings)
+                found += [loader(reference) for loader in LOADERS.values()]
             elif spec in LOADERS:
-                found.append(LOADERS[spec](settings.reference_dir))
+                found.append(LOADERS[spec](reference_of(settings)))
             elif Path(spec).exists():
                 found.append(team_of_teams(Path(spec)))
             else:
@@ -147,6 +149,12 @@ def read_sources(specs: Sequence[str], settings: Settings) -> list[SourceData]:
     if duplicates:
         raise InputError(duplicates, unreadable=False)
     return found
+
+
+def reference_of(settings: Settings) -> Reference:
+    """The reference files and regions the settings name (NHGRAPH_REFERENCE_DIR and
+    NHGRAPH_REFERENCE_REGIONS; `nhgraph load --from/--region` set them)."""
+    return Reference(settings.reference_dir, parse_regions(settings.reference_regions))
 
 
 def graph_after_load(database: Database, sources: Sequence[SourceData]) -> Graph:

@@ -134,6 +134,18 @@ def load(
         help="Remove what a reload no longer holds even beyond NHGRAPH_MAX_REMOVAL_SHARE of "
         "a source's records, or when nodes of other sources link to it.",
     ),
+    reference_dir: Path | None = typer.Option(
+        None,
+        "--from",
+        help="The folder 'reference' reads (NHGRAPH_REFERENCE_DIR): London's shipped extracts "
+        "by default, or a folder of England's files (england_*.csv).",
+    ),
+    region: str | None = typer.Option(
+        None,
+        "--region",
+        help="The ONS regions 'reference' keeps (NHGRAPH_REFERENCE_REGIONS): 'all', or codes "
+        "separated by commas, such as E12000007,E12000008; London by default.",
+    ),
 ) -> None:
     """Load sources into Neo4j: all or nothing, refused on any SHACL violation."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -143,6 +155,19 @@ def load(
     from nhgraph.loaders.errors import InputError
 
     settings = current_settings()
+    if reference_dir is not None or region is not None:
+        from nhgraph.loaders.reference import parse_regions
+
+        try:
+            parse_regions(region or settings.reference_regions)
+        except InputError as error:
+            _refuse_input(error)
+        settings = settings.model_copy(
+            update={
+                "reference_dir": reference_dir or settings.reference_dir,
+                "reference_regions": region or settings.reference_regions,
+            }
+        )
     database = db.get_database(settings)
     if len(sources) == 1 and sources[0].startswith(POSTCODES):
         _load_postcode_file(database, Path(sources[0].removeprefix(POSTCODES)), allow_removals)

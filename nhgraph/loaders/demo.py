@@ -80,7 +80,7 @@ def generate() -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
     out: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = {}
     pharmacy_turn = 0
     for place in places:
-        trusts = TRUSTS[place.system]
+        trusts = TRUSTS[place.systems[0]]
         council = f"ons:{place.id}"
         folder = f"{place.id}-{make_slug(place.name)}"
         files: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
