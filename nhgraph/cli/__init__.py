@@ -275,7 +275,9 @@ def _print_load_summary(result: LoadResult) -> None:
         more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
         out.print(f"removed {label}: {', '.join(ids[:10])}{more}", markup=False)
     for reason, count in sorted(result.skipped.items()):
-        out.print(f"left out: {count} x {reason}")
+        # Some counts are of records kept and changed (2011 LSOAs mapped, a split place).
+        kept = "(kept" in reason or "mapped to" in reason or "WARNING" in reason
+        out.print(f"{'note' if kept else 'left out'}: {count} x {reason}", markup=False)
     out.print("nothing changed" if not written.changed else "loaded")
 
 
