@@ -6,7 +6,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["neo4j_startup", "validation", "load", "questions", "api", "edits", "web", "peer"]
+BENCHMARKS = [
+    "neo4j_startup",
+    "validation",
+    "load",
+    "questions",
+    "api",
+    "edits",
+    "web",
+    "peer",
+    "england",
+]
 
 
 def main(names: list[str]) -> None:
