@@ -168,7 +168,8 @@ def lookup(england: Path):  # type: ignore[no-untyped-def]
 
 def test_unchanged_codes_are_kept(lookup) -> None:  # type: ignore[no-untyped-def]
     mapped = lookup.map(["E01000001"])  # City of London 001A: U
-    assert mapped.codes == ["E01000001"] and not mapped.changes
+    assert mapped.codes == ["E01000001"]
+    assert not mapped.changes
 
 
 def test_merged_codes_map_to_the_one_2021_lsoa(lookup) -> None:  # type: ignore[no-untyped-def]
@@ -191,7 +192,8 @@ def test_complex_codes_are_reported_not_guessed(lookup) -> None:  # type: ignore
 
 def test_the_shipped_london_lookup_is_found() -> None:
     found = vintages_in(LONDON_DIR)
-    assert found is not None and found.path.name == "london_lsoa11_lsoa21.csv"
+    assert found is not None
+    assert found.path.name == "london_lsoa11_lsoa21.csv"
     assert found.map(["E01000010"]).codes == ["E01034473", "E01034474"]
 
 
@@ -226,7 +228,8 @@ def test_a_2011_footprint_is_mapped_and_the_summary_says_so(tmp_path: Path) -> N
     (hood,) = data.models
     assert hood.lsoas == ["E01035711", "E01034473", "E01034474"]  # type: ignore[attr-defined]
     notes = " | ".join(data.skipped)
-    assert "mapped to 2021 (merged)" in notes and "WARNING 2011 LSOA E01000010 was split" in notes
+    assert "mapped to 2021 (merged)" in notes
+    assert "WARNING 2011 LSOA E01000010 was split" in notes
 
 
 def test_a_complex_2011_code_in_a_footprint_refuses_the_load(tmp_path: Path, england: Path) -> None:
