@@ -4,11 +4,11 @@ Indices of Deprivation 2025 decile."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from nhgraph.loaders.bounded import read_json
@@ -236,5 +236,7 @@ def _boundaries(path: Path, data: SourceData) -> dict[str, dict[str, object]]:
                     ],
                     unreadable=False,
                 ) from error
-        found[code] = {"boundary": json.dumps(geometry, separators=(",", ":")), **box}
+        # orjson writes what json.dumps(separators=(",", ":")) does for a geometry (numbers as
+        # Python's shortest repr), several times faster.
+        found[code] = {"boundary": orjson.dumps(geometry).decode(), **box}
     return found
