@@ -59,4 +59,4 @@ def test_the_bench_refuses_to_run_without_englands_files(
 def test_the_bench_reads_england_beside_the_repository() -> None:
     from nhgraph.config import PROJECT_ROOT
 
-    assert england.ENGLAND_DIR == PROJECT_ROOT.parent / "shared" / "data" / "england"
+    assert PROJECT_ROOT.parent / "shared" / "data" / "england" == england.ENGLAND_DIR
