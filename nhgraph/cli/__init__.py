@@ -170,7 +170,12 @@ def load(
         )
     database = db.get_database(settings)
     if len(sources) == 1 and sources[0].startswith(POSTCODES):
-        _load_postcode_file(database, Path(sources[0].removeprefix(POSTCODES)), allow_removals)
+        _load_postcode_file(
+            database,
+            Path(sources[0].removeprefix(POSTCODES)),
+            allow_removals,
+            _postcode_region(settings.reference_regions),
+        )
         return
     try:
         read = read_sources(sources, settings)
@@ -217,7 +222,40 @@ def load(
         err.print(result.run.summary(), markup=False, highlight=False)
 
 
-def _load_postcode_file(database: db.Database, path: Path, allow_removals: bool) -> None:
+def _postcode_region(regions: str) -> str:
+    """The region a postcode directory is read for: the one region kept, or England for all;
+    several regions are refused (a directory is read for one region, or for all)."""
+    from nhgraph.loaders.errors import InputError, Problem
+    from nhgraph.loaders.postcodes import ENGLAND
+    from nhgraph.loaders.reference import parse_regions
+
+    try:
+        kept = parse_regions(regions)
+    except InputError as error:
+        _refuse_input(error)
+    if kept is None:
+        return ENGLAND
+    if len(kept) > 1:
+        _refuse_input(
+            InputError(
+                [
+                    Problem(
+                        "--region",
+                        None,
+                        regions,
+                        "a postcode directory is read for one region or for all: give one "
+                        "region code, or all",
+                    )
+                ],
+                unreadable=True,
+            )
+        )
+    return next(iter(kept))
+
+
+def _load_postcode_file(
+    database: db.Database, path: Path, allow_removals: bool, region: str
+) -> None:
     """A postcode directory on its own: written while it is read (see load_postcode_file)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -238,12 +276,17 @@ def _load_postcode_file(database: db.Database, path: Path, allow_removals: bool)
         with failing("load failed, nothing written"):
             try:
                 result = load_postcode_file(
-                    database, path, progress=advance, allow_removals=allow_removals
+                    database,
+                    path,
+                    region=region,
+                    progress=advance,
+                    allow_removals=allow_removals,
                 )
             except InputError as error:
                 bar.stop()
                 _refuse_input(error)
-    out.print(f"read {sum(result.written.nodes.values())} postcodes of London from {path}")
+    where = "London" if region == "E12000007" else "England" if region.startswith("E92") else region
+    out.print(f"read {sum(result.written.nodes.values())} postcodes of {where} from {path}")
     _print_load_summary(result)
 
 
