@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -224,6 +225,8 @@ def run() -> dict[str, Any]:
     from nhgraph.loaders.reference import ALL
 
     quick = "--quick" in sys.argv
+    # A bench stopped by SIGTERM (a timeout) still stops its Neo4j and removes its home.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM)"))
     if not (ENGLAND_DIR / "england_lsoa21.csv").exists():
         sys.exit(f"England's files are not at {ENGLAND_DIR} (see README, England)")
     heap = os.environ.get("NHGRAPH_NEO4J_HEAP", "2g")

@@ -240,3 +240,70 @@ def test_a_complex_2011_code_in_a_footprint_refuses_the_load(tmp_path: Path, eng
     problem = refused.value.problems[0]
     assert "camden-old lsoas" in problem.where
     assert "E01035624, E01035637" in problem.message
+
+
+# A region loaded end to end: Yorkshire and the Humber, with North Yorkshire in three systems --
+
+
+@pytest.fixture(scope="module")
+def yorkshire(england: Path, database, neo4j_settings):  # type: ignore[no-untyped-def]
+    from nhgraph.load import load, read_sources
+
+    settings = neo4j_settings.model_copy(
+        update={"reference_dir": england, "reference_regions": "E12000003"}
+    )
+    database.reset()
+    result = load(database, read_sources(["reference"], settings), workers=1)
+    yield database, result
+    database.reset()
+
+
+def test_a_region_of_england_loads_and_validates(yorkshire) -> None:  # type: ignore[no-untyped-def]
+    database, result = yorkshire
+    assert result.report.conforms
+    counts = {
+        r["label"]: r["n"]
+        for r in database.read(
+            "MATCH (n:Lsoa|Place|Region) RETURN labels(n)[0] AS label, count(*) AS n"
+        )
+    }
+    assert counts == {"Lsoa": 3355, "Place": 14, "Region": 1}  # PROVENANCE: Y&H's LSOAs
+    assert any("E06000065" in reason for reason in result.skipped)  # the split place, noted
+
+
+def test_who_serves_answers_the_residents_own_system_in_a_split_place(yorkshire) -> None:  # type: ignore[no-untyped-def]
+    from nhgraph import questions
+
+    database, _ = yorkshire
+    sides = database.read(
+        "MATCH (l:Lsoa)-[:IN_PLACE]->(:Place {id: 'E06000065'}), (l)-[:IN_SYSTEM]->(s:System) "
+        "WITH s.id AS system, min(l.id) AS lsoa RETURN system, lsoa ORDER BY system"
+    )
+    assert len(sides) == 3  # North Yorkshire: QE1, QOQ and QWO
+    for side in sides:
+        (row,) = questions.who_serves(database, lsoa=side["lsoa"])
+        assert row["system"] == side["system"]
+        assert row["place"] == "E06000065"
+    systems = database.read(
+        "MATCH (:Place {id: 'E06000065'})-[:PART_OF]->(s:System) RETURN s.id AS id ORDER BY id"
+    )
+    assert [r["id"] for r in systems] == ["QE1", "QOQ", "QWO"]
+
+
+# The command line ---------------------------------------------------------------------------
+
+
+def test_the_command_refuses_an_unknown_region(neo4j_settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.command_line import run_cli, settings_env
+
+    done = run_cli("load", "reference", "--region", "E12000099", env=settings_env(neo4j_settings))
+    assert done.returncode == 2
+    assert "unknown region E12000099" in " ".join(done.stderr.split())
+
+
+def test_the_command_refuses_another_region_from_londons_extracts(neo4j_settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.command_line import run_cli, settings_env
+
+    done = run_cli("load", "reference", "--region", "E12000008", env=settings_env(neo4j_settings))
+    assert done.returncode == 2
+    assert "holds London's files only" in " ".join(done.stderr.split())
