@@ -18,6 +18,7 @@ BENCHMARKS = [
     "hsds_import",
     "fhir",
     "oruk",
+    "england",
 ]
 
 

@@ -184,7 +184,18 @@ class Settings(BaseSettings):
 
     # Data.
     data_dir: Path = PROJECT_ROOT / "data"
-    reference_dir: Path = PROJECT_ROOT / "data" / "reference"
+    reference_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "reference",
+        description="The folder `nhgraph load reference` reads: the shipped London extracts "
+        "(london_*.csv), or a folder of England's files (england_*.csv; see README, England).",
+    )
+    reference_regions: str = Field(
+        default="E12000007",
+        pattern=r"^\s*(all|ALL|All|E1200000[1-9](\s*,\s*E1200000[1-9])*)\s*$",
+        description="The ONS regions `nhgraph load reference` keeps: 'all' (every region of "
+        "England) or codes separated by commas; London (E12000007) by default. A folder of "
+        "London's extracts holds London only.",
+    )
     input_max_mb: int = Field(
         default=100,
         ge=1,

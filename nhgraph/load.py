@@ -35,7 +35,9 @@ from nhgraph.loaders import hsds, ods, ons  # noqa: F401  (register themselves)
 from nhgraph.loaders.bundle import check_duplicates, find_files, read_files
 from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.postcodes import load_postcodes, postcode_batches, postcode_source
+from nhgraph.loaders.reference import Reference, parse_regions
 from nhgraph.loaders.sources import LOADERS, SourceData
+from nhgraph.loaders.vintages import Vintages, summary_counts, vintages_in
 from nhgraph.ontology.rdf import models_to_graph, new_graph, records_to_graph
 from nhgraph.ontology.report import ValidationReport
 from nhgraph.ontology.shapes import shapes_digest
@@ -93,8 +95,14 @@ class LoadResult:
     run: SavedRun | None = None
 
 
-def team_of_teams(folder: Path) -> SourceData:
-    """A team-of-teams dataset: a folder of YAML files (one folder per place, say)."""
+def team_of_teams(folder: Path, vintages: Vintages | None = None) -> SourceData:
+    """A team-of-teams dataset: a folder of YAML files (one folder per place, say).
+
+    With ``vintages`` (the reference folder's LSOA 2011 to 2021 lookup), a footprint or
+    service area that names 2011 LSOAs is mapped to 2021's (:mod:`nhgraph.loaders.vintages`):
+    what was mapped is counted in the source's summary, and a complex change refuses the
+    load, naming the record and the 2021 LSOAs to choose from.
+    """
     files = [p for p in find_files([folder]) if p.suffix in (".yaml", ".yml", ".json")]
     if not files:
         raise InputError(
@@ -104,11 +112,15 @@ def team_of_teams(folder: Path) -> SourceData:
     for path in files:
         digest.update(path.read_bytes())
     data = SourceData(f"team-of-teams:{folder.name}", digest.hexdigest()[:12])
+    problems: list[Problem] = []
     for model, path in read_files(files):
-        data.models.append(
-            model.model_copy(update={"source": data.name, "source_version": data.version})
-        )
+        update: dict[str, object] = {"source": data.name, "source_version": data.version}
+        if vintages is not None:
+            update |= _current_lsoas(model, path, vintages, data, problems)
+        data.models.append(model.model_copy(update=update))
         data.files[(class_name(type(model)), str(model.id))] = str(path)  # type: ignore[attr-defined]
+    if problems:
+        raise InputError(problems, unreadable=False)
     return data
 
 
@@ -125,6 +137,34 @@ def hsds_feed(
         name=source,
         max_records=settings.hsds_max_records,
     )
+
+
+def _current_lsoas(
+    model: Node, path: Path, vintages: Vintages, data: SourceData, problems: list[Problem]
+) -> dict[str, object]:
+    """A record's lists of LSOAs with 2011 codes mapped to 2021's (the fields that change)."""
+    changed: dict[str, object] = {}
+    for name, target in type(model).links().items():
+        codes = getattr(model, name)
+        if target.target != "Lsoa" or not isinstance(codes, list) or not codes:
+            continue
+        mapped = vintages.map(codes)
+        where = f"{class_name(type(model))} {model.id} {name}"  # type: ignore[attr-defined]
+        for old, parts in mapped.complex.items():
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    where,
+                    f"{old} is a 2011 LSOA whose boundary changed in a complex way (ONS "
+                    f"change X): it is not mapped for you; write the 2021 LSOAs meant, from "
+                    f"{', '.join(parts)}",
+                )
+            )
+        data.skipped.update(summary_counts(f"{path.parent.name}/{path.name}", mapped))
+        if mapped.codes != codes:
+            changed[name] = mapped.codes
+    return changed
 
 
 @collector_paused()
@@ -161,11 +201,12 @@ def read_sources(
             elif spec.startswith(POSTCODES):
                 found.append(load_postcodes(Path(spec.removeprefix(POSTCODES))))
             elif spec == REFERENCE:
-                found += [loader(settings.reference_dir) for loader in LOADERS.values()]
+                reference = reference_of(settings)
+                found += [loader(reference) for loader in LOADERS.values()]
             elif spec in LOADERS:
-                found.append(LOADERS[spec](settings.reference_dir))
+                found.append(LOADERS[spec](reference_of(settings)))
             elif Path(spec).exists():
-                found.append(team_of_teams(Path(spec)))
+                found.append(team_of_teams(Path(spec), vintages_in(settings.reference_dir)))
             else:
                 problems.append(
                     Problem(
@@ -188,6 +229,12 @@ def read_sources(
     if duplicates:
         raise InputError(duplicates, unreadable=False)
     return found
+
+
+def reference_of(settings: Settings) -> Reference:
+    """The reference files and regions the settings name (NHGRAPH_REFERENCE_DIR and
+    NHGRAPH_REFERENCE_REGIONS; `nhgraph load --from/--region` set them)."""
+    return Reference(settings.reference_dir, parse_regions(settings.reference_regions))
 
 
 def graph_after_load(database: Database, sources: Sequence[SourceData]) -> Graph:

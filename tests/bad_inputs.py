@@ -236,7 +236,7 @@ TEAM_CASES: list[Case] = [
         "full-width-digits-in-a-place",
         neighbourhood().replace("E09000007", "E0900000\uff17"),
         1,
-        "is not an ONS London borough (place) code",
+        "is not an ONS local authority district (place",
         "bad.yaml:4:",
     ),
     _team(

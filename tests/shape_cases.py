@@ -163,10 +163,17 @@ CASES: list[Case] = [
         lambda g: _set(g, "organisation/ods/F83001", NHG.closeDate, d("1970-01-01")),
     ),
     Case(
-        "nhgsh:Place-one-system",
+        "nhgsh:Place-a-system",
         "Violation",
         "place/E09000012",
         lambda g: _remove(g, "place/E09000012", NHG.partOf),
+    ),
+    Case(
+        # A Camden LSOA said to be in North East London, which Camden is not part of.
+        "nhgsh:Lsoa-system-of-its-place",
+        "Violation",
+        "lsoa/E01000800",
+        lambda g: g.add((iri("lsoa/E01000800"), NHG.inSystem, iri("system/QMF"))),
     ),
     Case(
         "nhgsh:Lsoa-one-neighbourhood",

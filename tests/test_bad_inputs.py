@@ -173,7 +173,7 @@ def _many_values(path: Path) -> Path:
             lambda p: _many_values(p / "many.yaml"),
             "validate",
             1,
-            "is not an ONS London borough (place) code",
+            "is not an ONS local authority district (place",
         ),
     ],
     ids=lambda value: value if isinstance(value, str) and "-" in value else "",

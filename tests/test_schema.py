@@ -38,7 +38,7 @@ def test_bad_postcodes_are_refused(raw: str) -> None:
     ("model", "data", "field", "value"),
     [
         (Lsoa, {"id": "E02000001", "name": "x", "place": "E09000007"}, "id", "E02000001"),
-        (Lsoa, {"id": "E01000001", "name": "x", "place": "E08000007"}, "place", "E08000007"),
+        (Lsoa, {"id": "E01000001", "name": "x", "place": "E05000007"}, "place", "E05000007"),
         (
             Lsoa,
             {"id": "E01000001", "name": "x", "place": "E09000007", "imd_decile": 11},

@@ -44,10 +44,10 @@ def world() -> list[Node]:
     """A fresh list of models (tests may change them)."""
     models: list[Node] = [
         Region(id="E12000007", name="London"),
-        System(id="QMJ", ons_code="E54000028", name="North Central London", region="E12000007"),
-        System(id="QMF", ons_code="E54000029", name="North East London", region="E12000007"),
-        Place(id=CAMDEN, name="Camden", system="QMJ"),
-        Place(id=HACKNEY, name="Hackney", system="QMF"),
+        System(id="QMJ", ons_code="E54000028", name="North Central London", regions=["E12000007"]),
+        System(id="QMF", ons_code="E54000029", name="North East London", regions=["E12000007"]),
+        Place(id=CAMDEN, name="Camden", systems=["QMJ"]),
+        Place(id=HACKNEY, name="Hackney", systems=["QMF"]),
     ]
     camden_lsoas = [f"E0100{i:04d}" for i in range(800, 806)]
     hackney_lsoas = [f"E0100{i:04d}" for i in range(1700, 1703)]

@@ -142,6 +142,18 @@ def load(
         help="Remove what a reload no longer holds even beyond NHGRAPH_MAX_REMOVAL_SHARE of "
         "a source's records, or when nodes of other sources link to it.",
     ),
+    reference_dir: Path | None = typer.Option(
+        None,
+        "--from",
+        help="The folder 'reference' reads (NHGRAPH_REFERENCE_DIR): London's shipped extracts "
+        "by default, or a folder of England's files (england_*.csv).",
+    ),
+    region: str | None = typer.Option(
+        None,
+        "--region",
+        help="The ONS regions 'reference' keeps (NHGRAPH_REFERENCE_REGIONS): 'all', or codes "
+        "separated by commas, such as E12000007,E12000008; London by default.",
+    ),
 ) -> None:
     """Load sources into Neo4j: all or nothing, refused on any SHACL violation."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -151,9 +163,27 @@ def load(
     from nhgraph.loaders.errors import InputError
 
     settings = current_settings()
+    if reference_dir is not None or region is not None:
+        from nhgraph.loaders.reference import parse_regions
+
+        try:
+            parse_regions(region or settings.reference_regions)
+        except InputError as error:
+            _refuse_input(error)
+        settings = settings.model_copy(
+            update={
+                "reference_dir": reference_dir or settings.reference_dir,
+                "reference_regions": region or settings.reference_regions,
+            }
+        )
     database = db.get_database(settings)
     if len(sources) == 1 and sources[0].startswith(POSTCODES):
-        _load_postcode_file(database, Path(sources[0].removeprefix(POSTCODES)), allow_removals)
+        _load_postcode_file(
+            database,
+            Path(sources[0].removeprefix(POSTCODES)),
+            allow_removals,
+            _postcode_region(settings.reference_regions),
+        )
         return
     try:
         read = read_sources(sources, settings, source_name=source, database=database)
@@ -200,7 +230,40 @@ def load(
         err.print(result.run.summary(), markup=False, highlight=False)
 
 
-def _load_postcode_file(database: db.Database, path: Path, allow_removals: bool) -> None:
+def _postcode_region(regions: str) -> str:
+    """The region a postcode directory is read for: the one region kept, or England for all;
+    several regions are refused (a directory is read for one region, or for all)."""
+    from nhgraph.loaders.errors import InputError, Problem
+    from nhgraph.loaders.postcodes import ENGLAND
+    from nhgraph.loaders.reference import parse_regions
+
+    try:
+        kept = parse_regions(regions)
+    except InputError as error:
+        _refuse_input(error)
+    if kept is None:
+        return ENGLAND
+    if len(kept) > 1:
+        _refuse_input(
+            InputError(
+                [
+                    Problem(
+                        "--region",
+                        None,
+                        regions,
+                        "a postcode directory is read for one region or for all: give one "
+                        "region code, or all",
+                    )
+                ],
+                unreadable=True,
+            )
+        )
+    return next(iter(kept))
+
+
+def _load_postcode_file(
+    database: db.Database, path: Path, allow_removals: bool, region: str
+) -> None:
     """A postcode directory on its own: written while it is read (see load_postcode_file)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -221,12 +284,17 @@ def _load_postcode_file(database: db.Database, path: Path, allow_removals: bool)
         with failing("load failed, nothing written"):
             try:
                 result = load_postcode_file(
-                    database, path, progress=advance, allow_removals=allow_removals
+                    database,
+                    path,
+                    region=region,
+                    progress=advance,
+                    allow_removals=allow_removals,
                 )
             except InputError as error:
                 bar.stop()
                 _refuse_input(error)
-    out.print(f"read {sum(result.written.nodes.values())} postcodes of London from {path}")
+    where = "London" if region == "E12000007" else "England" if region.startswith("E92") else region
+    out.print(f"read {sum(result.written.nodes.values())} postcodes of {where} from {path}")
     _print_load_summary(result)
 
 
@@ -258,7 +326,9 @@ def _print_load_summary(result: LoadResult) -> None:
         more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
         out.print(f"removed {label}: {', '.join(ids[:10])}{more}", markup=False)
     for reason, count in sorted(result.skipped.items()):
-        out.print(f"left out: {count} x {reason}")
+        # Some counts are of records kept and changed (2011 LSOAs mapped, a split place).
+        kept = "(kept" in reason or "mapped to" in reason or "WARNING" in reason
+        out.print(f"{'note' if kept else 'left out'}: {count} x {reason}", markup=False)
     out.print("nothing changed" if not written.changed else "loaded")
 
 

@@ -230,6 +230,22 @@ def related_one(pattern: str, type_name: str, order: str | None = None) -> Field
     return compile_
 
 
+def one_system(c: Compiler, var: str, _f: Selected) -> tuple[str, Convert]:
+    """A place's system when it is in one; null for a place split across systems."""
+    t = c.variable()
+    ids = f"COLLECT {{ MATCH ({var})-[:PART_OF]->({t}:System) RETURN {t}.id }}"
+    return f"CASE WHEN size({ids}) = 1 THEN {ids}[0] END", None
+
+
+def system_ids(c: Compiler, var: str, _f: Selected) -> tuple[str, Convert]:
+    """Every system a place is part of, by id."""
+    t = c.variable()
+    return (
+        f"COLLECT {{ MATCH ({var})-[:PART_OF]->({t}:System) RETURN {t}.id ORDER BY {t}.id }}",
+        None,
+    )
+
+
 def related_many(pattern: str, type_name: str, order: str = "{t}.id") -> FieldCompiler:
     """The related nodes, ordered as the resolvers order their ids."""
 
@@ -373,7 +389,8 @@ FIELDS: dict[str, dict[str, FieldCompiler]] = {
     "Place": {
         **NODE,
         "validation": validation,
-        "system": related_one("({s})-[:PART_OF]->({t}:System)", "System.id"),
+        "system": one_system,
+        "systems": system_ids,
         "lsoaCount": lambda _c, var, _f: (f"COUNT {{ (:Lsoa)-[:IN_PLACE]->({var}) }}", None),
         "population": population("({t}:Lsoa)-[:IN_PLACE]->({s})"),
         "neighbourhoods": related_many("({t}:Neighbourhood)-[:IN_PLACE]->({s})", "Neighbourhood"),

@@ -272,7 +272,12 @@ class Place(GraphNode):
     """A place: a London borough, where an integrator organises the INTs of its neighbourhoods."""
 
     system: str | None = strawberry.field(
-        description="The integrated care board (system) it is part of."
+        description="The integrated care board (system) it is part of, when it is in one; "
+        "null for a place split across systems (see systems)."
+    )
+    systems: list[str] = strawberry.field(
+        description="Every integrated care board (system) its LSOAs are in, by id: one for "
+        "most places, two for a place split across systems."
     )
     lsoa_count: int
     population: int | None
@@ -287,6 +292,7 @@ class Place(GraphNode):
         return cls(
             **node_fields(row),
             system=row["system"],
+            systems=list(row["systems"]),
             lsoa_count=int(row["lsoas"]),
             population=row["population"],
             neighbourhood_ids=list(row["neighbourhoods"]),

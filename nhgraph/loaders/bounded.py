@@ -11,10 +11,10 @@ the file, the line where known, and the bound.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Final
 
+import orjson
 import yaml
 
 from nhgraph.loaders.errors import InputError, Problem
@@ -215,13 +215,19 @@ def _key(
 
 
 def read_json(path: Path) -> Any:
-    """A JSON document (GeoJSON boundaries), within the size limit."""
+    """A JSON document (GeoJSON boundaries), within the size limit.
+
+    Parsed by orjson, several times faster than the json module on England's boundary files
+    (82 MB); it refuses nesting past 1,024 levels as a JSONDecodeError of its own.
+    """
     text = read_text(path)
     try:
-        return json.loads(text)
+        return orjson.loads(text)
     except RecursionError as error:
         raise _refuse(path, None, "is not valid JSON: it nests too deeply") from error
     except ValueError as error:
+        if "depth limit" in str(error):
+            raise _refuse(path, None, "is not valid JSON: it nests too deeply") from error
         line = getattr(error, "lineno", None)
         raise _refuse(path, line, f"is not valid JSON: {error}") from error
 

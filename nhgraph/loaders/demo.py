@@ -1,4 +1,5 @@
-"""The illustrative demo dataset: a team-of-teams map for all 33 London places.
+"""The illustrative demo dataset: a team-of-teams map for all 33 London places (or for every
+place of any regions of England, from England's files: ``--from DIR --region all --to OUT``).
 
 Neighbourhood footprints, INTs, team memberships and agreements are not published as open
 data, so this generator builds a realistic one on the real reference data: footprints are
@@ -25,6 +26,7 @@ import yaml
 from nhgraph.config import PROJECT_ROOT
 from nhgraph.loaders.ods import load_organisations
 from nhgraph.loaders.ons import load_geography
+from nhgraph.loaders.reference import Reference
 from nhgraph.schema.identifiers import make_slug
 from nhgraph.schema.models import Lsoa, Organisation, Place
 
@@ -57,22 +59,66 @@ PLANTED: dict[str, Any] = {
 }
 
 
-def _practice_lsoas() -> dict[str, tuple[str, str]]:
+def _practice_lsoas(reference: Reference) -> dict[str, tuple[str, str]]:
     """Practice code -> (its LSOA 2021, its PCN code), from NHS Digital's mapping."""
-    path = REFERENCE_DIR / "london_gp_practice_pcn_geography_2024.csv"
+    path = reference.file("gp_practice_pcn_geography_2024.csv")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return {r["PRAC_CODE"]: (r["PRAC_LSOA21"], r["PCN_CODE"]) for r in csv.DictReader(handle)}
 
 
-def generate() -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
-    """Folder -> file -> key -> records, for every place."""
-    geography = load_geography(REFERENCE_DIR).models
-    organisations = load_organisations(REFERENCE_DIR).models
+def _by_system(path: Path, open_ids: set[str]) -> dict[str, list[str]]:
+    """ICB -> the open organisations of an ODS file whose high-level health geography it is."""
+    found: dict[str, list[str]] = defaultdict(list)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if f"ods:{row['org_code']}" in open_ids:
+                found[row["high_level_health_geography"]].append(f"ods:{row['org_code']}")
+    return {icb: sorted(ids) for icb, ids in found.items()}
+
+
+def _trusts(reference: Reference, open_ids: set[str]) -> dict[str, dict[str, str]]:
+    """Real trusts chosen (illustratively) per ICB: London's by hand (TRUSTS); elsewhere a
+    community, a mental health and an acute trust of the ICB told apart by their names."""
+    chosen = dict(TRUSTS)
+    names: dict[str, str] = {}
+    with reference.file("nhs_trusts_etr.csv").open(encoding="utf-8-sig", newline="") as handle:
+        names = {f"ods:{r['org_code']}": r["name"].upper() for r in csv.DictReader(handle)}
+    for icb, ids in _by_system(reference.file("nhs_trusts_etr.csv"), open_ids).items():
+        if icb in chosen or not ids:
+            continue
+
+        def pick(*words: str, ids: list[str] = ids) -> str:
+            return next((i for i in ids if any(w in names[i] for w in words)), ids[0])
+
+        chosen[icb] = {
+            "community": pick("COMMUNITY", "CARE"),
+            "mental_health": pick("MENTAL", "PARTNERSHIP", "PSYCH"),
+            "acute": pick("HOSPITAL", "UNIVERSITY", "ACUTE"),
+        }
+    return chosen
+
+
+def generate(
+    reference: Reference | None = None,
+) -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
+    """Folder -> file -> key -> records, for every place of the reference's regions (London's
+    shipped extracts by default)."""
+    reference = reference or Reference(REFERENCE_DIR)
+    geography = load_geography(reference).models
+    organisations = load_organisations(reference).models
     places = sorted((m for m in geography if isinstance(m, Place)), key=lambda p: p.id)
     lsoas = [m for m in geography if isinstance(m, Lsoa)]
     open_orgs = {m.id: m for m in organisations if isinstance(m, Organisation)}
-    practice_info = _practice_lsoas()
+    practice_info = _practice_lsoas(reference)
     pharmacies = sorted(o.id for o in open_orgs.values() if o.kind.value == "community_pharmacy")
+    trusts_of = _trusts(reference, set(open_orgs))
+    # London's INTs take pharmacies in turn across London (as the committed demo has them);
+    # elsewhere, from the place's own system.
+    system_pharmacies = (
+        {}
+        if reference.is_london_extract
+        else _by_system(reference.file("pharmacies_edispensary.csv"), set(pharmacies))
+    )
     by_place: dict[str, dict[str, list[Lsoa]]] = defaultdict(lambda: defaultdict(list))
     for lsoa in lsoas:
         by_place[lsoa.place][lsoa.msoa or lsoa.id].append(lsoa)
@@ -80,7 +126,8 @@ def generate() -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
     out: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = {}
     pharmacy_turn = 0
     for place in places:
-        trusts = TRUSTS[place.system]
+        trusts = trusts_of[place.systems[0]]
+        local_pharmacies = system_pharmacies.get(place.systems[0]) or pharmacies
         council = f"ons:{place.id}"
         folder = f"{place.id}-{make_slug(place.name)}"
         files: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
@@ -243,7 +290,7 @@ def generate() -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
                     {"id": f"{team}-m", "team": team, "int": int_id, "tier": "hyper_local", **ill}
                 )
             for _ in range(2):
-                pharmacy = pharmacies[pharmacy_turn % len(pharmacies)]
+                pharmacy = local_pharmacies[pharmacy_turn % len(local_pharmacies)]
                 pharmacy_turn += 1
                 team = f"{int_id}-pharmacy-{pharmacy.split(':')[1].lower()}"
                 teams["teams"].append(
@@ -372,12 +419,13 @@ HEADER = (
 )
 
 
-def write(target: Path = DEMO_DIR) -> Path:
-    """Write the demo dataset, one folder per place, and its JSON Schema (data/demo)."""
+def write(target: Path = DEMO_DIR, reference: Reference | None = None) -> Path:
+    """Write the demo dataset, one folder per place, and its JSON Schema (data/demo; or, for
+    other regions of England, the folder given)."""
     from nhgraph.loaders.bundle import bundle_json_schema
     from nhgraph.loaders.demo_readme import readme
 
-    generated = generate()
+    generated = generate(reference)
     if target.exists():
         for child in target.iterdir():
             if child.is_dir():
@@ -393,5 +441,26 @@ def write(target: Path = DEMO_DIR) -> Path:
     return target
 
 
+def main(argv: list[str]) -> Path:
+    """``python -m nhgraph.loaders.demo [--from DIR --region all|E12... --to DIR]``: London's
+    committed demo by default; an illustrative layer for other regions of England from
+    England's files, into the folder given (never data/demo)."""
+    import argparse
+
+    from nhgraph.loaders.reference import parse_regions
+
+    parser = argparse.ArgumentParser(prog="python -m nhgraph.loaders.demo")
+    parser.add_argument("--from", dest="folder", type=Path, default=REFERENCE_DIR)
+    parser.add_argument("--region", default="E12000007")
+    parser.add_argument("--to", dest="target", type=Path, default=None)
+    args = parser.parse_args(argv)
+    reference = Reference(args.folder, parse_regions(args.region))
+    if args.target is None and not reference.is_london_extract:
+        parser.error("--to is needed for a layer made from England's files")
+    return write(args.target or DEMO_DIR, reference)
+
+
 if __name__ == "__main__":
-    print(write())
+    import sys
+
+    print(main(sys.argv[1:]))

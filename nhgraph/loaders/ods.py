@@ -16,6 +16,7 @@ from pathlib import Path
 from nhgraph.loaders.bounded import read_text
 from nhgraph.loaders.csvfiles import rows
 from nhgraph.loaders.errors import Problem
+from nhgraph.loaders.reference import Reference, as_reference
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.models import Organisation, PcnMembership
 
@@ -84,14 +85,23 @@ def _epraccur(path: Path) -> tuple[list[str] | None, list[str]]:
 
 
 @register("ods-organisations")
-def load_organisations(folder: Path) -> SourceData:
-    """London's GP practices, PCNs, NHS trusts and community pharmacies from the NHS ODS files, with
-    the rows left out counted by reason."""
+def load_organisations(source: Path | Reference) -> SourceData:
+    """The GP practices, PCNs, NHS trusts and community pharmacies of the systems kept (London's
+    by default) from the NHS ODS files, with the rows left out counted by reason.
+
+    From England's files, an organisation is kept when its ICB (``high_level_health_geography``;
+    a PCN's sub-ICB location's ICB) has an LSOA in the regions kept: a system that reaches into
+    a second region brings all of its organisations.
+    """
+    reference = as_reference(source)
     data = SourceData("NHS ODS (OGL v3.0)", "epraccur 2025-09; ePCN 2024-10; etr; edispensary")
     practices: set[str] = set()
-    epraccur = folder / "london_gp_practices_epraccur.csv"
+    epraccur = reference.file("gp_practices_epraccur.csv")
     layout, required = _epraccur(epraccur)
     for line, row in rows(epraccur, required, fieldnames=layout):
+        if not reference.keeps_system(row.get("high_level_health_geography", "")):
+            data.skipped["epraccur: another system's"] += 1
+            continue
         if row["prescribing_setting"] != "4":
             data.skipped[f"epraccur: prescribing setting {row['prescribing_setting']}"] += 1
             continue
@@ -112,8 +122,11 @@ def load_organisations(folder: Path) -> SourceData:
             },
         )
     pcns: set[str] = set()
-    pcn_file = folder / "london_pcns_epcn.csv"
+    pcn_file = reference.file("pcns_epcn.csv")
     for line, row in rows(pcn_file, ["pcn_code", "pcn_name", "open_date", "close_date"]):
+        if not reference.keeps_sub_icb(row.get("sub_icb_location_code", "")):
+            data.skipped["ePCN: another system's PCN"] += 1
+            continue
         if row["close_date"]:
             data.skipped["ePCN: closed PCN"] += 1
             continue
@@ -130,9 +143,12 @@ def load_organisations(folder: Path) -> SourceData:
                 "open_date": _date(data, pcn_file, line, row, "open_date"),
             },
         )
-    _memberships(data, folder / "london_pcn_core_partners_epcn.csv", practices, pcns)
-    etr = folder / "london_nhs_trusts_etr.csv"
+    _memberships(data, reference.file("pcn_core_partners_epcn.csv"), practices, pcns)
+    etr = reference.file("nhs_trusts_etr.csv")
     for line, row in rows(etr, ["org_code", "name", "close_date"]):
+        if not reference.keeps_system(row.get("high_level_health_geography", "")):
+            data.skipped["etr: another system's trust"] += 1
+            continue
         if row["close_date"]:
             data.skipped["etr: closed trust"] += 1
             continue
@@ -148,10 +164,13 @@ def load_organisations(folder: Path) -> SourceData:
                 "open_date": _date(data, etr, line, row, "open_date"),
             },
         )
-    pharmacies = folder / "london_pharmacies_edispensary.csv"
+    pharmacies = reference.file("pharmacies_edispensary.csv")
     for line, row in rows(
         pharmacies, ["org_code", "name", "status_code", "organisation_subtype_code"]
     ):
+        if not reference.keeps_system(row.get("high_level_health_geography", "")):
+            data.skipped["edispensary: another system's"] += 1
+            continue
         if row["status_code"] != "A" or row["organisation_subtype_code"] != "1":
             data.skipped["edispensary: not an active community pharmacy"] += 1
             continue
@@ -185,7 +204,7 @@ def _memberships(data: SourceData, path: Path, practices: set[str], pcns: set[st
         path, ["partner_organisation_code", "pcn_code", start_column, end_column]
     ):
         if row["partner_organisation_code"] not in practices or row["pcn_code"] not in pcns:
-            data.skipped["ePCN core partners: practice or PCN not open in London"] += 1
+            data.skipped["ePCN core partners: practice or PCN not open in the systems loaded"] += 1
             continue
         start = _date(data, path, line, row, start_column)
         found.append((line, row, start, _date(data, path, line, row, end_column)))

@@ -1,20 +1,22 @@
-"""ONS geography: the region, ICB systems, boroughs (places) and 2021 LSOAs of London, with
-Census 2021 population and the English Indices of Deprivation 2025 decile."""
+"""ONS geography: the regions, ICB systems, local authorities (places) and 2021 LSOAs of
+London (the default) or of any regions of England, with Census 2021 population and the English
+Indices of Deprivation 2025 decile."""
 
 from __future__ import annotations
 
-import json
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from nhgraph.loaders.bounded import read_json
 from nhgraph.loaders.csvfiles import rows
 from nhgraph.loaders.errors import InputError, Problem
+from nhgraph.loaders.reference import Reference, as_reference
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.bounds import Latitude, Longitude
-from nhgraph.schema.identifiers import LONDON
 from nhgraph.schema.models import Lsoa, Organisation, Place, Region, System
 
 _LATITUDE: TypeAdapter[float] = TypeAdapter(Latitude)
@@ -22,13 +24,48 @@ _LONGITUDE: TypeAdapter[float] = TypeAdapter(Longitude)
 
 
 @register("ons-geography")
-def load_geography(folder: Path) -> SourceData:
-    """London's ONS geography from the reference folder: the region, ICBs, boroughs as places and
-    their councils, and LSOAs with their deprivation decile and boundaries."""
+def load_geography(source: Path | Reference) -> SourceData:
+    """The ONS geography of the regions kept (London by default): the regions, ICBs, local
+    authorities as places and their councils, and LSOAs with their system, deprivation decile
+    and boundaries.
+
+    A place is part of every system its LSOAs are in (ONS's LSOA to sub-ICB to ICB lookup, where
+    the folder has it; else the place's one ICB from the local authority file), largest share
+    first; a system is in every region its kept LSOAs are in.
+    """
+    reference = as_reference(source)
     data = SourceData("ONS geography (OGL v3.0)", "LSOA 2021; ICB April 2024; IoD 2025")
-    data.add(Region, folder, 0, {"id": LONDON, "name": "London"})
-    icbs = folder / "london_icbs.csv"
+    places_file = reference.file("lads.csv" if reference.prefix == "england" else "boroughs.csv")
+    place_rows = [
+        (line, row)
+        for line, row in rows(places_file, ["LAD_CODE", "LAD_NAME", "RGN_CODE", "ICB24CDH"])
+        if reference.keeps(row["RGN_CODE"])
+    ]
+    region_names = {
+        row["RGN_CODE"]: row.get("RGN_NAME") or row["RGN_CODE"] for _, row in place_rows
+    }
+    for code, name in sorted(region_names.items()):
+        data.add(Region, places_file, 0, {"id": code, "name": name})
+    lsoa_file = reference.file("lsoa21.csv")
+    lsoa_rows = [
+        (line, row)
+        for line, row in rows(lsoa_file, ["LSOA21CD", "LSOA21NM", "LAD_CODE", "RGNCD"])
+        if reference.keeps(row["RGNCD"])
+    ]
+    lsoa_system = _lsoa_systems(reference, data)
+    place_system = {row["LAD_CODE"]: row["ICB24CDH"] for _, row in place_rows if row["ICB24CDH"]}
+    shares: dict[str, Counter[str]] = defaultdict(Counter)
+    system_regions: dict[str, set[str]] = defaultdict(set)
+    for _, row in lsoa_rows:
+        system = lsoa_system.get(row["LSOA21CD"]) or place_system.get(row["LAD_CODE"])
+        if system:
+            shares[row["LAD_CODE"]][system] += 1
+            system_regions[system].add(row["RGNCD"])
+    icbs = reference.file("icbs.csv")
     for line, row in rows(icbs, ["ICB24CD", "ICB24CDH", "ICB24NM"]):
+        if row["ICB24CDH"] not in system_regions:
+            data.skipped["ICBs: no LSOA in the regions loaded"] += 1
+            continue
         data.add(
             System,
             icbs,
@@ -37,43 +74,47 @@ def load_geography(folder: Path) -> SourceData:
                 "id": row["ICB24CDH"],
                 "ons_code": row["ICB24CD"],
                 "name": row["ICB24NM"],
-                "region": LONDON,
+                "regions": sorted(system_regions[row["ICB24CDH"]]),
             },
         )
-    boroughs = folder / "london_boroughs.csv"
     places: set[str] = set()
-    for line, row in rows(boroughs, ["LAD_CODE", "LAD_NAME", "ICB24CDH"]):
-        places.add(row["LAD_CODE"])
+    for line, row in place_rows:
+        code = row["LAD_CODE"]
+        places.add(code)
+        systems = [s for s, _ in sorted(shares[code].items(), key=lambda kv: (-kv[1], kv[0]))]
+        if len(systems) > 1:
+            data.skipped[f"places split across systems (kept, in each): {code}"] += 1
         data.add(
             Place,
-            boroughs,
+            places_file,
             line,
-            {"id": row["LAD_CODE"], "name": row["LAD_NAME"], "system": row["ICB24CDH"]},
+            {"id": code, "name": row["LAD_NAME"], "systems": systems or [row["ICB24CDH"]]},
         )
         data.add(
             Organisation,
-            boroughs,
+            places_file,
             line,
             {
-                "id": f"ons:{row['LAD_CODE']}",
+                "id": f"ons:{code}",
                 "name": f"{row['LAD_NAME']} council",
                 "kind": "local_authority",
-                "places": [row["LAD_CODE"]],
+                "places": [code],
             },
         )
-    population_file = folder / "london_lsoa21_population_census2021.csv"
+    population_file = reference.file("lsoa21_population_census2021.csv")
     population = _lsoa_values(
         data, population_file, "LSOA21CD", "usual_residents_2021", "population"
     )
-    imd_file = folder / "london_lsoa21_imd2025.csv"
+    imd_file = reference.file("lsoa21_imd2025.csv")
     decile = _lsoa_values(data, imd_file, "lsoa21_code", "IMD_decile", "imd_decile")
-    msoa_file = folder / "london_lsoa21_msoa21_derived.csv"
+    msoa_file = reference.file("lsoa21_msoa21_derived.csv")
     msoa = {
         row["LSOA21CD"]: row["MSOA21CD"] for _, row in rows(msoa_file, ["LSOA21CD", "MSOA21CD"])
     }
-    boundaries = _boundaries(folder / "geo" / "london_lsoa21_bgc.geojson", data)
-    lsoa_file = folder / "london_lsoa21.csv"
-    for line, row in rows(lsoa_file, ["LSOA21CD", "LSOA21NM", "LAD_CODE"]):
+    boundaries: dict[str, dict[str, object]] = {}
+    for path in reference.boundary_files():
+        boundaries.update(_boundaries(path, data))
+    for line, row in lsoa_rows:
         code = row["LSOA21CD"]
         if row["LAD_CODE"] not in places:
             data.problems.append(
@@ -90,6 +131,7 @@ def load_geography(folder: Path) -> SourceData:
                 "id": code,
                 "name": row["LSOA21NM"],
                 "place": row["LAD_CODE"],
+                "system": lsoa_system.get(code),
                 "msoa": msoa.get(code),
                 "population": population.get(code),
                 "imd_decile": decile.get(code),
@@ -97,6 +139,16 @@ def load_geography(folder: Path) -> SourceData:
             },
         )
     return data.check()
+
+
+def _lsoa_systems(reference: Reference, data: SourceData) -> dict[str, str]:
+    """LSOA -> its ICB's ODS code, from ONS's LSOA21 to sub-ICB to ICB lookup where the folder
+    has it (the shipped London extract does not: each London borough lies in one ICB)."""
+    path = reference.file("lsoa21_subicb_icb.csv")
+    if not path.exists():
+        data.skipped["LSOA systems: no LSOA to ICB lookup, each LSOA in its place's system"] += 1
+        return {}
+    return {row["LSOA21CD"]: row["ICB24CDH"] for _, row in rows(path, ["LSOA21CD", "ICB24CDH"])}
 
 
 def _lsoa_values(
@@ -184,5 +236,7 @@ def _boundaries(path: Path, data: SourceData) -> dict[str, dict[str, object]]:
                     ],
                     unreadable=False,
                 ) from error
-        found[code] = {"boundary": json.dumps(geometry, separators=(",", ":")), **box}
+        # orjson writes what json.dumps(separators=(",", ":")) does for a geometry (numbers as
+        # Python's shortest repr), several times faster.
+        found[code] = {"boundary": orjson.dumps(geometry).decode(), **box}
     return found

@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from nhgraph.loaders.bounded import MAX_LINE, check_size, postcode_limit
 from nhgraph.loaders.errors import InputError, Problem
+from nhgraph.loaders.reference import Reference, as_reference
 from nhgraph.loaders.sources import SourceData, register
 from nhgraph.schema.identifiers import LONDON, normalise_postcode
 from nhgraph.schema.models import Node, PostcodeUnit
@@ -40,6 +41,11 @@ _PREFERRED_POSTCODE = ("pcds", "pcd", "pcd7", "pcd2", "pcd8", "postcode")
 EXTRACT = "london_postcode_lsoa21_partial.csv"
 #: London's local authorities (boroughs and the City) are the E09 codes.
 _LONDON_AUTHORITY = "E09"
+#: England (ONS E92000001): every region (E12) of a directory, every English local authority
+#: (E06-E09) of an extract.
+ENGLAND = "E92000001"
+_ENGLAND_AUTHORITY = "E0"
+_ENGLAND_REGION = "E12"
 
 
 def _columns(path: Path, header: list[str]) -> dict[str, int]:
@@ -163,12 +169,16 @@ class _RowReader:
         # A region column is matched whole; a local authority column by the region's prefix.
         self.by_authority = "region" not in cols
         self.r_col = cols["authority"] if self.by_authority else cols["region"]
-        if self.by_authority and region != LONDON:
+        if self.by_authority and region not in (LONDON, ENGLAND):
             raise InputError(
                 [Problem(str(path), 1, "header", f"has no region column to select {region} by")],
                 unreadable=True,
             )
-        self.marker = _LONDON_AUTHORITY if self.by_authority else region
+        if self.by_authority:
+            self.marker = _LONDON_AUTHORITY if region == LONDON else _ENGLAND_AUTHORITY
+        else:
+            self.marker = _ENGLAND_REGION if region == ENGLAND else region
+        self.prefix_match = self.by_authority or region == ENGLAND
         self.t_col = cols.get("terminated")
         self.lat_col, self.long_col = cols.get("latitude"), cols.get("longitude")
 
@@ -216,8 +226,8 @@ class _RowReader:
                 unreadable=True,
             )
         in_region = (
-            values[self.r_col].startswith(_LONDON_AUTHORITY)
-            if self.by_authority
+            values[self.r_col].startswith(self.marker)
+            if self.prefix_match
             else values[self.r_col] == self.region
         )
         if not in_region or (self.t_col is not None and values[self.t_col].strip()):
@@ -238,10 +248,19 @@ class _RowReader:
 
 
 @register("ons-postcodes")
-def load_postcode_extract(folder: Path) -> SourceData:
-    """The shipped postcodes of London's practices and PCNs, so that the demo answers
-    postcodes and places practices in LSOAs without the national directory."""
-    return load_postcodes(folder / EXTRACT)
+def load_postcode_extract(source: Path | Reference) -> SourceData:
+    """The postcodes of the practices and PCNs (London's shipped extract, or England's), so
+    that the demo answers postcodes and places practices in LSOAs without the national
+    directory; from England's extract, those in the LSOAs of the regions kept."""
+    reference = as_reference(source)
+    if reference.is_london_extract:
+        return load_postcodes(reference.folder / EXTRACT)
+    data = load_postcodes(reference.file("postcode_lsoa21_partial.csv"), ENGLAND)
+    lsoas = reference.lsoa_regions
+    kept = [m for m in data.models if isinstance(m, PostcodeUnit) and m.lsoa in lsoas]
+    data.skipped["postcodes: in an LSOA of another region"] += len(data.models) - len(kept)
+    data.models = list(kept)
+    return data
 
 
 #: The source every postcode file is loaded as: a new file replaces the postcodes of the last.

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from nhgraph.loaders.errors import InputError, Problem
+from nhgraph.loaders.reference import Reference
 from nhgraph.schema.models import Node
 from nhgraph.schema.problems import describe
 
@@ -45,7 +46,9 @@ class SourceData:
         return self
 
 
-Loader = Callable[[Path], SourceData]
+#: A reference loader reads a Reference (a folder and the regions to keep); a bare folder is
+#: London's shipped extracts.
+Loader = Callable[[Path | Reference], SourceData]
 LOADERS: dict[str, Loader] = {}
 
 

@@ -55,11 +55,21 @@ class System(Node):
     id: IcbCode
     ons_code: IcbOnsCode
     name: Name
-    region: Annotated[RegionCode, link("Region", "IN_REGION")]
+    #: The ONS regions its LSOAs are in: most systems lie in one, four of England's 42 reach
+    #: into a second (North East and North Cumbria, for one, into the North West).
+    regions: Annotated[list[RegionCode], link("Region", "IN_REGION")] = Field(
+        min_length=1, max_length=LIST_MAX
+    )
 
 
 class Place(Node):
-    """A place: a London borough (ONS E09), part of one system."""
+    """A place: a local authority district (ONS E06-E09; London's boroughs are E09), part of
+    the systems its LSOAs are in.
+
+    Most places lie in one system; 12 of England's 296 are split across two (North Yorkshire,
+    Buckinghamshire, ...), so ``systems`` lists every one, largest share first. Which system a
+    resident's LSOA is in is the LSOA's ``system``.
+    """
 
     iri_segment: ClassVar[str] = "place"
     file_key: ClassVar[str | None] = "places"
@@ -67,7 +77,9 @@ class Place(Node):
 
     id: PlaceCode
     name: Name
-    system: Annotated[IcbCode, link("System", "PART_OF")]
+    systems: Annotated[list[IcbCode], link("System", "PART_OF")] = Field(
+        min_length=1, max_length=LIST_MAX
+    )
 
 
 class Lsoa(Node):
@@ -79,6 +91,10 @@ class Lsoa(Node):
     id: LsoaCode
     name: Name
     place: Annotated[PlaceCode, link("Place", "IN_PLACE")]
+    #: The system (ICB) the LSOA is in, from ONS's LSOA to sub-ICB to ICB lookup: where a place
+    #: is split across systems, this says which side an LSOA is on. None where the source
+    #: gives no lookup (the place's one system is then the LSOA's).
+    system: Annotated[IcbCode | None, link("System", "IN_SYSTEM")] = None
     msoa: MsoaCode | None = None
     population: int | None = Field(default=None, ge=0, le=POPULATION_MAX)
     imd_decile: int | None = Field(

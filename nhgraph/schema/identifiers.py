@@ -17,6 +17,7 @@ ONS_PATTERNS: Final = {
     "E01": "LSOA",
     "E02": "MSOA",
     "E09": "London borough (place)",
+    "E0[6-9]": "local authority district (place: E06, E07, E08 or E09)",
     "E12": "region",
     "E54": "integrated care board",
 }
@@ -38,9 +39,10 @@ def _ons(prefix: str) -> AfterValidator:
 
     def check(value: str) -> str:
         if not pattern.fullmatch(value):
+            shape = "E06, E07, E08 or E09" if prefix == "E0[6-9]" else prefix
             raise ValueError(
                 f"{quoted(value)} is not an ONS {ONS_PATTERNS[prefix]} code "
-                f"({prefix} and six digits)"
+                f"({shape} and six digits)"
             )
         return value
 
@@ -53,7 +55,10 @@ def _strip_upper(value: object) -> object:
 
 LsoaCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E01")]
 MsoaCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E02")]
-PlaceCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E09")]
+#: A place is a local authority district: a unitary authority (E06), a non-metropolitan district
+#: (E07), a metropolitan borough (E08) or a London borough (E09). London's are all E09; England's
+#: 296 use all four.
+PlaceCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E0[6-9]")]
 RegionCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E12")]
 IcbOnsCode = Annotated[str, BeforeValidator(_strip_upper), _ons("E54")]
 

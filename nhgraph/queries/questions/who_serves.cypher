@@ -12,7 +12,14 @@ CALL () {
   RETURN x.id AS by_postcode
 }
 MATCH (l:Lsoa {id: coalesce($lsoa, by_postcode)})-[:IN_PLACE]->(p:Place)
-OPTIONAL MATCH (p)-[:PART_OF]->(s:System)
+// The resident's system is their LSOA's: a place split across systems (North Yorkshire) is
+// part of two, and only the LSOA says which side it is on. An LSOA with no system of its own
+// (an extract without the LSOA to ICB lookup) takes its place's, when the place has one.
+CALL (l, p) {
+  OPTIONAL MATCH (l)-[:IN_SYSTEM]->(own:System)
+  WITH own, COLLECT { MATCH (p)-[:PART_OF]->(x:System) RETURN x } AS systems
+  RETURN coalesce(own, CASE WHEN size(systems) = 1 THEN systems[0] END) AS s
+}
 CALL (l) {
   OPTIONAL MATCH (n:Neighbourhood)-[:COVERS]->(l)
   WITH n ORDER BY n.id
