@@ -61,9 +61,10 @@ def write_results(name: str, figures: dict[str, Any]) -> Path:
 
 
 @contextmanager
-def own_neo4j(prefix: str) -> Iterator[tuple[Any, Any, Path]]:
-    """A fresh Neo4j of the project's own (new home, free port, 1g heap) for one benchmark,
-    with its schema in place: yields (database, settings, home), and stops and removes it."""
+def own_neo4j(prefix: str, heap: str = "1g") -> Iterator[tuple[Any, Any, Path]]:
+    """A fresh Neo4j of the project's own (new home, free port, a 1g heap unless told) for one
+    benchmark, with its schema in place: yields (database, settings, home), and stops and
+    removes it."""
     from nhgraph.config import Settings
     from nhgraph.store import db
     from nhgraph.store.localserver import LocalServer
@@ -74,7 +75,7 @@ def own_neo4j(prefix: str) -> Iterator[tuple[Any, Any, Path]]:
             "neo4j_uri": None,
             "neo4j_home": home / "neo4j",
             "neo4j_bolt_port": free_port(),
-            "neo4j_heap": "1g",
+            "neo4j_heap": heap,
             "neo4j_pagecache": "512m",
         }
     )

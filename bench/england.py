@@ -24,12 +24,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.common import free_port, write_results
+from bench.common import own_neo4j, write_results
 from bench.questions import WHOLE_LONDON
 from nhgraph.config import PROJECT_ROOT, Settings
 
@@ -56,32 +55,9 @@ def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-@contextmanager
 def _server(heap: str) -> Any:
     """The bench's own Neo4j (fresh home, free port) with the heap asked for."""
-    from nhgraph.store import db
-    from nhgraph.store.localserver import LocalServer
-
-    home = Path(tempfile.mkdtemp(prefix="nhgraph-bench-england-"))
-    settings = Settings().model_copy(
-        update={
-            "neo4j_uri": None,
-            "neo4j_home": home / "neo4j",
-            "neo4j_bolt_port": free_port(),
-            "neo4j_heap": heap,
-            "neo4j_pagecache": "512m",
-        }
-    )
-    server = LocalServer(settings)
-    server.start()
-    database = db.Database(settings)
-    try:
-        database.ensure_schema()
-        yield database, settings, home
-    finally:
-        database.close()
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+    return own_neo4j("nhgraph-bench-england-", heap=heap)
 
 
 def _list_params(name: str) -> dict[str, Any]:

@@ -468,7 +468,15 @@ def demo(
     db_init()
     out.print("loading London: the reference data and the ILLUSTRATIVE demo dataset")
     try:
-        load(["reference", str(settings.data_dir / "demo")], on=None, workers=2)
+        load(
+            ["reference", str(settings.data_dir / "demo")],
+            source=None,
+            on=None,
+            workers=2,
+            allow_removals=False,
+            reference_dir=None,
+            region=None,
+        )
     except typer.Exit as done:
         if done.exit_code:
             raise
