@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -46,3 +47,21 @@ def test_help(args: list[str]) -> None:
     done = run_cli(*args)
     assert done.returncode == 0
     assert "Usage" in done.stdout
+
+
+def test_the_demo_loads_and_validates_london_without_serving(
+    neo4j_settings: Settings, database: Any
+) -> None:
+    """README's main command (``make demo`` runs ``nhgraph demo``), short of serving: it calls
+    the load and validate commands as functions, so every option they have must be passed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "nhgraph", "demo", "--no-serve"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **settings_env(neo4j_settings)},
+        timeout=1200,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert "validating the stored graph" in done.stdout
+    assert database.read("MATCH (n:Int) RETURN count(n) AS n")[0]["n"] > 0
+    database.reset()
