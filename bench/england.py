@@ -197,12 +197,23 @@ def _growth(london: dict[str, Any], england: dict[str, Any]) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    """London and England (or one region, ``--quick``) on one Neo4j with a 2 GB heap."""
+    """London and England (or one region, ``--quick``) on one Neo4j with a 2 GB heap.
+
+    A bench stopped by SIGTERM (a timeout) still stops its Neo4j and removes its home; the
+    handler is the process's only while the bench runs (a test calls this in pytest's own
+    process, whose forked validation workers would otherwise inherit it and hang at their pool's
+    terminate)."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM)"))
+    try:
+        return _run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run() -> dict[str, Any]:
     from nhgraph.loaders.reference import ALL
 
     quick = "--quick" in sys.argv
-    # A bench stopped by SIGTERM (a timeout) still stops its Neo4j and removes its home.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM)"))
     if not (ENGLAND_DIR / "england_lsoa21.csv").exists():
         sys.exit(f"England's files are not at {ENGLAND_DIR} (see README, England)")
     heap = os.environ.get("NHGRAPH_NEO4J_HEAP", "2g")

@@ -49,11 +49,17 @@ def test_every_list_query_gets_the_parameters_its_header_names() -> None:
 def test_the_bench_refuses_to_run_without_englands_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import signal
+
     monkeypatch.setattr(england, "ENGLAND_DIR", tmp_path)
     monkeypatch.setattr(sys, "argv", ["bench", "england", "--quick"])
+    before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(SystemExit) as stopped:
         england.run()
     assert str(tmp_path) in str(stopped.value)
+    # The bench's SIGTERM handler ends with it: pytest's forked validation workers inherit
+    # the process's handler, and one that raises hung their pool's terminate.
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_the_bench_reads_england_beside_the_repository() -> None:
