@@ -53,7 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(edits.warm_up)
         # In the background: planning the directory's statements can take seconds on a busy
         # machine, and the app must not wait for it to answer its probes.
-        threading.Thread(target=oruk.warm_up, args=(database,), daemon=True).start()
+        warming = threading.Thread(target=oruk.warm_up, args=(database,), daemon=True)
+        app.state.warming = warming  # a test that counts round trips waits for it to end
+        warming.start()
         yield
         database.close()
 
