@@ -24,6 +24,7 @@ from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 import neo4j.graph
+import neo4j.spatial
 import neo4j.time
 
 import neo4j
@@ -193,6 +194,12 @@ _TIMES = (neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time)
 #: Values the driver gives as they are: returned before any isinstance test, which for the
 #: tens of thousands of strings of a resident's answer was most of the walk.
 _PLAIN = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def wgs84_point(longitude: float, latitude: float) -> Any:
+    """A WGS84 point as the driver sends it: the only kind of value a Neo4j point index holds
+    (the store derives an LSOA's box corners as these)."""
+    return neo4j.spatial.WGS84Point((longitude, latitude))
 
 
 def _native(value: Any) -> Any:

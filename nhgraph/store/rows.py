@@ -14,9 +14,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-from neo4j.spatial import WGS84Point
-
 from nhgraph.schema.models import Node
+from nhgraph.store.db import wgs84_point
 
 T = TypeVar("T")
 
@@ -69,8 +68,8 @@ def _box_corners(props: dict[str, Any]) -> None:
     south, north = props.get("min_latitude"), props.get("max_latitude")
     west, east = props.get("min_longitude"), props.get("max_longitude")
     if south is not None and north is not None and west is not None and east is not None:
-        props["box_south_west"] = WGS84Point((float(west), float(south)))
-        props["box_north_east"] = WGS84Point((float(east), float(north)))
+        props["box_south_west"] = wgs84_point(float(west), float(south))
+        props["box_north_east"] = wgs84_point(float(east), float(north))
 
 
 def node_rows(models: Sequence[Node], loaded_at: datetime | None = None) -> list[dict[str, Any]]:
