@@ -65,6 +65,16 @@ def graph(database: db.Database) -> db.Database:
     return database
 
 
+def load_london_demo(database: db.Database, settings: Settings, on: Any) -> None:
+    """London's reference data and the demo's team-of-teams layer, loaded into a clean graph:
+    what the modules that export or serve all of London share."""
+    from nhgraph.load import load, read_sources
+
+    database.reset()
+    sources = read_sources(["reference", str(PROJECT_ROOT / "data" / "demo")], settings)
+    load(database, sources, on=on, workers=2)
+
+
 class LiveServer:
     """A uvicorn server in a thread on a free loopback port: tests speak real HTTP to it."""
 

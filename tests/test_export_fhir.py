@@ -12,23 +12,20 @@ from typing import Any
 
 import pytest
 
-from nhgraph.config import PROJECT_ROOT, Settings
+from nhgraph.config import Settings
 from nhgraph.export import fhir
 from nhgraph.export.fhir_files import ExportRefused, write_fhir
-from nhgraph.load import load, read_sources
 from nhgraph.store import db
 
 from .asking import DAY
 from .command_line import run_cli, settings_env
-from .conftest import make_test_settings
+from .conftest import load_london_demo, make_test_settings
 from .fhir_validator import Validator, collection_chunks, references
 
 
 @pytest.fixture(scope="module")
 def london(database: db.Database, neo4j_settings: Settings) -> Iterator[db.Database]:
-    database.reset()
-    sources = read_sources(["reference", str(PROJECT_ROOT / "data" / "demo")], neo4j_settings)
-    load(database, sources, on=DAY, workers=2)
+    load_london_demo(database, neo4j_settings, DAY)
     yield database
     database.reset()
 

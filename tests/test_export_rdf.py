@@ -23,7 +23,6 @@ from nhgraph.cli import app
 from nhgraph.config import PROJECT_ROOT, Settings, get_settings
 from nhgraph.export.formats import RdfFormat
 from nhgraph.export.rdf import export_rdf, write_rdf
-from nhgraph.load import load, read_sources
 from nhgraph.ontology.namespaces import NHG
 from nhgraph.ontology.report import read_report
 from nhgraph.ontology.shapes import load_shapes
@@ -31,7 +30,7 @@ from nhgraph.ontology.validation import add_validation_context, validate_graph
 from nhgraph.store import db
 
 from .asking import DAY
-from .conftest import make_test_settings
+from .conftest import load_london_demo, make_test_settings
 
 JENA_LIB = PROJECT_ROOT / "jena" / "target" / "lib"
 CHECK = Path(__file__).with_name("jena") / "RdfCheck.java"
@@ -46,9 +45,7 @@ needs_jena = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def london(database: db.Database, neo4j_settings: Settings) -> Iterator[db.Database]:
-    database.reset()
-    sources = read_sources(["reference", str(PROJECT_ROOT / "data" / "demo")], neo4j_settings)
-    load(database, sources, on=DAY, workers=2)
+    load_london_demo(database, neo4j_settings, DAY)
     yield database
     database.reset()
 
