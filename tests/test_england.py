@@ -307,3 +307,53 @@ def test_the_command_refuses_another_region_from_londons_extracts(neo4j_settings
     done = run_cli("load", "reference", "--region", "E12000008", env=settings_env(neo4j_settings))
     assert done.returncode == 2
     assert "holds London's files only" in " ".join(done.stderr.split())
+
+
+def test_the_demo_loads_a_region_of_england_with_an_illustrative_layer(  # type: ignore[no-untyped-def]
+    england: Path, neo4j_settings, database
+) -> None:
+    """``nhgraph demo --from ENGLAND --region R`` generates the team-of-teams layer for R,
+    marked illustrative, and loads and validates it beside R's reference data."""
+    import subprocess
+    import sys
+
+    from tests.command_line import settings_env
+
+    database.reset()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nhgraph",
+            "demo",
+            "--no-serve",
+            "--from",
+            str(england),
+            "--region",
+            "E12000001",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **settings_env(neo4j_settings)},
+        timeout=1800,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert "ILLUSTRATIVE team-of-teams layer for region(s) E12000001" in done.stdout
+    assert "conforms" in done.stdout
+    [row] = database.read(
+        "MATCH (i:Int)-[:IN_PLACE]->(p:Place)-[:PART_OF]->(:System)-[:IN_REGION]->(r:Region) "
+        "RETURN count(DISTINCT i) AS ints, collect(DISTINCT r.id) AS regions, "
+        "all(x IN collect(i.illustrative) WHERE x) AS illustrative"
+    )
+    assert row["ints"] > 0
+    assert row["regions"] == ["E12000001"]
+    assert row["illustrative"]
+    database.reset()
+
+
+def test_the_demo_refuses_another_region_from_londons_extracts(neo4j_settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.command_line import run_cli, settings_env
+
+    done = run_cli("demo", "--no-serve", "--region", "E12000001", env=settings_env(neo4j_settings))
+    assert done.returncode == 2
+    assert "holds London's files only" in " ".join(done.stderr.split())

@@ -19,7 +19,7 @@ from nhgraph.cli.common import current_settings, err, failing, local_server, out
 from nhgraph.cli.edit import edit_app
 from nhgraph.cli.export import export_app
 from nhgraph.cli.server import db_app, db_init, neo4j_app
-from nhgraph.config import get_settings
+from nhgraph.config import PROJECT_ROOT, get_settings
 from nhgraph.errors import NhgraphError
 from nhgraph.store import db
 
@@ -458,24 +458,65 @@ def _warm_layers(api: Any) -> None:
 @app.command("demo")
 def demo(
     serve_api: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API at the end."),
+    reference_dir: Path | None = typer.Option(
+        None,
+        "--from",
+        help="The reference folder (NHGRAPH_REFERENCE_DIR): London's shipped extracts by "
+        "default, or a folder of England's files (england_*.csv).",
+    ),
+    region: str | None = typer.Option(
+        None,
+        "--region",
+        help="The ONS regions to load (NHGRAPH_REFERENCE_REGIONS): 'all' or codes such as "
+        "E12000001; beyond London, an ILLUSTRATIVE team-of-teams layer is generated for them.",
+    ),
+    allow_removals: bool = typer.Option(
+        False,
+        "--allow-removals",
+        help="Let the load remove what the graph holds and the demo does not (another "
+        "region's demo loaded before, say).",
+    ),
 ) -> None:
-    """The main job: start Neo4j, load London (reference and demo data), validate, serve."""
+    """The main job: start Neo4j, load London (reference and demo data), validate, serve.
+
+    With ``--from`` England's files and ``--region``, the same for those regions: the demo's
+    team-of-teams layer is generated for them (marked illustrative, as London's is) into
+    ``var/demo/<regions>`` and loaded beside their reference data.
+    """
+    from nhgraph.loaders.errors import InputError
+    from nhgraph.loaders.reference import Reference, parse_regions
+
     settings = current_settings()
+    folder = reference_dir or settings.reference_dir
+    regions_text = region or settings.reference_regions
+    try:
+        reference = Reference(folder, parse_regions(regions_text))
+    except InputError as error:
+        _refuse_input(error)
+    if reference.is_london_extract:
+        layer, what = settings.data_dir / "demo", "London"
+    else:
+        from nhgraph.loaders import demo as demo_layer
+
+        key = "all" if reference.regions is None else "-".join(sorted(reference.regions))
+        layer, what = PROJECT_ROOT / "var" / "demo" / key, f"region(s) {regions_text}"
+        out.print(f"generating an ILLUSTRATIVE team-of-teams layer for {what} into {layer}")
+        demo_layer.write(layer, reference)
     server = local_server(settings)
     if server is not None:
         with failing("neo4j start failed"):
             out.print(f"neo4j: {server.start().message}")
     db_init()
-    out.print("loading London: the reference data and the ILLUSTRATIVE demo dataset")
+    out.print(f"loading {what}: the reference data and the ILLUSTRATIVE demo dataset")
     try:
         load(
-            ["reference", str(settings.data_dir / "demo")],
+            ["reference", str(layer)],
             source=None,
             on=None,
             workers=2,
-            allow_removals=False,
-            reference_dir=None,
-            region=None,
+            allow_removals=allow_removals,
+            reference_dir=reference_dir,
+            region=region,
         )
     except typer.Exit as done:
         if done.exit_code:
