@@ -15,7 +15,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from nhgraph.config import Settings
 from nhgraph.ontology.namespaces import NHG
-from nhgraph.ontology.rdf import node_iri
+from nhgraph.ontology.rdf import node_iri, predicate
 from nhgraph.schema.models import Node, Post, class_name
 from nhgraph.schema.registry import IRI_SEGMENTS
 from nhgraph.store import db, write_models
@@ -119,6 +119,53 @@ def test_a_description_names_what_it_links_to(server: LiveServer) -> None:
     place = URIRef("https://w3id.org/nhgraph/id/place/E09000007")
     assert str(graph.value(place, RDFS.label)) == "Camden"
     assert (NHG.Neighbourhood, RDFS.label, None) in graph
+
+
+def test_a_description_names_what_links_to_it(server: LiveServer) -> None:
+    neighbourhood = URIRef("https://w3id.org/nhgraph/id/neighbourhood/camden-south")
+    graph = _graph(get(server, "/id/neighbourhood/camden-south", "text/turtle"))
+    int_iri = URIRef("https://w3id.org/nhgraph/id/int/camden-int-1")
+    assert (int_iri, predicate("Int", "neighbourhoods"), neighbourhood) in graph
+    assert (int_iri, RDF.type, NHG.Int) in graph
+    assert graph.value(int_iri, RDFS.label) is not None
+    hackney = URIRef("https://w3id.org/nhgraph/id/int/hackney-int-1")
+    assert (hackney, None, None) not in graph
+
+
+def test_what_links_to_a_node_is_shown_only_to_roles_that_may_see_it(server: LiveServer) -> None:
+    agreement = URIRef("https://w3id.org/nhgraph/id/agreement/camden-direct-care")
+    trust = "/id/organisation/ods/RKE"
+    for key in (None, INTEGRATOR):
+        graph = _graph(get(server, trust, "text/turtle", key=key))
+        assert (agreement, None, None) not in graph, key
+    graph = _graph(get(server, trust, "text/turtle", key=GOVERNANCE))
+    trust_iri = URIRef("https://w3id.org/nhgraph/id/organisation/ods/RKE")
+    assert (agreement, predicate("DataSharingAgreement", "controllers"), trust_iri) in graph
+    assert (agreement, RDF.type, NHG.DataSharingAgreement) in graph
+
+
+@pytest.mark.usefixtures("server")
+def test_a_description_lists_a_bounded_number_of_what_links_to_it(
+    database: db.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nhgraph.access import PUBLIC
+    from nhgraph.api import linked
+
+    place = URIRef("https://w3id.org/nhgraph/id/place/E09000007")
+    everything = linked.describe_node(database, linked.NodeKey("Place", "E09000007"), PUBLIC)
+    assert everything is not None
+    in_place = predicate("Lsoa", "place")
+    lsoas = {
+        s for s in everything.subjects(in_place, place) if (s, RDF.type, NHG.Lsoa) in everything
+    }
+    assert len(lsoas) > 2
+    monkeypatch.setattr(linked, "INCOMING_SHOWN", 2)
+    bounded = linked.describe_node(database, linked.NodeKey("Place", "E09000007"), PUBLIC)
+    assert bounded is not None
+    shown = {s for s in bounded.subjects(in_place, place) if (s, RDF.type, NHG.Lsoa) in bounded}
+    assert shown == set(sorted(lsoas, key=str)[:2])
+    notes = [str(note) for note in bounded.objects(place, RDFS.comment)]
+    assert any(f"{len(lsoas)} Lsoa nodes link to it" in note for note in notes), notes
 
 
 ACCEPTS = [

@@ -43,12 +43,13 @@ from nhgraph.config import Settings
 from nhgraph.export.formats import MEDIA_TYPES, RdfFormat
 from nhgraph.export.rdf import serialize, visible, vocabulary_graph
 from nhgraph.ontology.namespaces import CONCEPT, PREFIXES
-from nhgraph.ontology.rdf import add_record, new_graph, node_iri
+from nhgraph.ontology.rdf import add_record, field_kinds, new_graph, node_iri
 from nhgraph.ontology.shapes import VOCABULARY_TTL, concepts_graph, load_shapes
 from nhgraph.schema.identifiers import normalise_postcode
 from nhgraph.schema.registry import BY_LABEL, CONCEPT_LABELS, IRI_SEGMENTS
 from nhgraph.store import read_records_of
 from nhgraph.store.db import Database, DatabaseError
+from nhgraph.store.reader import linked_from
 
 #: The HTML answer, beside the RDF formats.
 HTML = "html"
@@ -218,8 +219,56 @@ def describe_node(database: Database, key: NodeKey, principal: Principal) -> Gra
             shown_name = _name_of(shown)
             if shown_name:
                 graph.add((iri, RDFS.label, Literal(shown_name, datatype=XSD.string)))
+    _add_incoming(database, graph, key, principal)
     _label_classes(graph)
     return graph
+
+
+#: How many nodes of each kind linking to a node its description lists (a place has hundreds
+#: of LSOAs; the description names the first, by id, and says how many there are in all).
+INCOMING_SHOWN = 100
+
+
+def _add_incoming(database: Database, graph: Graph, key: NodeKey, principal: Principal) -> None:
+    """The links into the node from nodes the principal may see: ``(other, predicate, node)``
+    with each other node's class and name, at most INCOMING_SHOWN of each kind."""
+    subject = node_iri(key.label, key.id)
+    for rel, from_label, ids, total in linked_from(
+        database, BY_LABEL[key.label], key.id, INCOMING_SHOWN
+    ):
+        from_cls = BY_LABEL.get(from_label)
+        if from_cls is None or from_cls.is_concept:
+            continue  # not a node of the model (a change or finding record)
+        fields = [
+            name
+            for name, link in from_cls.links().items()
+            if link.rel == rel and link.target == key.label
+        ]
+        if not fields:
+            continue
+        predicate = field_kinds(from_label)[fields[0]][0]
+        for node_id, linked in read_records_of(database, from_cls, ids).items():
+            shown = visible(from_label, linked, principal)
+            if shown is None:
+                continue
+            iri = node_iri(from_label, node_id)
+            graph.add((iri, predicate, subject))
+            graph.add((iri, RDF.type, PREFIXES["nhg"][from_label]))
+            shown_name = _name_of(shown)
+            if shown_name:
+                graph.add((iri, RDFS.label, Literal(shown_name, datatype=XSD.string)))
+        if total > len(ids):
+            graph.add(
+                (
+                    subject,
+                    RDFS.comment,
+                    Literal(
+                        f"{total} {from_label} nodes link to it by {predicate}; the first "
+                        f"{len(ids)} by id are listed",
+                        datatype=XSD.string,
+                    ),
+                )
+            )
 
 
 def _label_classes(graph: Graph) -> None:

@@ -9,6 +9,7 @@ from nhgraph.schema.models import MODEL_CLASSES, Node, class_name
 from nhgraph.schema.registry import BY_LABEL
 from nhgraph.store.db import Database, Reader
 from nhgraph.store.statements import (
+    linked_from_statement,
     read_page_statement,
     read_some_statement,
     read_statement,
@@ -93,6 +94,17 @@ def read_records_of(
         record["element_id"] = row["element_id"]
         found[str(record["id"])] = record
     return found
+
+
+def linked_from(
+    reader: Reader, cls: type[Node], node_id: str, per: int
+) -> list[tuple[str, str, list[str], int]]:
+    """Who links to one node: (edge type, their label, the first ``per`` ids, how many),
+    for a description that shows a node's incoming links without reading every one."""
+    return [
+        (str(row["rel"]), str(row["from_label"]), [str(i) for i in row["ids"]], int(row["total"]))
+        for row in reader.read(linked_from_statement(class_name(cls)), {"id": node_id, "per": per})
+    ]
 
 
 def read_around(

@@ -149,6 +149,18 @@ def incoming_statement(label: str) -> str:
 
 
 @cache
+def linked_from_statement(label: str) -> str:
+    """The nodes that link to one node, by edge type and their label: the first ``$per`` ids of
+    each by id, and how many there are (a linked-data description's incoming links, bounded)."""
+    return (
+        f"MATCH (n:{label} {{id: $id}})<-[r]-(m) WHERE m.id IS NOT NULL "
+        "WITH type(r) AS rel, labels(m)[0] AS from_label, m.id AS from_id ORDER BY from_id "
+        "WITH rel, from_label, collect(from_id) AS ids "
+        "RETURN rel, from_label, ids[..$per] AS ids, size(ids) AS total ORDER BY rel, from_label"
+    )
+
+
+@cache
 def unhash_statement(label: str) -> str:
     """Forget the content hash of nodes by id, so that the next reload rewrites them."""
     return f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) REMOVE n.content_hash"
