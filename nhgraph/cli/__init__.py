@@ -212,7 +212,7 @@ def load(
         _refuse_input(error)
     total = sum(len(source.models) for source in read)
     if dry_run:
-        _dry_run(database, read, on.date() if on else None, output)
+        _dry_run(database, read, on.date() if on else None, output, allow_removals)
         return
     out.print(f"read {total} records from {len(read)} source(s)")
     from nhgraph.history.diff import changes_of_plan, names_of
@@ -272,19 +272,38 @@ def load(
 
 
 def _dry_run(
-    database: db.Database, read: list[SourceData], on: date | None, output: ReportForm
+    database: db.Database,
+    read: list[SourceData],
+    on: date | None,
+    output: ReportForm,
+    allow_removals: bool,
 ) -> None:
-    """What loading the sources would change, and what that touches; nothing written."""
+    """What loading the sources would change, and what that touches; nothing written. A
+    load that the plan's checks would refuse (another source's records, too many removals)
+    is reported after the changes, and exits 1 as the load would."""
     from nhgraph.history.diff import dry_run
     from nhgraph.history.impact import change_impact
     from nhgraph.history.words import describe
+    from nhgraph.load import check_plan
 
     with failing("dry run failed, nothing written"):
         planned = dry_run(database, read)
+        refusal: NhgraphError | None = None
+        try:
+            check_plan(planned.plan, read, database.settings.max_removal_share, allow_removals)
+        except NhgraphError as refused:
+            refusal = refused
         words = describe(planned.changes, planned.names)
-        impact = change_impact(database, planned.changes, on=on, apply=planned.apply(database))
-    extra = {"dry_run": True, "changes": len(planned.changes)}
+        impact = None
+        if refusal is None:
+            impact = change_impact(database, planned.changes, on=on, apply=planned.apply(database))
+    extra: dict[str, object] = {"dry_run": True, "changes": len(planned.changes)}
+    if refusal is not None:
+        extra["refused"] = str(refusal)
     print_report("dry run", words, impact, output, extra)
+    if refusal is not None:
+        err.print(f"the load would be refused: {refusal}", markup=False, highlight=False)
+        raise typer.Exit(refusal.exit_code)
 
 
 @app.command("diff")

@@ -40,6 +40,17 @@ MAY_CHANGE = "neighbourhood_pcns_may_change"
 CHANGES = "neighbourhood_pcns_change"
 
 
+#: The labels whose change can move a practice into or out of a neighbourhood by itself.
+PLACING = frozenset({"Neighbourhood", "Lsoa", "Postcode"})
+
+
+class _Nothing:
+    """A reader of a graph after the change that holds no neighbourhood to compare."""
+
+    def read(self, query: object, parameters: object = None) -> list[Record]:
+        return []
+
+
 @dataclass(frozen=True)
 class Touched:
     """The organisations a set of changes names, as the question takes them."""
@@ -173,6 +184,10 @@ def change_impact(
     asked = probe(database, changes, on=on)
     if apply is None or not asked.touched.changed:
         return asked.finish(None)
+    if not asked.before and not any(c.label in PLACING for c in changes):
+        # No neighbourhood holds a changed practice before or after (nor do neighbourhoods,
+        # LSOAs or postcodes themselves change): there is nothing to compare, nor to write.
+        return asked.finish(_Nothing())
 
     def after_change(tx: Transaction) -> Impact:
         apply(tx)
