@@ -213,7 +213,7 @@ def test_graphql_asks_change_impact_with_bounded_lists(
     from .conftest import LiveServer
 
     query = (
-        "query($o: OrganisationChanges!) { changeImpact(organisations: $o, on: \"2026-06-01\") "
+        'query($o: OrganisationChanges!) { changeImpact(organisations: $o, on: "2026-06-01") '
         "{ subject name population detail } }"
     )
     with LiveServer(api_settings) as server:
