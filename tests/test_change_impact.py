@@ -178,7 +178,8 @@ def test_the_neighbourhood_whose_pcns_change_is_compared_before_and_after(
     assert not touched["standalone"].of(CHANGES)
 
 
-def test_change_impact_is_a_named_question(touched: dict[str, Any], database: Database) -> None:
+@pytest.mark.usefixtures("touched")
+def test_change_impact_is_a_named_question(database: Database) -> None:
     # The graph now holds the next release: a change to the staying practice is asked.
     rows = questions.ask(
         database, "change_impact", {"changed": [STAYING], "closed": [], "renamed": [], "on": ON}
@@ -188,7 +189,8 @@ def test_change_impact_is_a_named_question(touched: dict[str, Any], database: Da
         questions.ask(database, "change_impact", {"ids": [STAYING]})
 
 
-def test_the_cli_asks_change_impact(touched: dict[str, Any], neo4j_settings: Settings) -> None:
+@pytest.mark.usefixtures("touched")
+def test_the_cli_asks_change_impact(neo4j_settings: Settings) -> None:
     done = run_cli(
         "ask",
         "change_impact",
@@ -206,9 +208,8 @@ def test_the_cli_asks_change_impact(touched: dict[str, Any], neo4j_settings: Set
     assert [r["id"] for r in json.loads(done.stdout)] == ["camden-north"]
 
 
-def test_graphql_asks_change_impact_with_bounded_lists(
-    touched: dict[str, Any], api_settings: Settings
-) -> None:
+@pytest.mark.usefixtures("touched")
+def test_graphql_asks_change_impact_with_bounded_lists(api_settings: Settings) -> None:
     from .clients import ADMIN, Client
     from .conftest import LiveServer
 

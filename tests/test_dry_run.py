@@ -199,7 +199,8 @@ def test_the_diff_command_gives_the_dry_runs_words(
     }
     table = run_cli("diff", "--releases", str(RELEASES), FIRST, "2022-04", env={"COLUMNS": "300"})
     assert table.returncode == 0, table.stderr
-    assert "pcn_formed" in table.stdout and "EDMONTON PCN" in table.stdout
+    assert "pcn_formed" in table.stdout
+    assert "EDMONTON PCN" in table.stdout
     csv_form = run_cli("diff", "--releases", str(RELEASES), FIRST, "2022-04", "--format", "csv")
     assert csv_form.returncode == 0, csv_form.stderr
     lines = csv_form.stdout.splitlines()
@@ -216,7 +217,8 @@ def test_the_dry_run_command_reports_and_exits_0_and_the_load_reports_the_same(
     done = run_cli(*back, "--dry-run", "--format", "json", env=env)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["dry_run"] is True and report["changes"] > 0
+    assert report["dry_run"] is True
+    assert report["changes"] > 0
     reopened = {e["organisation"] for e in report["events"] if e["event"] == "trust_opened"}
     assert {"ods:RAP", "ods:RRP", "ods:RY9"} <= reopened
     assert isinstance(report["impact"], list)
@@ -276,14 +278,15 @@ def _fingerprint_env(settings: Settings) -> tuple[Any, ...]:
     ],
 )
 def test_bad_months_folders_and_formats_exit_2(
-    walk: dict[str, Checked], neo4j_settings: Settings, args: list[str], says: str
+    neo4j_settings: Settings, args: list[str], says: str
 ) -> None:
     done = run_cli(*args, env=settings_env(neo4j_settings))
     assert done.returncode == 2, done.stdout + done.stderr
     assert says in done.stderr
 
 
-def test_an_unknown_month_names_the_months_there_are(walk: dict[str, Checked]) -> None:
-    done = run_cli("diff", "--releases", str(RELEASES), "2019-01", "2022-04")
+def test_an_unknown_month_names_the_months_there_are() -> None:
+    done = run_cli("diff", "--releases", str(require(RELEASES)), "2019-01", "2022-04")
     assert done.returncode == 2
-    assert "2022-04" in done.stderr and "2025-07" in done.stderr
+    assert "2022-04" in done.stderr
+    assert "2025-07" in done.stderr

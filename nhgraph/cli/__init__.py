@@ -338,40 +338,13 @@ def diff(
     from nhgraph.history.diff import diff_sources, names_of
     from nhgraph.history.words import describe
     from nhgraph.load import read_sources
-    from nhgraph.loaders.errors import InputError, Problem
-    from nhgraph.loaders.releases import compose, timeline
+    from nhgraph.loaders.errors import InputError
 
     settings = current_settings()
     with tempfile.TemporaryDirectory(prefix="nhgraph-diff-") as scratch:
         try:
-            if releases is not None:
-                steps = {step.month: step for step in timeline(releases)}
-                for month in (old, new):
-                    if month not in steps:
-                        raise InputError(
-                            [
-                                Problem(
-                                    str(releases),
-                                    None,
-                                    month,
-                                    "is not a month of the releases' timeline; months: "
-                                    + ", ".join(steps),
-                                )
-                            ],
-                            unreadable=True,
-                        )
-                base = reference_dir or settings.reference_dir
-                folders = [
-                    compose(base, steps[month], Path(scratch) / f"{i}-{month}")
-                    for i, month in enumerate((old, new))
-                ]
-            else:
-                folders = [Path(old), Path(new)]
-                for folder in folders:
-                    if not folder.is_dir():
-                        raise InputError(
-                            [Problem(str(folder), None, "", "is not a folder")], unreadable=True
-                        )
+            base = reference_dir or settings.reference_dir
+            folders = _diff_folders(old, new, releases, base, Path(scratch))
             read = [
                 read_sources(["reference"], settings.model_copy(update={"reference_dir": f}))
                 for f in folders
@@ -382,6 +355,38 @@ def diff(
     models = [m for source in (*read[0], *read[1]) for m in source.models]
     words = describe(changes, names_of(models))
     print_report(f"diff {old} -> {new}", words, None, output, {"changes": len(changes)})
+
+
+def _diff_folders(
+    old: str, new: str, releases: Path | None, reference: Path, scratch: Path
+) -> list[Path]:
+    """The two reference folders a diff reads: the ones named, or with ``releases`` the
+    reference folder composed for each month (InputError for a month not in the timeline)."""
+    from nhgraph.loaders.errors import InputError, Problem
+    from nhgraph.loaders.releases import compose, timeline
+
+    if releases is None:
+        for folder in (old, new):
+            if not Path(folder).is_dir():
+                raise InputError([Problem(folder, None, "", "is not a folder")], unreadable=True)
+        return [Path(old), Path(new)]
+    steps = {step.month: step for step in timeline(releases)}
+    unknown = [
+        Problem(
+            str(releases),
+            None,
+            month,
+            f"is not a month of the releases' timeline; months: {', '.join(steps)}",
+        )
+        for month in (old, new)
+        if month not in steps
+    ]
+    if unknown:
+        raise InputError(unknown, unreadable=True)
+    return [
+        compose(reference, steps[month], scratch / f"{i}-{month}")
+        for i, month in enumerate((old, new))
+    ]
 
 
 def _postcode_region(regions: str) -> str:

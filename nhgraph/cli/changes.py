@@ -37,19 +37,18 @@ class ReportForm(StrEnum):
 
 def report_rows(words: Words, impact: Impact | None) -> list[dict[str, Any]]:
     """The report as flat rows of :data:`CSV_COLUMNS`: events, then counts, then impact."""
-    found: list[dict[str, Any]] = []
-    for e in words.events:
-        found.append(
-            {
-                "section": "event",
-                "kind": e.event,
-                "id": e.organisation,
-                "name": e.name,
-                "before": e.before,
-                "after": e.after,
-                "detail": e.note,
-            }
-        )
+    found: list[dict[str, Any]] = [
+        {
+            "section": "event",
+            "kind": e.event,
+            "id": e.organisation,
+            "name": e.name,
+            "before": e.before,
+            "after": e.after,
+            "detail": e.note,
+        }
+        for e in words.events
+    ]
     for (label, operation), count in sorted(words.counts.items()):
         found.append(
             {

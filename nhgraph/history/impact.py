@@ -48,6 +48,8 @@ class _Nothing:
     """A reader of a graph after the change that holds no neighbourhood to compare."""
 
     def read(self, query: object, parameters: object = None) -> list[Record]:
+        """Nothing: no neighbourhood is asked about."""
+        del query, parameters
         return []
 
 
