@@ -24,7 +24,7 @@ from nhgraph.history.diff import (
     diff_sources,
     dry_run,
     record_changes,
-    stored_as_changes,
+    stored_models,
 )
 from nhgraph.history.impact import Impact, change_impact
 from nhgraph.history.words import NO_SUCCESSOR, Words, describe
@@ -90,14 +90,14 @@ def walk(
     found: dict[str, Checked] = {}
     for month in CHECKED:
         sources = _read(neo4j_settings, folders[month])
-        before, print_before = stored_as_changes(database, LABELS), _fingerprint(database)
+        before, print_before = stored_models(database, LABELS), _fingerprint(database)
         planned = dry_run(database, sources)
         impact = change_impact(database, planned.changes, apply=planned.apply(database))
         unchanged = (
-            stored_as_changes(database, LABELS) == before and _fingerprint(database) == print_before
+            stored_models(database, LABELS) == before and _fingerprint(database) == print_before
         )
         load(database, sources, workers=2, allow_removals=True)
-        did = record_changes(before, stored_as_changes(database, LABELS))
+        did = record_changes(before, stored_models(database, LABELS))
         words = describe(planned.changes, planned.names)
         found[month] = Checked(
             month, folders[month], sources, planned, words, impact, did, unchanged, previous

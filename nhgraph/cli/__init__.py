@@ -217,13 +217,14 @@ def load(
     out.print(f"read {total} records from {len(read)} source(s)")
     from nhgraph.history.diff import changes_of_plan, names_of
     from nhgraph.history.impact import Probe, probe
-    from nhgraph.history.words import Words, describe
+    from nhgraph.history.words import WORDED, Words, describe
 
     told: list[tuple[Words, Probe]] = []
     models = [m for source in read for m in source.models]
 
     def on_plan(plan: WritePlan) -> None:
-        changes = changes_of_plan(database, plan, models)
+        # The summary table counts every label; the words and the impact need these only.
+        changes = changes_of_plan(database, plan, models, labels=WORDED)
         told.append((describe(changes, names_of(models)), probe(database, changes, on=day)))
 
     day = on.date() if on else None

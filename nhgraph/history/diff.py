@@ -9,7 +9,7 @@ nothing, not even a validation run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from nhgraph.loaders.sources import SourceData
@@ -83,16 +83,21 @@ def names_of(models: Iterable[Node]) -> dict[str, str]:
 
 
 def changes_of_plan(
-    database: Database, plan: WritePlan, models: Sequence[Node]
+    database: Database,
+    plan: WritePlan,
+    models: Sequence[Node],
+    labels: Collection[str] | None = None,
 ) -> list[NodeChange]:
     """The node changes a plan would make: the models it would create, and for the nodes it
-    would update or remove, their stored records (read for those nodes only) as ``before``.
-    The plan must have been made with ``track_updates``."""
+    would update or remove, their stored records (read for those nodes only) as ``before``;
+    of the ``labels`` given only (a load's summary words ODS's organisations, and England's
+    first load creates a third of a million other nodes). The plan must have been made with
+    ``track_updates``."""
     summary = plan.summary
     by_key = {_key(m): m for m in models}
     changes: list[NodeChange] = []
     for label, cls in _CLASSES.items():
-        if cls.is_concept:
+        if cls.is_concept or (labels is not None and label not in labels):
             continue
         updated = summary.updated_ids.get(label, [])
         removed = summary.removed_ids.get(label, [])
@@ -124,7 +129,7 @@ def dry_run(database: Database, sources: Sequence[SourceData]) -> DryRun:
     return DryRun(plan, changes_of_plan(database, plan, models), names_of(models), models, names)
 
 
-def stored_as_changes(database: Database, labels: Sequence[str]) -> dict[tuple[str, str], Node]:
+def stored_models(database: Database, labels: Sequence[str]) -> dict[tuple[str, str], Node]:
     """Every stored node of these labels as a model, by (label, id): what a test or a
     reconstruction diffs before and after a write."""
     from nhgraph.store import read_records
@@ -140,7 +145,7 @@ def stored_as_changes(database: Database, labels: Sequence[str]) -> dict[tuple[s
 def record_changes(
     before: dict[tuple[str, str], Node], after: dict[tuple[str, str], Node]
 ) -> list[NodeChange]:
-    """The changes between two readings of the graph (see :func:`stored_as_changes`)."""
+    """The changes between two readings of the graph (see :func:`stored_models`)."""
     return diff_models(before.values(), after.values())
 
 
@@ -153,5 +158,5 @@ __all__ = [
     "names_of",
     "record_changes",
     "record_of_model",
-    "stored_as_changes",
+    "stored_models",
 ]

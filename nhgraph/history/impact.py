@@ -166,6 +166,10 @@ def probe(database: Reader, changes: Sequence[NodeChange], *, on: date | None = 
     found = touched(changes)
     if not found.changed:
         return Probe([], found, day, [], {})
+    new = {c.node_id for c in changes if c.label == "Organisation" and c.operation == "created"}
+    if set(found.changed) <= new:
+        # Only organisations the graph does not hold yet (a first load): nothing links to them.
+        return Probe([], found, day, [], _pcns(database, [], found.postcodes_after, day))
     rows = database.read(queries.question("change_impact"), found.parameters(day))
     candidates = sorted({str(r["id"]) for r in rows if r["kind"] == MAY_CHANGE})
     return Probe(

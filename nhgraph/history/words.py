@@ -29,6 +29,8 @@ OPENED = {"pcn": "formed"}
 CLOSED = {"pcn": "dissolved"}
 #: Said of every trust that closes: ODS's etr file has no successor column, so none is named.
 NO_SUCCESSOR = "successor not given: ODS etr names none"
+#: The labels whose changes the words name (every other change is counted).
+WORDED = frozenset({"Organisation", "PcnMembership"})
 #: The organisation fields the words name when they change (the rest are counted).
 NAMED_FIELDS = frozenset({"name", "postcode"})
 
