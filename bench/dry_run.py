@@ -3,8 +3,9 @@ run (``python -m bench dry_run``; ``--quick`` for one small round).
 
 The graph holds one step of ../shared/data/releases; the next step is dry-run (read, planned,
 the stored records of the nodes that would change read, described in the users' words, and
-its impact asked, the PCNs after the change read in a rolled-back write), several times, and
-then loaded for real, from the same graph each round. The target is the dry run in 5 s or
+its impact asked, the PCNs after the change read in a rolled-back write), several times (as
+``reference``, every loader, and as ``ods-organisations``, ODS's loader alone), and then
+loaded for real, from the same graph each round. The target is the dry run in 5 s or
 less; the ratio to the load says how much of a load's time a dry run costs on this machine,
 which is shared and noisy. Figures go to bench/results/dry_run.json.
 """
@@ -67,8 +68,8 @@ def measure(
             database.reset()
             load(database, read(folders[0]), workers=2, allow_removals=True)
 
-        def dry() -> tuple[int, int, int]:
-            planned = dry_run(database, read(folders[1]))
+        def dry(what: str = "reference") -> tuple[int, int, int]:
+            planned = dry_run(database, read(folders[1], what))
             words = describe(planned.changes, planned.names)
             impact = change_impact(database, planned.changes, apply=planned.apply(database))
             return len(planned.changes), len(words.events), len(impact.rows)
@@ -80,6 +81,9 @@ def measure(
         for _ in range(rounds):
             seconds, told = _timed(dry)
             dry_seconds.append(seconds)
+        # An ODS release dry-run as ODS's loader alone (`nhgraph load ods-organisations`):
+        # the same changes, without reading and comparing the ONS geography.
+        ods_seconds = [_timed(lambda: dry("ods-organisations"))[0] for _ in range(rounds)]
         read_seconds = median([_timed(lambda: read(folders[1]))[0] for _ in range(rounds)])
         load_seconds: list[float] = []
         for index in range(loads):
@@ -98,6 +102,7 @@ def measure(
         "impact_rows": told[2],
         "dry_run_seconds": round(dry_median, 3),
         "dry_run_runs": [round(s, 3) for s in dry_seconds],
+        "dry_run_ods_loader_only_seconds": round(median(ods_seconds), 3),
         "read_seconds": round(read_seconds, 3),
         "load_seconds": round(load_median, 3),
         "load_runs": [round(s, 3) for s in load_seconds],
