@@ -59,10 +59,8 @@ def measure(
             compose(PROJECT_ROOT / "data" / "reference", by_month[m], scratch / m) for m in steps
         ]
 
-        def read(folder: Path) -> Any:
-            return read_sources(
-                ["reference"], settings.model_copy(update={"reference_dir": folder})
-            )
+        def read(folder: Path, what: str = "reference") -> Any:
+            return read_sources([what], settings.model_copy(update={"reference_dir": folder}))
 
         def put_back() -> None:
             database.reset()
