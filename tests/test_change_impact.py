@@ -226,3 +226,39 @@ def test_graphql_asks_change_impact_with_bounded_lists(api_settings: Settings) -
         [error] = client.errors(query, {"o": {"changed": ["ods:X"] * 2001}}, key=ADMIN)
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
         assert client.errors(query, {"o": {"changed": [STAYING]}})  # the public may not ask
+
+
+@pytest.mark.usefixtures("touched")
+def test_an_int_that_gains_or_loses_a_team_or_a_teams_provider_is_listed(
+    database: Database,
+) -> None:
+    from nhgraph.store.changes import NodeChange
+
+    joins = Membership(
+        id="hackney-pharmacy-m", team="camden-pharmacy", int="hackney-int-1", tier="tailored"
+    )
+    leaves = Membership(
+        id="camden-pharmacy-m", team="camden-pharmacy", int="camden-int-1", tier="hyper_local"
+    )
+    team = Team(
+        id="camden-pharmacy",
+        name="Pharmacy",
+        provider="ods:F83001",
+        functions=["community_pharmacy"],
+    )
+    changes = [
+        NodeChange.of(None, joins),
+        NodeChange.of(leaves, None),
+        NodeChange.of(team, team.model_copy(update={"provider": "ods:RKE"})),
+    ]
+    impact = change_impact(database, changes, on=ON)
+    [gains] = impact.of("int_gains_team")
+    assert (gains["id"], gains["organisation"]) == ("hackney-int-1", "ods:F83001")
+    assert impact.ids("int_loses_team") == {"camden-int-1"}
+    [provider] = impact.of("int_team_provider_changes")
+    assert provider["id"] == "camden-int-1"
+    assert provider["detail"] == "team camden-pharmacy: provider ods:F83001 -> ods:RKE"
+    # An unchanged team names no INT.
+    assert "int_team_provider_changes" not in {
+        r["kind"] for r in change_impact(database, [NodeChange.of(team, team)], on=ON).rows
+    }

@@ -119,6 +119,10 @@ def _pcns(
     return {str(row["neighbourhood"]): row for row in rows}
 
 
+def _order(row: Record) -> tuple[str, str, str, str]:
+    return (str(row["kind"]), str(row["id"]), str(row["organisation"]), str(row["detail"]))
+
+
 @dataclass
 class Probe:
     """An impact asked of the graph before the change, waiting for the graph after it to say
@@ -135,7 +139,7 @@ class Probe:
         """The impact, the neighbourhoods' PCNs compared with the graph after the change (or,
         without a reader, the neighbourhoods that may change, with their PCNs now)."""
         if after_reader is None:
-            return Impact(list(self.rows))
+            return Impact(sorted(self.rows, key=_order))
         after = _pcns(after_reader, self.candidates, self.touched.postcodes_after, self.on)
         kept = [r for r in self.rows if r["kind"] != MAY_CHANGE]
         for hood in sorted(self.before.keys() | after.keys()):
@@ -156,21 +160,74 @@ class Probe:
                     "population": None,
                 }
             )
-        kept.sort(key=lambda r: (r["kind"], str(r["id"]), str(r["organisation"]), str(r["detail"])))
+        kept.sort(key=_order)
         return Impact(kept)
+
+
+def team_rows(database: Reader, changes: Sequence[NodeChange], on: date) -> list[Record]:
+    """The INTs that gain or lose a team (a membership created or removed), and those whose
+    team changes provider (a team updated with another provider), from the change's records
+    and the graph before it."""
+    rows: list[Record] = []
+    moved = [c for c in changes if c.label == "Team" and "provider" in c.fields]
+    joined = [c for c in changes if c.label == "Membership" and c.operation != "updated"]
+    teams = sorted(
+        {c.node_id for c in moved} | {str((c.after or c.before or {})["team"]) for c in joined}
+    )
+    if not teams:
+        return rows
+    found = {
+        str(r["team"]): r
+        for r in database.read(queries.load("team_ints"), {"teams": teams, "on": on})
+    }
+    for change in joined:
+        record = change.after or change.before or {}
+        team = found.get(str(record["team"]), {})
+        rows.append(
+            {
+                "kind": "int_gains_team" if change.operation == "created" else "int_loses_team",
+                "id": record["int"],
+                "name": None,
+                "organisation": team.get("provider"),
+                "organisation_name": team.get("provider_name"),
+                "detail": f"team {record['team']} ({team.get('team_name') or 'new'}), "
+                f"{record.get('tier')} tier",
+                "lsoas": None,
+                "population": None,
+            }
+        )
+    for change in moved:
+        team = found.get(change.node_id, {})
+        before, after = change.before or {}, change.after or {}
+        rows += [
+            {
+                "kind": "int_team_provider_changes",
+                "id": entry["id"],
+                "name": entry["name"],
+                "organisation": after.get("provider"),
+                "organisation_name": None,
+                "detail": f"team {change.node_id}: provider {before.get('provider')} -> "
+                f"{after.get('provider')}",
+                "lsoas": None,
+                "population": None,
+            }
+            for entry in team.get("ints") or []
+        ]
+    return rows
 
 
 def probe(database: Reader, changes: Sequence[NodeChange], *, on: date | None = None) -> Probe:
     """The impact's first half, asked of the graph before the change."""
     day = on or date.today()
     found = touched(changes)
+    teams = team_rows(database, changes, day)
     if not found.changed:
-        return Probe([], found, day, [], {})
+        return Probe(teams, found, day, [], {})
     new = {c.node_id for c in changes if c.label == "Organisation" and c.operation == "created"}
     if set(found.changed) <= new:
         # Only organisations the graph does not hold yet (a first load): nothing links to them.
-        return Probe([], found, day, [], _pcns(database, [], found.postcodes_after, day))
-    rows = database.read(queries.question("change_impact"), found.parameters(day))
+        return Probe(teams, found, day, [], _pcns(database, [], found.postcodes_after, day))
+    rows = database.read(queries.question("change_impact"), found.parameters(day)) + teams
     candidates = sorted({str(r["id"]) for r in rows if r["kind"] == MAY_CHANGE})
     return Probe(
         rows, found, day, candidates, _pcns(database, candidates, found.postcodes_after, day)
@@ -189,7 +246,7 @@ def change_impact(
     write transaction that is rolled back, never committed (see the module's docstring)."""
     asked = probe(database, changes, on=on)
     if apply is None or not asked.touched.changed:
-        return asked.finish(None)
+        return asked.finish(None) if apply is None else asked.finish(_Nothing())
     if not asked.before and not any(c.label in PLACING for c in changes):
         # No neighbourhood holds a changed practice before or after (nor do neighbourhoods,
         # LSOAs or postcodes themselves change): there is nothing to compare, nor to write.
