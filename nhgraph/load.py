@@ -264,8 +264,12 @@ def load(
     save_findings: bool = True,
     max_findings: int = DEFAULT_MAX_FINDINGS,
     allow_removals: bool = False,
+    on_plan: Callable[[WritePlan], None] | None = None,
 ) -> LoadResult:
     """Validate and write the sources; LoadRefused (nothing written) on any violation.
+
+    ``on_plan`` is shown the plan once it has passed its checks and before anything is
+    written (the command line works out from it what the load changes, and what that touches).
 
     Unless ``save_findings`` is false, the report is saved as the latest validation run (at
     most ``max_findings`` findings) in the load's own transaction.
@@ -282,8 +286,10 @@ def load(
     for source in sources:
         skipped.update(source.skipped)
     announce("comparing")
-    planned = plan_write(database, everything, replace_sources=names)
+    planned = plan_write(database, everything, replace_sources=names, track_updates=True)
     check_plan(planned, sources, database.settings.max_removal_share, allow_removals)
+    if on_plan is not None:
+        on_plan(planned)
     if not planned.changed:
         # The graph after the load is the graph now, which was validated when it was loaded.
         return LoadResult(list(sources), ValidationReport(conforms=True), planned.summary, skipped)

@@ -67,6 +67,9 @@ def parameters_for(
         values["core_offer"] = [dict(r) for r in core_offer()]
     if "purposes" in values:
         values["purposes"] = _as_list(values["purposes"]) or [p.value for p in Purpose]
+    for name in ("changed", "closed", "renamed"):  # change_impact's organisations
+        if name in values:
+            values[name] = _as_list(values[name]) or []
     if "kinds" in values:
         values["kinds"] = _as_list(values["kinds"]) or None
     if "days" in values and values["days"] is None:

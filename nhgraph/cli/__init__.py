@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from rich.table import Table
 
+from nhgraph.cli.changes import ReportForm, print_report
 from nhgraph.cli.common import current_settings, err, failing, local_server, out
 from nhgraph.cli.edit import edit_app
 from nhgraph.cli.export import export_app
@@ -26,6 +27,8 @@ from nhgraph.store import db
 if TYPE_CHECKING:
     from nhgraph.load import LoadResult
     from nhgraph.loaders.errors import InputError
+    from nhgraph.loaders.sources import SourceData
+    from nhgraph.store.plan import WritePlan
 
 app = typer.Typer(
     help="nhgraph: the neighbourhood health service knowledge graph and service registry.",
@@ -154,8 +157,23 @@ def load(
         help="The ONS regions 'reference' keeps (NHGRAPH_REFERENCE_REGIONS): 'all', or codes "
         "separated by commas, such as E12000007,E12000008; London by default.",
     ),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Report what the load would add, change and remove, in the users' words, and what "
+        "that touches (INTs, agreements, services, neighbourhoods, residents); write nothing.",
+    ),
+    output: ReportForm = typer.Option(
+        ReportForm.table, "--format", help="The changes report: table, csv or json."
+    ),
 ) -> None:
-    """Load sources into Neo4j: all or nothing, refused on any SHACL violation."""
+    """Load sources into Neo4j: all or nothing, refused on any SHACL violation.
+
+    The output ends with what the load changed in the users' words and what that touches,
+    worked out from the load's plan before it writes. With --dry-run only that report is
+    given, and nothing is written: exit 0 whether or not it finds changes, 1 for data that
+    break the model, 2 for input that cannot be read.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from nhgraph.load import POSTCODES, LoadRefused, read_sources
@@ -178,6 +196,9 @@ def load(
         )
     database = db.get_database(settings)
     if len(sources) == 1 and sources[0].startswith(POSTCODES):
+        if dry_run:
+            err.print("a postcode directory is written while it is read: it has no dry run")
+            raise typer.Exit(2)
         _load_postcode_file(
             database,
             Path(sources[0].removeprefix(POSTCODES)),
@@ -190,7 +211,23 @@ def load(
     except InputError as error:
         _refuse_input(error)
     total = sum(len(source.models) for source in read)
+    if dry_run:
+        _dry_run(database, read, on.date() if on else None, output, allow_removals)
+        return
     out.print(f"read {total} records from {len(read)} source(s)")
+    from nhgraph.history.diff import changes_of_plan, names_of
+    from nhgraph.history.impact import Probe, probe
+    from nhgraph.history.words import WORDED, Words, describe
+
+    told: list[tuple[Words, Probe]] = []
+    models = [m for source in read for m in source.models]
+
+    def on_plan(plan: WritePlan) -> None:
+        # The summary table counts every label; the words and the impact need these only.
+        changes = changes_of_plan(database, plan, models, labels=WORDED)
+        told.append((describe(changes, names_of(models)), probe(database, changes, on=day)))
+
+    day = on.date() if on else None
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -217,6 +254,7 @@ def load(
                     step=step,
                     max_findings=settings.validation_max_findings,
                     allow_removals=allow_removals,
+                    on_plan=on_plan,
                 )
             except LoadRefused as refused:
                 bar.stop()
@@ -226,8 +264,130 @@ def load(
     if result.report.warnings:
         out.print(result.report.to_text(), markup=False, highlight=False)
     _print_load_summary(result)
+    if told and result.written.changed:
+        words, asked = told[0]
+        with failing("the load is committed, but what it touches could not be read"):
+            print_report("load", words, asked.finish(database), output)
     if result.run is not None:
         err.print(result.run.summary(), markup=False, highlight=False)
+
+
+def _dry_run(
+    database: db.Database,
+    read: list[SourceData],
+    on: date | None,
+    output: ReportForm,
+    allow_removals: bool,
+) -> None:
+    """What loading the sources would change, and what that touches; nothing written. A
+    load that the plan's checks would refuse (another source's records, too many removals)
+    is reported after the changes, and exits 1 as the load would."""
+    from nhgraph.history.diff import dry_run
+    from nhgraph.history.impact import change_impact
+    from nhgraph.history.words import describe
+    from nhgraph.load import check_plan
+
+    with failing("dry run failed, nothing written"):
+        planned = dry_run(database, read)
+        refusal: NhgraphError | None = None
+        try:
+            check_plan(planned.plan, read, database.settings.max_removal_share, allow_removals)
+        except NhgraphError as refused:
+            refusal = refused
+        words = describe(planned.changes, planned.names)
+        impact = None
+        if refusal is None:
+            impact = change_impact(database, planned.changes, on=on, apply=planned.apply(database))
+    extra: dict[str, object] = {"dry_run": True, "changes": len(planned.changes)}
+    if refusal is not None:
+        extra["refused"] = str(refusal)
+    print_report("dry run", words, impact, output, extra)
+    if refusal is not None:
+        err.print(f"the load would be refused: {refusal}", markup=False, highlight=False)
+        raise typer.Exit(refusal.exit_code)
+
+
+@app.command("diff")
+def diff(
+    old: str = typer.Argument(
+        ..., help="The older release: a reference folder, or with --releases a month YYYY-MM."
+    ),
+    new: str = typer.Argument(
+        ..., help="The newer release: a reference folder, or with --releases a month YYYY-MM."
+    ),
+    releases: Path | None = typer.Option(
+        None,
+        "--releases",
+        help="A folder of ODS releases (<region>_<series>_YYYY-MM.csv): OLD and NEW are months "
+        "of its timeline, each composed into a reference folder as ODS stood then.",
+    ),
+    reference_dir: Path | None = typer.Option(
+        None,
+        "--from",
+        help="With --releases: the reference folder the releases stand in (NHGRAPH_REFERENCE_DIR).",
+    ),
+    output: ReportForm = typer.Option(ReportForm.table, "--format", help="table, csv or json"),
+) -> None:
+    """What changes between two releases of the reference sources on disk, in the users'
+    words; no database is needed (what the changes touch needs the graph: see load --dry-run).
+
+    Exit codes: 0 compared (whether or not anything changed), 1 data that break the model,
+    2 input that cannot be read or a month that is not in the releases' timeline.
+    """
+    import tempfile
+
+    from nhgraph.history.diff import diff_sources, names_of
+    from nhgraph.history.words import describe
+    from nhgraph.load import read_sources
+    from nhgraph.loaders.errors import InputError
+
+    settings = current_settings()
+    with tempfile.TemporaryDirectory(prefix="nhgraph-diff-") as scratch:
+        try:
+            base = reference_dir or settings.reference_dir
+            folders = _diff_folders(old, new, releases, base, Path(scratch))
+            read = [
+                read_sources(["reference"], settings.model_copy(update={"reference_dir": f}))
+                for f in folders
+            ]
+        except InputError as error:
+            _refuse_input(error)
+    changes = diff_sources(read[0], read[1])
+    models = [m for source in (*read[0], *read[1]) for m in source.models]
+    words = describe(changes, names_of(models))
+    print_report(f"diff {old} -> {new}", words, None, output, {"changes": len(changes)})
+
+
+def _diff_folders(
+    old: str, new: str, releases: Path | None, reference: Path, scratch: Path
+) -> list[Path]:
+    """The two reference folders a diff reads: the ones named, or with ``releases`` the
+    reference folder composed for each month (InputError for a month not in the timeline)."""
+    from nhgraph.loaders.errors import InputError, Problem
+    from nhgraph.loaders.releases import compose, timeline
+
+    if releases is None:
+        for folder in (old, new):
+            if not Path(folder).is_dir():
+                raise InputError([Problem(folder, None, "", "is not a folder")], unreadable=True)
+        return [Path(old), Path(new)]
+    steps = {step.month: step for step in timeline(releases)}
+    unknown = [
+        Problem(
+            str(releases),
+            None,
+            month,
+            f"is not a month of the releases' timeline; months: {', '.join(steps)}",
+        )
+        for month in (old, new)
+        if month not in steps
+    ]
+    if unknown:
+        raise InputError(unknown, unreadable=True)
+    return [
+        compose(reference, steps[month], scratch / f"{i}-{month}")
+        for i, month in enumerate((old, new))
+    ]
 
 
 def _postcode_region(regions: str) -> str:
@@ -517,6 +677,8 @@ def demo(
             allow_removals=allow_removals,
             reference_dir=reference_dir,
             region=region,
+            dry_run=False,
+            output=ReportForm.table,
         )
     except typer.Exit as done:
         if done.exit_code:

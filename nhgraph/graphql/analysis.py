@@ -4,6 +4,7 @@ catalog, answered as findings (what it is about, for how many people, and the wh
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import strawberry
@@ -154,6 +155,19 @@ class Overlaps:
         return await findings(info, "services_overlapping", {"place": self.place})
 
 
+@strawberry.input(
+    description="The organisations a change names: every one that changes, and of those the "
+    "ones that close and the ones renamed (a practice whose PCN membership changes, and its "
+    "PCNs, count as changed)."
+)
+class OrganisationChanges:
+    """The organisations a change names, as the change_impact question takes them."""
+
+    changed: list[str]
+    closed: list[str] = strawberry.field(default_factory=list)
+    renamed: list[str] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class AnalysisQuery:
     """The analysts' root fields: the gaps and the overlaps, for callers allowed to read the
@@ -170,3 +184,24 @@ class AnalysisQuery:
     def overlaps(self, place: str | None = None) -> Overlaps:
         """The overlap questions, London-wide or in one place."""
         return Overlaps(place=place)
+
+    @strawberry.field(
+        permission_classes=[ReadsAnalysis],
+        description="What a change to organisations touches (the change_impact question, asked "
+        "of the graph as it stands, before the change): INTs that lose a team's provider, "
+        "agreements naming them, services of one that closes, neighbourhoods whose PCNs may "
+        "change, and per place the residents whose answer names one that closes or is renamed. "
+        "Each finding's detail says its kind.",
+    )
+    async def change_impact(
+        self, info: Info, organisations: OrganisationChanges, on: date | None = None
+    ) -> list[Finding]:
+        """The change_impact question's rows as findings (the subject is the INT, agreement,
+        service, neighbourhood or place; the row's ``kind`` says which)."""
+        given = {
+            "changed": organisations.changed,
+            "closed": organisations.closed,
+            "renamed": organisations.renamed,
+            "on": on,
+        }
+        return await findings(info, "change_impact", given)

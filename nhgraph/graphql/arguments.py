@@ -44,6 +44,8 @@ LIST_MAX = 100
 #: LSOAs one edit or service may name: more than any place holds (Birmingham, the largest
 #: English district, has about 640; London's largest borough about 220).
 LSOA_LIST_MAX = 2_000
+#: Organisations one change may name: more than a London ODS release changes (about 350).
+CHANGED_MAX = 2_000
 #: Characters of a code typed by a person (a postcode, an LSOA code), with room for spaces.
 CODE_MAX = 20
 #: Characters of a cursor this API gives out (a sort key of at most a name, and an id).
@@ -82,6 +84,9 @@ BOUNDS: dict[str, Bound] = {
     "Mutation.moveLsoas(lsoas:)": Bound(length=CODE_MAX, items=LSOA_LIST_MAX),
     "Mutation.alignSpecialist(sessionsPerWeek:)": Bound(low=0, high=10),
     "ServiceInput.lsoas": Bound(length=CODE_MAX, items=LSOA_LIST_MAX),
+    "OrganisationChanges.changed": Bound(items=CHANGED_MAX),
+    "OrganisationChanges.closed": Bound(items=CHANGED_MAX),
+    "OrganisationChanges.renamed": Bound(items=CHANGED_MAX),
     "ServiceInput.minAge": Bound(low=AGE[0], high=AGE[1]),
     "ServiceInput.maxAge": Bound(low=AGE[0], high=AGE[1]),
     "ServiceInput.hours": Bound(length=bounds.SHORT_MAX, items=bounds.SHORT_LIST_MAX),

@@ -143,6 +143,7 @@ QUERY_FIELDS = (
     "data_sharing_agreements",
     "gaps",
     "overlaps",
+    "change_impact",
     "data_sharing_coverage",
     "partners_outside_agreements",
     "agreements_expiring",

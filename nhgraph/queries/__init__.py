@@ -72,6 +72,7 @@ class QuestionKind(StrEnum):
     sharing = "sharing"
     resident = "resident"
     specialist = "specialist"
+    impact = "impact"
 
 
 class QueryCatalogError(NhgraphError, LookupError):

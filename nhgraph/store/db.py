@@ -393,6 +393,21 @@ class Database:
             time.sleep(pause)
             pause = min(pause * 2, 1.0)
 
+    def execute_rolled_back(self, work: Callable[[Transaction], T], *, what: str = "try") -> T:
+        """Run a unit of work in a write transaction that is always rolled back, never
+        committed: to ask the graph as it would be after a write (a dry run's impact) without
+        anyone ever seeing that graph. Not retried: it commits nothing, so a failure is told."""
+        self.round_trips += 1
+        with (
+            _translated(what, too_large_advice(self.settings)),
+            self._driver.session(database=self.name) as session,
+            session.begin_transaction(timeout=_time_left(what)) as tx,
+        ):
+            try:
+                return work(Transaction(tx))
+            finally:
+                tx.rollback()
+
     def run_autocommit(
         self, statement: str, parameters: Mapping[str, Any] | None = None
     ) -> list[Record]:

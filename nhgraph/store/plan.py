@@ -16,7 +16,7 @@ from nhgraph.schema.models import MODEL_CLASSES, Node, class_name
 from nhgraph.store.db import Database, Transaction
 from nhgraph.store.guard import Stored, StoredView, foreign, from_others, incoming
 from nhgraph.store.rows import content_hash, in_batches, link_targets, node_rows
-from nhgraph.store.statements import counts_statement, hash_statement, removal_statement
+from nhgraph.store.statements import counts_statement, hashes_statement, removal_statement
 
 
 class DanglingReference(NhgraphError):
@@ -46,6 +46,11 @@ class WriteSummary:
     relationships: int = 0
     #: label -> the ids removed (or that would be), sorted, for the summary to name.
     removed_ids: dict[str, list[str]] = field(default_factory=dict)
+    #: label -> the ids whose content changed (or would), in the order compared, kept only
+    #: when ``track_updates`` is set (a dry run reads the stored records of only these; a
+    #: stream of millions of postcodes does not hold them).
+    updated_ids: dict[str, list[str]] = field(default_factory=dict)
+    track_updates: bool = False
 
     @property
     def nodes(self) -> dict[str, int]:
@@ -107,6 +112,8 @@ def classify(
             target = new
         elif existing[row["id"]] != digest:
             summary.updated[label] += 1
+            if summary.track_updates:
+                summary.updated_ids.setdefault(label, []).append(row["id"])
             target = changed
         else:
             summary.unchanged[label] += 1
@@ -120,8 +127,9 @@ def stored_hashes(tx: Transaction, label: str, ids: Sequence[str], batch_size: i
     """The content hash and source of each of these ids the graph holds."""
     existing: Stored = {}
     for batch in in_batches(list(ids), batch_size):
-        for found in tx.run(hash_statement(label), {"ids": list(batch)}):
-            existing[found["id"]] = (found["hash"], found["source"])
+        [row] = tx.run(hashes_statement(label), {"ids": list(batch)})
+        for node_id, digest, source in row["found"]:
+            existing[node_id] = (digest, source)
     return existing
 
 
@@ -148,17 +156,18 @@ def plan_write(
     *,
     replace_sources: Collection[str] = (),
     batch_size: int = 10_000,
+    track_updates: bool = False,
 ) -> WritePlan:
     """What :func:`write_models` would do, read-only: so an unchanged reload can stop early,
     and a load that would take over another source's records or remove too much is refused
-    before it writes."""
+    before it writes. With ``track_updates`` the summary names the ids it would update."""
     by_class: dict[type[Node], list[Node]] = defaultdict(list)
     for model in models:
         by_class[type(model)].append(model)
     sources = list(replace_sources)
 
     def work(tx: Transaction) -> WritePlan:
-        summary, view = WriteSummary(), StoredView()
+        summary, view = WriteSummary(track_updates=track_updates), StoredView()
         conflicts: list[tuple[str, str, str | None, str]] = []
         stored = stored_counts_in(tx)
         for cls in MODEL_CLASSES:

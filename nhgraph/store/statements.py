@@ -109,6 +109,16 @@ def hash_statement(label: str) -> str:
 
 
 @cache
+def hashes_statement(label: str) -> str:
+    """The same, collected into one row of ``[id, hash, source]`` triples: a plan reads
+    thousands at once, and one row crosses the wire several times faster than a row each."""
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) "
+        "RETURN collect([n.id, n.content_hash, n.source]) AS found"
+    )
+
+
+@cache
 def lock_statement(label: str) -> str:
     """The same, write-locking the nodes until the transaction ends: setting a property to
     its own value takes the node's lock and changes nothing."""
