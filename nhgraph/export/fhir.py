@@ -40,6 +40,7 @@ from datetime import date
 from typing import Any, Final
 
 from nhgraph import queries
+from nhgraph.errors import NhgraphError
 from nhgraph.ontology.namespaces import CONCEPT, ID
 from nhgraph.store.db import Reader, Record
 
@@ -804,3 +805,90 @@ def every(
         if len(fids) < page_size:
             return
         after = fids[-1]
+
+
+# -- a place and what it references ---------------------------------------------------------
+
+
+class PlaceNotFound(NhgraphError):
+    """``--place`` names no place the graph holds."""
+
+    code = "place_not_found"
+    exit_code = 2
+
+
+#: How each column of ``fhir_place`` becomes FHIR ids: (resource type, node id -> FHIR id).
+_PLACE_COLUMNS: Final[dict[str, tuple[str, Any]]] = {
+    "place": ("Location", lambda n: location_id("Place", n)),
+    "lsoas": ("Location", lambda n: location_id("Lsoa", n)),
+    "neighbourhoods": ("Location", lambda n: location_id("Neighbourhood", n)),
+    "sites": ("Location", lambda n: location_id("Site", n)),
+    "ints": ("Organization", lambda n: f"int-{n}"),
+    "teams": ("Organization", lambda n: f"team-{n}"),
+    "organisations": ("Organization", organization_id),
+    "memberships": ("OrganizationAffiliation", lambda n: f"membership-{n}"),
+    "alignments": ("OrganizationAffiliation", lambda n: f"alignment-{n}"),
+    "integrators": ("OrganizationAffiliation", lambda n: f"integrator-{n}"),
+    "pcn_memberships": ("OrganizationAffiliation", lambda n: f"pcn-membership-{n}"),
+    "services": ("HealthcareService", str),
+    "posts": ("PractitionerRole", str),
+    "agreements": ("Contract", str),
+}
+
+
+def references(value: Any) -> Iterator[str]:
+    """Every ``reference`` (``Type/id``) a resource holds, however deep."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                yield item
+            else:
+                yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+def place_resources(
+    reader: Reader,
+    place: str,
+    *,
+    agreements: bool = False,
+    today: date | None = None,
+    batch: int = PAGE_MAX,
+) -> dict[str, list[Resource]]:
+    """The resources of a place (``fhir_place`` says which) and, transitively, every resource
+    they reference, by type in id order: a set in which every reference resolves, so that a
+    collection Bundle of it validates on its own. PlaceNotFound when the graph holds no place
+    of this id; NotFhir if a reference names a resource the graph does not hold."""
+    day = today or date.today()
+    rows = reader.read(queries.load("fhir_place"), {"place": place, "agreements": agreements})
+    if not rows:
+        raise PlaceNotFound(f"no place has the id '{place}' (a place is a borough's ONS code)")
+    [row] = rows
+    wanted: dict[str, set[str]] = {}
+    for column, (resource_type, fid_of) in _PLACE_COLUMNS.items():
+        value = row[column]
+        for node in [value] if isinstance(value, str) else value:
+            wanted.setdefault(resource_type, set()).add(fid_of(node))
+    held: dict[str, dict[str, Resource]] = {t: {} for t in RESOURCE_TYPES}
+    while wanted:
+        found: list[Resource] = []
+        for resource_type, fids in wanted.items():
+            ordered = sorted(fids)
+            for start in range(0, len(ordered), batch):
+                chunk = ordered[start : start + batch]
+                got = resources(reader, resource_type, chunk, day)
+                if len(got) < len(chunk):
+                    missing = sorted(set(chunk) - {r["id"] for r in got})
+                    raise NotFhir(f"{resource_type}/{missing[0]} is referenced but not held")
+                found += got
+        for resource in found:
+            held[resource["resourceType"]][resource["id"]] = resource
+        wanted = {}
+        for resource in found:
+            for reference in references(resource):
+                resource_type, _, fid = reference.partition("/")
+                if fid not in held.get(resource_type, {}):
+                    wanted.setdefault(resource_type, set()).add(fid)
+    return {t: [held[t][fid] for fid in sorted(held[t])] for t in RESOURCE_TYPES if held[t]}
