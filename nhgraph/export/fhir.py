@@ -773,6 +773,71 @@ def resources(
     return [by_id[fid] for fid in fids if fid in by_id]
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a search: the count of every match, the page's resources in id order, and
+    whether a page comes before and after it."""
+
+    total: int
+    resources: list[Resource]
+    has_previous: bool
+    has_next: bool
+
+
+#: The types whose searchset page is one statement (count, page and content together).
+_ONE_STATEMENT: Final = {"HealthcareService": ("fhir_service_search", healthcare_service)}
+
+
+def search_page(
+    reader: Reader,
+    resource_type: str,
+    filters: Mapping[str, Any],
+    *,
+    size: int,
+    after: str | None,
+    before: str | None,
+    today: date,
+) -> SearchPage:
+    """The page of ``size`` matches after the cursor ``after`` (or just before ``before``),
+    with the total. A HealthcareService page is one statement (fhir_service_search, the
+    searched type most asked for); the others a count, a page of ids and their content."""
+    one = _ONE_STATEMENT.get(resource_type)
+    if one is not None:
+        name, build = one
+        parameters = _filters(resource_type, filters, today)
+        parameters.update(after=after, before=before, limit=max(1, min(size, PAGE_MAX)) + 1)
+        [row] = reader.read(queries.load(name), parameters)
+        rows = list(row["rows"])
+        more = len(rows) > size
+        if before is not None:  # read backwards from the cursor: the nearest come first
+            rows = sorted(rows[:size], key=lambda r: str(r["id"]))
+            return SearchPage(int(row["total"]), [build(r) for r in rows], more, True)
+        rows = sorted(rows, key=lambda r: str(r["id"]))[:size]
+        return SearchPage(int(row["total"]), [build(r) for r in rows], after is not None, more)
+    total = count(reader, resource_type, filters, today)
+    if before is not None:
+        earlier = count(reader, resource_type, filters, today, before=before)
+        skip = max(0, earlier - size)
+        fids = page_ids(
+            reader,
+            resource_type,
+            filters,
+            after=None,
+            before=before,
+            skip=skip,
+            limit=min(size, earlier) or 1,
+            today=today,
+        )
+        fids = fids if earlier else []
+        has_previous, has_next = skip > 0, True
+    else:
+        fids = page_ids(reader, resource_type, filters, after=after, limit=size + 1, today=today)
+        has_next = len(fids) > size
+        fids = fids[:size]
+        has_previous = after is not None
+    return SearchPage(total, resources(reader, resource_type, fids, today), has_previous, has_next)
+
+
 def read(reader: Reader, resource_type: str, fid: str, today: date | None = None) -> Resource:
     """The resource of one FHIR id; NotFhir when nhgraph holds none."""
     try:
