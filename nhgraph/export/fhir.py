@@ -598,23 +598,26 @@ def contract(row: Record) -> Resource:
 
 @dataclass(frozen=True)
 class Family:
-    """How one resource type is read: its page, count and content queries, and how a FHIR id
-    becomes the content query's parameters."""
+    """How one resource type is read: its export page and its searchset page."""
 
     resource_type: str
+    #: The keyset page of ids the export reads.
     page: str
-    count: str
+    #: The searchset page in one statement (the total and the page's ids).
+    search: str
+
+
+def _family(resource_type: str, stem: str) -> Family:
+    return Family(resource_type, f"fhir_{stem}_page", f"fhir_{stem}_search")
 
 
 FAMILIES: Final = {
-    "Organization": Family("Organization", "fhir_organization_page", "fhir_organization_count"),
-    "Location": Family("Location", "fhir_location_page", "fhir_location_count"),
-    "HealthcareService": Family("HealthcareService", "fhir_service_page", "fhir_service_count"),
-    "OrganizationAffiliation": Family(
-        "OrganizationAffiliation", "fhir_affiliation_page", "fhir_affiliation_count"
-    ),
-    "PractitionerRole": Family("PractitionerRole", "fhir_role_page", "fhir_role_count"),
-    "Contract": Family("Contract", "fhir_contract_page", "fhir_contract_count"),
+    "Organization": _family("Organization", "organization"),
+    "Location": _family("Location", "location"),
+    "HealthcareService": _family("HealthcareService", "service"),
+    "OrganizationAffiliation": _family("OrganizationAffiliation", "affiliation"),
+    "PractitionerRole": _family("PractitionerRole", "role"),
+    "Contract": _family("Contract", "contract"),
 }
 
 #: Every filter of each page query, null unless a search gives it.
@@ -689,22 +692,6 @@ def page_ids(
     parameters = _filters(resource_type, filters, today)
     parameters.update(after=after, before=before, skip=skip, limit=max(1, min(limit, PAGE_MAX)))
     return [row["fid"] for row in reader.read(queries.load(family.page), parameters)]
-
-
-def count(
-    reader: Reader,
-    resource_type: str,
-    filters: Mapping[str, Any],
-    today: date,
-    before: str | None = None,
-) -> int:
-    """How many resources a search matches (a searchset's total), or how many come before
-    ``before`` (where a previous page starts)."""
-    family = FAMILIES[resource_type]
-    parameters = _filters(resource_type, filters, today)
-    parameters["before"] = before
-    [row] = reader.read(queries.load(family.count), parameters)
-    return int(row["total"])
 
 
 def _split(fids: Sequence[str], parse: Any) -> dict[str, list[str]]:
@@ -799,43 +786,32 @@ def search_page(
     today: date,
 ) -> SearchPage:
     """The page of ``size`` matches after the cursor ``after`` (or just before ``before``),
-    with the total. A HealthcareService page is one statement (fhir_service_search, the
-    searched type most asked for); the others a count, a page of ids and their content."""
+    with the total. The count and the page are one statement (``fhir_*_search``: a COUNT
+    subquery and a keyset page cut at its LIMIT); a HealthcareService page carries its content
+    too (the searched type most asked for: one round trip), the others' content is read by
+    :func:`resources` (two)."""
+    limit = max(1, min(size, PAGE_MAX)) + 1  # one more than the page: is there a next?
+    parameters = _filters(resource_type, filters, today)
+    parameters.update(after=after, before=before, limit=limit)
     one = _ONE_STATEMENT.get(resource_type)
     if one is not None:
         name, build = one
-        parameters = _filters(resource_type, filters, today)
-        parameters.update(after=after, before=before, limit=max(1, min(size, PAGE_MAX)) + 1)
         [row] = reader.read(queries.load(name), parameters)
         rows = list(row["rows"])
         more = len(rows) > size
         if before is not None:  # read backwards from the cursor: the nearest come first
-            rows = sorted(rows[:size], key=lambda r: str(r["id"]))
-            return SearchPage(int(row["total"]), [build(r) for r in rows], more, True)
+            rows = rows[:size]
         rows = sorted(rows, key=lambda r: str(r["id"]))[:size]
-        return SearchPage(int(row["total"]), [build(r) for r in rows], after is not None, more)
-    total = count(reader, resource_type, filters, today)
-    if before is not None:
-        earlier = count(reader, resource_type, filters, today, before=before)
-        skip = max(0, earlier - size)
-        fids = page_ids(
-            reader,
-            resource_type,
-            filters,
-            after=None,
-            before=before,
-            skip=skip,
-            limit=min(size, earlier) or 1,
-            today=today,
-        )
-        fids = fids if earlier else []
-        has_previous, has_next = skip > 0, True
+        found = [build(r) for r in rows]
     else:
-        fids = page_ids(reader, resource_type, filters, after=after, limit=size + 1, today=today)
-        has_next = len(fids) > size
-        fids = fids[:size]
-        has_previous = after is not None
-    return SearchPage(total, resources(reader, resource_type, fids, today), has_previous, has_next)
+        [row] = reader.read(queries.load(FAMILIES[resource_type].search), parameters)
+        fids = list(row["page"])
+        more = len(fids) > size
+        fids = sorted(fids[:size]) if before is not None else fids[:size]
+        found = resources(reader, resource_type, fids, today)
+    if before is not None:
+        return SearchPage(int(row["total"]), found, more, True)
+    return SearchPage(int(row["total"]), found, after is not None, more)
 
 
 def read(reader: Reader, resource_type: str, fid: str, today: date | None = None) -> Resource:
