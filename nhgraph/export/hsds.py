@@ -408,15 +408,27 @@ def _sal_pages(reader: Reader, filters: Filters) -> Iterator[Record]:
 # -- records ---------------------------------------------------------------------------------
 
 
+def _instant(value: Any) -> datetime | None:
+    """A stored time: a datetime, or its text (``toString`` in a statement: the list pages
+    and streams read times as text, which the driver hands over far faster)."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, datetime) else None
+
+
 def _timestamp(value: Any) -> str | None:
-    if not isinstance(value, datetime):
+    instant = _instant(value)
+    if instant is None:
         return None
-    text = value.isoformat()
-    return text.replace("+00:00", "Z")
+    return instant.isoformat().replace("+00:00", "Z")
 
 
 def _day(value: Any) -> str | None:
-    return value.date().isoformat() if isinstance(value, datetime) else None
+    instant = _instant(value)
+    return instant.date().isoformat() if instant is not None else None
 
 
 def _drop_none(record: Record) -> Record:
@@ -652,11 +664,8 @@ def service_record(row: Record, organisations: Mapping[str, Record], *, full: bo
 def _summaries(items: Sequence[Record]) -> list[Record]:
     """List items (rows of ``hsds_service_list`` or ``hsds_service_batch``, each a service's
     summary with its provider's organisation row) as HSDS services, in id order."""
-    organisations = {
-        item["provider"]: organisation_record(item["organisation"])
-        for item in items
-        if item.get("organisation")
-    }
+    rows = {item["provider"]: item["organisation"] for item in items if item.get("organisation")}
+    organisations = {oid: organisation_record(row) for oid, row in rows.items()}
     ordered = sorted(items, key=lambda item: str(item["id"]))
     return [service_record(item, organisations, full=False) for item in ordered]
 

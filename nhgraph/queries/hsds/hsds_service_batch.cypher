@@ -1,5 +1,5 @@
 // name: hsds_service_batch
-// purpose: HSDS: one keyset batch of services for an ndjson stream, in one statement: the services after $after_id in id order, at most $limit, matching the filters of hsds_service_page, each with what a list item says (the one-to-one fields) and its provider organisation with the PCN it is a member of on $on (the fields of hsds_organisations).
+// purpose: HSDS: one keyset batch of services for an ndjson stream, in one statement: the services after $after_id in id order, at most $limit, matching the filters of hsds_service_page, each with what a list item says (the one-to-one fields) and its provider organisation with the PCN it is a member of on $on (the fields of hsds_organisations). Times come as text (RFC 3339): the driver's hydration of a datetime costs more than the rest of a batch.
 // parameters: after_id, limit, on, search, function, cohort, channel, scheme, self_referral, organisation, modified_after, services
 // columns: item
 // One round trip a batch (the stream's lines are written a batch at a time).
@@ -29,10 +29,11 @@ OPTIONAL CALL (s) {
   RETURN o, p ORDER BY o.id LIMIT 1
 }
 RETURN {id: s.id,
-        node: s {.id, .name, .url, .min_age, .max_age, .status, .hsds_id, .loaded_at},
+        node: s {.id, .name, .url, .min_age, .max_age, .status, .hsds_id,
+                 loaded_at: toString(s.loaded_at)},
         provider: o.id,
         organisation: CASE WHEN o IS NULL THEN null ELSE
           {id: o.id,
            node: o {.id, .name, .kind, .postcode, .open_date, .close_date, .hsds_id, .source,
-                    .source_version, .loaded_at},
+                    .source_version, loaded_at: toString(o.loaded_at)},
            pcn: p.id, pcn_hsds_id: p.hsds_id} END} AS item
