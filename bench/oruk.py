@@ -206,9 +206,16 @@ def run(quick: bool | None = None) -> dict[str, Any]:
         tempfile.TemporaryDirectory(prefix="nhgraph-bench-oruk-logs-") as logs,
         served("graphql", settings.neo4j_bolt_port, Path(logs)) as (url, _pid),
     ):
-        london = measure(url, **shape)
-        sited_services(database, more)
-        larger = measure(url, **shape)
+        try:
+            london = measure(url, **shape)
+            sited_services(database, more)
+            larger = measure(url, **shape)
+        except httpx.HTTPError:
+            # The server's own log says why an answer broke off (it is gone with the folder).
+            log = Path(logs) / "graphql.log"
+            if log.exists():
+                print(log.read_text(errors="replace")[-4000:], file=sys.stderr)
+            raise
     figures = {
         "london": london,
         f"london_plus_{more}": larger,

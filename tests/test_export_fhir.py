@@ -187,3 +187,124 @@ def test_the_bundle_holds_every_type_london_has(exported: Path) -> None:
     bundle = json.loads((exported / "Bundle.json").read_text("utf-8"))
     kinds = Counter(entry["resource"]["resourceType"] for entry in bundle["entry"])
     assert set(kinds) == set(fhir.RESOURCE_TYPES) - {"PractitionerRole"}
+
+
+# -- a collection Bundle of one place --------------------------------------------------------
+
+PLACE = "E09000007"  # Camden
+
+
+@pytest.fixture(scope="module")
+def camden(london: db.Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Camden exported by the command line with --place, agreements included."""
+    folder = tmp_path_factory.mktemp("fhir-place") / "camden"
+    done = run_cli(
+        "export",
+        "fhir",
+        str(folder),
+        "--place",
+        PLACE,
+        "--agreements",
+        env=settings_env(london.settings),
+    )
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def test_a_place_bundle_holds_the_place_and_what_belongs_to_it(
+    camden: Path, london: db.Database
+) -> None:
+    bundle = json.loads((camden / "Bundle.json").read_text("utf-8"))
+    assert bundle["type"] == "collection"
+    held = {e["resource"]["resourceType"] + "/" + e["resource"]["id"] for e in bundle["entry"]}
+    assert len(held) == len(bundle["entry"])  # each once
+    assert f"Location/{PLACE}" in held
+
+    def ids(statement: str) -> set[str]:
+        return {row["id"] for row in london.read(statement, {"place": PLACE})}
+
+    lsoas = ids("MATCH (n:Lsoa)-[:IN_PLACE]->(:Place {id: $place}) RETURN n.id AS id")
+    ints = ids("MATCH (n:Int)-[:IN_PLACE]->(:Place {id: $place}) RETURN n.id AS id")
+    organisations = ids(
+        "MATCH (n:Organisation)-[:OPERATES_IN]->(:Place {id: $place}) RETURN n.id AS id"
+    ) | ids(
+        "MATCH (n:Organisation), (:Postcode {id: n.postcode})-[:IN_LSOA]->(:Lsoa)"
+        "-[:IN_PLACE]->(:Place {id: $place}) RETURN n.id AS id"
+    )
+    services = ids(
+        "MATCH (s:Service)-[:FOR_AREA]->(a) WHERE a.id = $place "
+        "OR EXISTS { (a)-[:IN_PLACE]->(:Place {id: $place}) } RETURN DISTINCT s.id AS id"
+    )
+    assert len(lsoas) > 100
+    assert ints
+    assert len(organisations) > 20
+    assert services
+    assert {f"Location/{code}" for code in lsoas} <= held
+    assert {f"Organization/int-{i}" for i in ints} <= held
+    assert {f"Organization/{fhir.organization_id(o)}" for o in organisations} <= held
+    assert {f"HealthcareService/{s}" for s in services} <= held
+    # the place's INT memberships are there; and the Bundle is not all of London
+    memberships = ids(
+        "MATCH (m:Membership)-[:OF_INT]->(:Int)-[:IN_PLACE]->(:Place {id: $place}) "
+        "RETURN m.id AS id"
+    )
+    assert memberships
+    assert {f"OrganizationAffiliation/membership-{m}" for m in memberships} <= held
+    every_lsoa = int(london.read("MATCH (n:Lsoa) RETURN count(n) AS c")[0]["c"])
+    lsoas_held = sum(1 for key in held if key.startswith("Location/E01"))
+    assert lsoas_held < every_lsoa / 4
+    # the ndjson files hold the same resources as the Bundle
+    lines = {
+        f"{r['resourceType']}/{r['id']}"
+        for resource_type in fhir.RESOURCE_TYPES
+        if (camden / f"{resource_type}.ndjson").exists()
+        for r in _lines(camden / f"{resource_type}.ndjson")
+    }
+    assert lines == held
+
+
+def test_every_reference_of_a_place_bundle_resolves_inside_it(camden: Path) -> None:
+    bundle = json.loads((camden / "Bundle.json").read_text("utf-8"))
+    held = {e["resource"]["resourceType"] + "/" + e["resource"]["id"] for e in bundle["entry"]}
+    found = list(references(bundle))
+    assert len(found) > 200
+    dangling = {ref for ref in found if ref not in held}
+    assert not dangling, sorted(dangling)[:10]
+    # a place's service may cover an area of another place: that area comes with it
+    outside = [k for k in held if k.startswith("Location/E09") and k != f"Location/{PLACE}"]
+    for key in outside:
+        assert any(ref == key for ref in found), f"{key} is held but nothing references it"
+
+
+def test_a_place_bundle_has_no_errors(
+    camden: Path, fhir_validator: Validator, tmp_path: Path
+) -> None:
+    """The place's Bundle whole, as it is written (no cutting: it is closed by itself)."""
+    bundle = json.loads((camden / "Bundle.json").read_text("utf-8"))
+    result = fhir_validator.check(camden / "Bundle.json")
+    assert not result.of("error"), result.of("error")[:20]
+    assert result.errors == 0
+    allowed = ("CodeSystem is unknown", "None of the codings provided", "Constraint failed: dom-6")
+    assert all(kind.startswith(allowed) for kind in result.warning_kinds())
+    # and it fails when one of its entries breaks a profile: the entries are validated
+    broken = json.loads(json.dumps(bundle))
+    practice = next(
+        e["resource"]
+        for e in broken["entry"]
+        if e["resource"]["resourceType"] == "Organization"
+        and e["resource"]["identifier"][0]["system"] == fhir.ODS_ORGANISATION
+    )
+    practice["identifier"].append({"system": fhir.ODS_ORGANISATION, "value": "F84004"})
+    errors = fhir_validator.check_json(broken, tmp_path, "camden-broken").of("error")
+    assert any("odsOrganisationCode" in message for message in errors), errors[:5]
+
+
+def test_an_unknown_place_exits_2_naming_it(london: db.Database, tmp_path: Path) -> None:
+    folder = tmp_path / "nowhere"
+    done = run_cli(
+        "export", "fhir", str(folder), "--place", "E09000099", env=settings_env(london.settings)
+    )
+    assert done.returncode == 2, done.stderr
+    assert "E09000099" in done.stderr
+    assert not folder.exists()
+    assert list(tmp_path.iterdir()) == []  # no staging folder left either

@@ -226,6 +226,30 @@ def test_paging_walks_every_match_once_and_back(server: LiveServer) -> None:
     assert not any(link["relation"] == "previous" for link in back["link"])
 
 
+@pytest.mark.parametrize("resource_type", ["HealthcareService", "Location", "Organization"])
+def test_a_previous_page_is_the_page_before_it(server: LiveServer, resource_type: str) -> None:
+    """From the third page back: the second, whole, in order, with a previous link of its own
+    (a HealthcareService page is one statement that reads a previous page backwards)."""
+
+    def link(bundle: dict[str, Any], relation: str) -> str:
+        return next(x["url"] for x in bundle["link"] if x["relation"] == relation)
+
+    def ids(bundle: dict[str, Any]) -> list[str]:
+        return [e["resource"]["id"] for e in bundle["entry"]]
+
+    pages = [ok(server, resource_type, _count="40")]
+    for _ in range(2):
+        pages.append(httpx.get(link(pages[-1], "next"), timeout=60).json())
+    back = httpx.get(link(pages[2], "previous"), timeout=60).json()
+    assert ids(back) == ids(pages[1])
+    assert len(ids(back)) == 40
+    assert ids(back) == sorted(ids(back))
+    assert back["total"] == pages[0]["total"] > 120
+    again = httpx.get(link(back, "previous"), timeout=60).json()
+    assert ids(again) == ids(pages[0])
+    assert ids(httpx.get(link(back, "next"), timeout=60).json()) == ids(pages[2])
+
+
 # -- roles --------------------------------------------------------------------------------------
 
 

@@ -446,30 +446,18 @@ def search(
             filters["ids"] = []
             notes.append(outcome("not-found", str(error), severity="warning"))
     with db.deadline(settings.api_request_seconds):
-        total = fhir.count(database, resource_type, filters, today)
-        if before is not None:
-            earlier = fhir.count(database, resource_type, filters, today, before=before)
-            skip = max(0, earlier - size)
-            fids = fhir.page_ids(
-                database,
-                resource_type,
-                filters,
-                after=None,
-                before=before,
-                skip=skip,
-                limit=min(size, earlier) or 1,
-                today=today,
-            )
-            fids = fids if earlier else []
-            has_previous, has_next = skip > 0, True
-        else:
-            fids = fhir.page_ids(
-                database, resource_type, filters, after=after, limit=size + 1, today=today
-            )
-            has_next = len(fids) > size
-            fids = fids[:size]
-            has_previous = after is not None
-        found_resources = fhir.resources(database, resource_type, fids, today)
+        page = fhir.search_page(
+            database,
+            resource_type,
+            filters,
+            size=size,
+            after=after,
+            before=before,
+            today=today,
+        )
+    found_resources = page.resources
+    fids = [resource["id"] for resource in found_resources]
+    has_previous, has_next, total = page.has_previous, page.has_next, page.total
     kept = {k: v for k, v in given.items() if k not in ("_after", "_before")}
     kept["_count"] = str(size)
 

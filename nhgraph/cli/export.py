@@ -104,9 +104,16 @@ def export_fhir(
         True, "--bundle/--no-bundle", help="Also write Bundle.json, a collection of them all."
     ),
     replace: bool = typer.Option(False, "--replace", help="Write over an existing folder."),
+    place: str | None = typer.Option(
+        None,
+        "--place",
+        help="Only this place (a borough's ONS code, E09000007): its resources and every one "
+        "they reference, so that every reference resolves inside its Bundle.",
+    ),
 ) -> None:
     """Write every FHIR R4 (UK Core) resource as ndjson, one file per type (Bulk Data layout),
-    and a collection Bundle of them all."""
+    and a collection Bundle of them all (or of one place). Exit 0 written, 1 the database
+    failed, 2 the folder is refused or the place is unknown."""
     from nhgraph.export.fhir_files import write_fhir
     from nhgraph.store import db
 
@@ -120,5 +127,6 @@ def export_fhir(
             bundle=bundle,
             replace=replace,
             progress=lambda kind, n: out.print(f"{kind}: {n}"),
+            place=place,
         )
     out.print(f"wrote {written.total} resources to {written.folder}")

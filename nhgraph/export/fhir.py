@@ -40,6 +40,7 @@ from datetime import date
 from typing import Any, Final
 
 from nhgraph import queries
+from nhgraph.errors import NhgraphError
 from nhgraph.ontology.namespaces import CONCEPT, ID
 from nhgraph.store.db import Reader, Record
 
@@ -597,23 +598,26 @@ def contract(row: Record) -> Resource:
 
 @dataclass(frozen=True)
 class Family:
-    """How one resource type is read: its page, count and content queries, and how a FHIR id
-    becomes the content query's parameters."""
+    """How one resource type is read: its export page and its searchset page."""
 
     resource_type: str
+    #: The keyset page of ids the export reads.
     page: str
-    count: str
+    #: The searchset page in one statement (the total and the page's ids).
+    search: str
+
+
+def _family(resource_type: str, stem: str) -> Family:
+    return Family(resource_type, f"fhir_{stem}_page", f"fhir_{stem}_search")
 
 
 FAMILIES: Final = {
-    "Organization": Family("Organization", "fhir_organization_page", "fhir_organization_count"),
-    "Location": Family("Location", "fhir_location_page", "fhir_location_count"),
-    "HealthcareService": Family("HealthcareService", "fhir_service_page", "fhir_service_count"),
-    "OrganizationAffiliation": Family(
-        "OrganizationAffiliation", "fhir_affiliation_page", "fhir_affiliation_count"
-    ),
-    "PractitionerRole": Family("PractitionerRole", "fhir_role_page", "fhir_role_count"),
-    "Contract": Family("Contract", "fhir_contract_page", "fhir_contract_count"),
+    "Organization": _family("Organization", "organization"),
+    "Location": _family("Location", "location"),
+    "HealthcareService": _family("HealthcareService", "service"),
+    "OrganizationAffiliation": _family("OrganizationAffiliation", "affiliation"),
+    "PractitionerRole": _family("PractitionerRole", "role"),
+    "Contract": _family("Contract", "contract"),
 }
 
 #: Every filter of each page query, null unless a search gives it.
@@ -690,22 +694,6 @@ def page_ids(
     return [row["fid"] for row in reader.read(queries.load(family.page), parameters)]
 
 
-def count(
-    reader: Reader,
-    resource_type: str,
-    filters: Mapping[str, Any],
-    today: date,
-    before: str | None = None,
-) -> int:
-    """How many resources a search matches (a searchset's total), or how many come before
-    ``before`` (where a previous page starts)."""
-    family = FAMILIES[resource_type]
-    parameters = _filters(resource_type, filters, today)
-    parameters["before"] = before
-    [row] = reader.read(queries.load(family.count), parameters)
-    return int(row["total"])
-
-
 def _split(fids: Sequence[str], parse: Any) -> dict[str, list[str]]:
     by_label: dict[str, list[str]] = {}
     for fid in fids:
@@ -772,6 +760,60 @@ def resources(
     return [by_id[fid] for fid in fids if fid in by_id]
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a search: the count of every match, the page's resources in id order, and
+    whether a page comes before and after it."""
+
+    total: int
+    resources: list[Resource]
+    has_previous: bool
+    has_next: bool
+
+
+#: The types whose searchset page is one statement (count, page and content together).
+_ONE_STATEMENT: Final = {"HealthcareService": ("fhir_service_search", healthcare_service)}
+
+
+def search_page(
+    reader: Reader,
+    resource_type: str,
+    filters: Mapping[str, Any],
+    *,
+    size: int,
+    after: str | None,
+    before: str | None,
+    today: date,
+) -> SearchPage:
+    """The page of ``size`` matches after the cursor ``after`` (or just before ``before``),
+    with the total. The count and the page are one statement (``fhir_*_search``: a COUNT
+    subquery and a keyset page cut at its LIMIT); a HealthcareService page carries its content
+    too (the searched type most asked for: one round trip), the others' content is read by
+    :func:`resources` (two)."""
+    limit = max(1, min(size, PAGE_MAX)) + 1  # one more than the page: is there a next?
+    parameters = _filters(resource_type, filters, today)
+    parameters.update(after=after, before=before, limit=limit)
+    one = _ONE_STATEMENT.get(resource_type)
+    if one is not None:
+        name, build = one
+        [row] = reader.read(queries.load(name), parameters)
+        rows = list(row["rows"])
+        more = len(rows) > size
+        if before is not None:  # read backwards from the cursor: the nearest come first
+            rows = rows[:size]
+        rows = sorted(rows, key=lambda r: str(r["id"]))[:size]
+        found = [build(r) for r in rows]
+    else:
+        [row] = reader.read(queries.load(FAMILIES[resource_type].search), parameters)
+        fids = list(row["page"])
+        more = len(fids) > size
+        fids = sorted(fids[:size]) if before is not None else fids[:size]
+        found = resources(reader, resource_type, fids, today)
+    if before is not None:
+        return SearchPage(int(row["total"]), found, more, True)
+    return SearchPage(int(row["total"]), found, after is not None, more)
+
+
 def read(reader: Reader, resource_type: str, fid: str, today: date | None = None) -> Resource:
     """The resource of one FHIR id; NotFhir when nhgraph holds none."""
     try:
@@ -804,3 +846,90 @@ def every(
         if len(fids) < page_size:
             return
         after = fids[-1]
+
+
+# -- a place and what it references ---------------------------------------------------------
+
+
+class PlaceNotFound(NhgraphError):
+    """``--place`` names no place the graph holds."""
+
+    code = "place_not_found"
+    exit_code = 2
+
+
+#: How each column of ``fhir_place`` becomes FHIR ids: (resource type, node id -> FHIR id).
+_PLACE_COLUMNS: Final[dict[str, tuple[str, Any]]] = {
+    "place": ("Location", lambda n: location_id("Place", n)),
+    "lsoas": ("Location", lambda n: location_id("Lsoa", n)),
+    "neighbourhoods": ("Location", lambda n: location_id("Neighbourhood", n)),
+    "sites": ("Location", lambda n: location_id("Site", n)),
+    "ints": ("Organization", lambda n: f"int-{n}"),
+    "teams": ("Organization", lambda n: f"team-{n}"),
+    "organisations": ("Organization", organization_id),
+    "memberships": ("OrganizationAffiliation", lambda n: f"membership-{n}"),
+    "alignments": ("OrganizationAffiliation", lambda n: f"alignment-{n}"),
+    "integrators": ("OrganizationAffiliation", lambda n: f"integrator-{n}"),
+    "pcn_memberships": ("OrganizationAffiliation", lambda n: f"pcn-membership-{n}"),
+    "services": ("HealthcareService", str),
+    "posts": ("PractitionerRole", str),
+    "agreements": ("Contract", str),
+}
+
+
+def references(value: Any) -> Iterator[str]:
+    """Every ``reference`` (``Type/id``) a resource holds, however deep."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                yield item
+            else:
+                yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+def place_resources(
+    reader: Reader,
+    place: str,
+    *,
+    agreements: bool = False,
+    today: date | None = None,
+    batch: int = PAGE_MAX,
+) -> dict[str, list[Resource]]:
+    """The resources of a place (``fhir_place`` says which) and, transitively, every resource
+    they reference, by type in id order: a set in which every reference resolves, so that a
+    collection Bundle of it validates on its own. PlaceNotFound when the graph holds no place
+    of this id; NotFhir if a reference names a resource the graph does not hold."""
+    day = today or date.today()
+    rows = reader.read(queries.load("fhir_place"), {"place": place, "agreements": agreements})
+    if not rows:
+        raise PlaceNotFound(f"no place has the id '{place}' (a place is a borough's ONS code)")
+    [row] = rows
+    wanted: dict[str, set[str]] = {}
+    for column, (resource_type, fid_of) in _PLACE_COLUMNS.items():
+        value = row[column]
+        for node in [value] if isinstance(value, str) else value:
+            wanted.setdefault(resource_type, set()).add(fid_of(node))
+    held: dict[str, dict[str, Resource]] = {t: {} for t in RESOURCE_TYPES}
+    while wanted:
+        found: list[Resource] = []
+        for resource_type, fids in wanted.items():
+            ordered = sorted(fids)
+            for start in range(0, len(ordered), batch):
+                chunk = ordered[start : start + batch]
+                got = resources(reader, resource_type, chunk, day)
+                if len(got) < len(chunk):
+                    missing = sorted(set(chunk) - {r["id"] for r in got})
+                    raise NotFhir(f"{resource_type}/{missing[0]} is referenced but not held")
+                found += got
+        for resource in found:
+            held[resource["resourceType"]][resource["id"]] = resource
+        wanted = {}
+        for resource in found:
+            for reference in references(resource):
+                resource_type, _, fid = reference.partition("/")
+                if fid not in held.get(resource_type, {}):
+                    wanted.setdefault(resource_type, set()).add(fid)
+    return {t: [held[t][fid] for fid in sorted(held[t])] for t in RESOURCE_TYPES if held[t]}

@@ -408,15 +408,27 @@ def _sal_pages(reader: Reader, filters: Filters) -> Iterator[Record]:
 # -- records ---------------------------------------------------------------------------------
 
 
+def _instant(value: Any) -> datetime | None:
+    """A stored time: a datetime, or its text (``toString`` in a statement: the list pages
+    and streams read times as text, which the driver hands over far faster)."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, datetime) else None
+
+
 def _timestamp(value: Any) -> str | None:
-    if not isinstance(value, datetime):
+    instant = _instant(value)
+    if instant is None:
         return None
-    text = value.isoformat()
-    return text.replace("+00:00", "Z")
+    return instant.isoformat().replace("+00:00", "Z")
 
 
 def _day(value: Any) -> str | None:
-    return value.date().isoformat() if isinstance(value, datetime) else None
+    instant = _instant(value)
+    return instant.date().isoformat() if instant is not None else None
 
 
 def _drop_none(record: Record) -> Record:
@@ -649,6 +661,15 @@ def service_record(row: Record, organisations: Mapping[str, Record], *, full: bo
 # -- the directory ---------------------------------------------------------------------------
 
 
+def _summaries(items: Sequence[Record]) -> list[Record]:
+    """List items (rows of ``hsds_service_list`` or ``hsds_service_batch``, each a service's
+    summary with its provider's organisation row) as HSDS services, in id order."""
+    rows = {item["provider"]: item["organisation"] for item in items if item.get("organisation")}
+    organisations = {oid: organisation_record(row) for oid, row in rows.items()}
+    ordered = sorted(items, key=lambda item: str(item["id"]))
+    return [service_record(item, organisations, full=False) for item in ordered]
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a list: its records and the count of every match."""
@@ -675,6 +696,14 @@ class Directory:
             ("hsds_service_page", {**none.parameters(), "after_id": None, "skip": 0, "limit": 1}),
             ("hsds_services", {"ids": [], "full": False}),
             ("hsds_service_summaries", {"ids": []}),
+            (
+                "hsds_service_list",
+                {**none.parameters(), "on": _today(), "skip": 0, "limit": 1, "services": []},
+            ),
+            (
+                "hsds_service_batch",
+                {**none.parameters(), "on": _today(), "after_id": None, "limit": 1, "services": []},
+            ),
             ("hsds_organisations", {"ids": [], "on": _today()}),
             ("hsds_organisation_count", {"search": None, "on": _today()}),
             (
@@ -728,6 +757,12 @@ class Directory:
         if filters.nothing:
             return Page(0, [])
         parameters = filters.parameters()
+        if not full:  # a list page: one statement, the count, the page and its providers
+            [row] = self.reader.read(
+                queries.load("hsds_service_list"),
+                {**parameters, "on": _today(), "skip": (page - 1) * per_page, "limit": per_page},
+            )
+            return Page(row["total"], _summaries(row["items"]))
         [count] = self.reader.read(queries.load("hsds_service_count"), parameters)
         rows = self.reader.read(
             queries.load("hsds_service_page"),
@@ -739,6 +774,10 @@ class Directory:
         """Every service matching, in id order, read BATCH at a time."""
         if filters.nothing:
             return
+        if not full:
+            for batch in self.service_batches(filters):
+                yield from batch
+            return
         # A fully nested service carries its areas' extents (a borough's is ~200 kB): fewer
         # of them are held at once.
         chunk = FULL_BATCH if full else BATCH
@@ -749,6 +788,22 @@ class Directory:
                 yield from self._services(ids, full=full)
                 ids = []
         yield from self._services(ids, full=full)
+
+    def service_batches(self, filters: Filters) -> Iterator[list[Record]]:
+        """Every service matching as list items (not nested), in id order, a batch of BATCH
+        a statement: what an ndjson stream writes a batch at a time."""
+        if filters.nothing:
+            return
+        query = queries.load("hsds_service_batch")
+        parameters = {**filters.parameters(), "on": _today(), "limit": BATCH}
+        after: str | None = None
+        while True:
+            rows = self.reader.read(query, {**parameters, "after_id": after})
+            if rows:
+                yield _summaries([row["item"] for row in rows])
+            if len(rows) < BATCH:
+                return
+            after = rows[-1]["item"]["id"]
 
     def service(self, uuid: str) -> Record | None:
         """The fully nested service with this HSDS id, or None."""
