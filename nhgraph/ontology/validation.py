@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 from rdflib.term import Node as RdfNode
 
+from nhgraph.ontology.batched import BatchPlan, batch_plan, judge_batched, merge_results
 from nhgraph.ontology.namespaces import CONCEPT, NHG, PREFIXES
 from nhgraph.ontology.parallel import validate_in_workers
 from nhgraph.ontology.report import (
@@ -96,6 +98,7 @@ def validate_graph(
     focus_nodes: Sequence[URIRef] | None = None,
     copy: bool = True,
     workers: int = 1,
+    batch_sparql: bool = True,
 ) -> ValidationReport:
     """Validate an RDF data graph against nhgraph's shapes, for the day ``on`` (today).
 
@@ -104,6 +107,9 @@ def validate_graph(
     With ``workers`` above 1 the node shapes are shared out among forked processes, each
     validating the whole graph against its share (for command-line runs on large graphs; a
     threaded server should not fork). The report graph is then left out (``graph`` is None).
+    A whole graph's SPARQL constraints that allow it are asked once of the whole graph, and
+    pyshacl judges only the nodes they find (:mod:`nhgraph.ontology.batched`); with
+    ``batch_sparql`` false pyshacl asks each one per focus node, as the two paths' test compares.
     """
     extra = tuple(str(p) for p in extra_shapes)
     shapes = load_shapes(extra_shapes)
@@ -118,12 +124,22 @@ def validate_graph(
             str(cls) for node in focus_nodes for cls in graph.objects(node, RDF.type)
         )
         checking = shapes_targeting(extra, classes)
+    plan = _batch_plan(extra) if batch_sparql and not focus_nodes else None
     report_graph: Graph | None
     if workers > 1 and not focus_nodes:
-        results = validate_in_workers(graph, shapes, checking, owner, workers)
+        results = validate_in_workers(
+            graph,
+            shapes,
+            checking if plan is None else plan.rest,
+            owner,
+            workers,
+            meanwhile=None if plan is None else lambda: judge_batched(graph, plan),
+        )
         report_graph = None
     else:
-        report_graph = run_pyshacl(graph, checking, None, focus_nodes)
+        report_graph = run_pyshacl(graph, checking if plan is None else plan.rest, None, focus_nodes)
+        if plan is not None:
+            merge_results(report_graph, judge_batched(graph, plan))
         results = read_report(report_graph, graph, shapes)
     if focus_nodes:
         # pyshacl judges only the focus nodes among each shape's targets; a result about
@@ -135,6 +151,12 @@ def validate_graph(
         results=results,
         graph=report_graph,
     )
+
+
+@cache
+def _batch_plan(extra: tuple[str, ...]) -> BatchPlan:
+    """The batched SPARQL constraints of the whole-graph shapes (their queries parsed once)."""
+    return batch_plan(hoisted_shapes(extra)[0])
 
 
 #: The hubs' classes, from the registry: the walk around an edit stops at them.
