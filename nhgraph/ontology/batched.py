@@ -19,7 +19,7 @@ aggregates, ``$currentShape``, ``$shapesGraph``, ``$PATH``) is left to pyshacl a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,10 +118,7 @@ def batchable_query(query: Query) -> bool:
         return False
     root = algebra.p
     return (
-        root.name == "Project"
-        and THIS in root.PV
-        and _safe(root)
-        and THIS in _always_bound(root)
+        root.name == "Project" and THIS in root.PV and _safe(root) and THIS in _always_bound(root)
     )
 
 
@@ -161,9 +158,9 @@ def batchable_constraints(shapes: Graph) -> list[BatchedConstraint]:
             continue
         try:
             query = prepareQuery(str(text), initNs=_namespaces(shapes, constraint))
-        except Exception:  # noqa: BLE001 - pyshacl reports a query it cannot parse
+        except Exception:
             continue
-        if batchable_query(query):
+        if isinstance(constraint, URIRef) and batchable_query(query):
             found.append(BatchedConstraint(shape, constraint, query))
     return found
 
@@ -198,7 +195,8 @@ def focus_nodes(graph: Graph, shapes: Graph, shape: RdfNode) -> set[RdfNode]:
 
 def candidates(graph: Graph, shapes: Graph, batched: BatchedConstraint) -> set[RdfNode]:
     """The focus nodes the constraint's query finds, asked once with ``$this`` free."""
-    found = {row[THIS] for row in graph.query(batched.query) if row[THIS] is not None}  # type: ignore[index]
+    rows = graph.query(batched.query)
+    found = {row[THIS] for row in rows if row[THIS] is not None}  # type: ignore[call-overload,index]
     if not found:
         return set()
     return found & focus_nodes(graph, shapes, batched.shape)
@@ -251,7 +249,7 @@ def batch_plan(shapes: Graph) -> BatchPlan:
 
 
 def judge_batched(graph: Graph, plan: BatchPlan) -> list[tuple[RdfNode, Graph]]:
-    """pyshacl's results of the batched constraints, from one run over the nodes their queries
+    """Pyshacl's results of the batched constraints, from one run over the nodes their queries
     found, against the original shapes; returns (result node, report graph) pairs.
 
     One run for all: a node one query found is judged by the other batched shapes too, where

@@ -15,8 +15,9 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node as RdfNode
 
 from nhgraph.ontology.batched import BatchPlan, batch_plan, judge_batched, merge_results
@@ -42,6 +43,7 @@ __all__ = [
     "HOPS",
     "add_validation_context",
     "data_graph_for",
+    "fields_the_shapes_read",
     "prepare_in_place",
     "subgraph_around",
     "validate_focus",
@@ -137,7 +139,9 @@ def validate_graph(
         )
         report_graph = None
     else:
-        report_graph = run_pyshacl(graph, checking if plan is None else plan.rest, None, focus_nodes)
+        report_graph = run_pyshacl(
+            graph, checking if plan is None else plan.rest, None, focus_nodes
+        )
         if plan is not None:
             merge_results(report_graph, judge_batched(graph, plan))
         results = read_report(report_graph, graph, shapes)
@@ -157,6 +161,64 @@ def validate_graph(
 def _batch_plan(extra: tuple[str, ...]) -> BatchPlan:
     """The batched SPARQL constraints of the whole-graph shapes (their queries parsed once)."""
     return batch_plan(hoisted_shapes(extra)[0])
+
+
+def fields_the_shapes_read(extra_shapes: Sequence[Path] = ()) -> dict[str, frozenset[str]] | None:
+    """For each class, the fields whose predicates the shapes can read, for a graph built only
+    to be validated: a triple no shape names (a load time, an MSOA code) changes no result.
+
+    Read from the shapes themselves, over-generously: every IRI the shapes graph names and
+    every IRI in its SPARQL queries, with the type, identifier and label that the report reads.
+    None (every field) when a shape is closed or a query names a variable predicate.
+    """
+    return _fields_the_shapes_read(tuple(str(p) for p in extra_shapes))
+
+
+@cache
+def _fields_the_shapes_read(extra: tuple[str, ...]) -> dict[str, frozenset[str]] | None:
+    from nhgraph.ontology.batched import _namespaces
+    from nhgraph.ontology.rdf import field_kinds
+    from nhgraph.schema.models import MODEL_CLASSES, class_name
+
+    shapes = load_shapes([Path(p) for p in extra])
+    if (None, SH.closed, None) in shapes:
+        return None
+    terms = {term for triple in shapes for term in triple if isinstance(term, URIRef)}
+    terms |= {RDF.type, DCTERMS.identifier, RDFS.label}
+    for constraint, text in shapes.subject_objects(SH.select):
+        query = prepareQuery(str(text), initNs=_namespaces(shapes, constraint))
+        if not _iris_in(query.algebra, terms):
+            return None
+    return {
+        class_name(cls): frozenset(
+            field
+            for field, (predicate, _, _) in field_kinds(class_name(cls)).items()
+            if predicate in terms
+        )
+        for cls in MODEL_CLASSES
+    }
+
+
+def _iris_in(node: object, found: set[URIRef]) -> bool:
+    """Add the IRIs of a query's algebra to ``found``; False where a triple pattern's predicate
+    is a variable (the query may read any predicate)."""
+    if isinstance(node, URIRef):
+        found.add(node)
+    elif isinstance(node, dict):
+        if "triples" in node:
+            for triple in node["triples"]:  # (s, p, o), or s p o s p o ... in a parse tree
+                if any(isinstance(term, Variable) for term in list(triple)[1::3]):
+                    return False
+        return all(_iris_in(value, found) for key, value in node.items() if key != "_vars")
+    elif isinstance(node, list | tuple | set | frozenset):
+        return all(_iris_in(value, found) for value in node)
+    elif hasattr(node, "args"):  # a property path: its IRIs
+        return all(_iris_in(value, found) for value in node.args)
+    elif hasattr(node, "arg"):
+        return _iris_in(node.arg, found)
+    elif hasattr(node, "path"):
+        return _iris_in(node.path, found)
+    return True
 
 
 #: The hubs' classes, from the registry: the walk around an edit stops at them.
