@@ -170,3 +170,59 @@ def test_both_paths_agree_on_a_broken_region_of_england(england: Path) -> None: 
         "nhgsh:Place-one-integrator-a-day",
         "nhgsh:Neighbourhood-lsoa-in-place",
     } <= rules, old.to_text()[:3000]
+
+
+def _exists_pattern(query: object) -> list[object]:
+    """The triples of the one basic graph pattern inside a query's FILTER NOT EXISTS."""
+    found: list[list[object]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if getattr(node, "name", None) == "BGP" and dict.get(node, "triples"):
+                found.append(list(dict.__getitem__(node, "triples")))
+            for key, value in [*dict.items(node), *vars(node).items()]:
+                if key not in ("_vars", "name"):
+                    walk(value)
+        elif isinstance(node, list | tuple):
+            for value in node:
+                walk(value)
+
+    walk(query.algebra)  # type: ignore[attr-defined]
+    return found[-1]
+
+
+def test_a_pattern_starts_from_the_variables_pyshacl_binds_and_finds_the_same() -> None:
+    from rdflib import URIRef, Variable
+
+    from nhgraph.ontology.speedups import PreparedQueryGraph, prepared
+
+    text = (
+        "PREFIX org: <http://www.w3.org/ns/org#> PREFIX nhg: <https://w3id.org/nhgraph/def#> "
+        "SELECT $this WHERE { FILTER NOT EXISTS { ?m nhg:tier ?tier ; org:member ?team . "
+        "$this ^org:organization ?m . ?team nhg:carries ?f . FILTER (?f = $wanted) } }"
+    )
+    as_parsed = _exists_pattern(prepared(text))
+    bound = _exists_pattern(prepared(text, frozenset({"this", "wanted"})))
+    assert as_parsed[0][0] != Variable("this")  # rdflib starts from a membership's tier
+    assert bound[0][0] == Variable("this")
+    assert sorted(map(str, bound)) == sorted(map(str, as_parsed))
+    graph = PreparedQueryGraph()
+    e = "urn:x:"
+    for i in range(6):
+        m, team = URIRef(f"{e}m{i}"), URIRef(f"{e}t{i}")
+        graph.add((m, ORG.organization, URIRef(f"{e}int{i % 3}")))
+        graph.add((m, NHG.tier, URIRef(f"{e}tier")))
+        graph.add((m, ORG.member, team))
+        graph.add((team, NHG.carries, URIRef(f"{e}f{i % 2}")))
+    for wanted in ("f0", "f1", "f2"):
+        for n in range(4):
+            given = {"this": URIRef(f"{e}int{n}"), "wanted": URIRef(e + wanted)}
+            plain = {tuple(r) for r in graph.query(prepared(text), initBindings=given)}
+            asked = {tuple(r) for r in graph.query(text, initBindings=given)}
+            assert asked == plain
+    assert {
+        tuple(r)
+        for r in graph.query(
+            text, initBindings={"this": URIRef(f"{e}int3"), "wanted": URIRef(e + "f0")}
+        )
+    }
