@@ -41,7 +41,7 @@ from nhgraph.loaders.vintages import Vintages, summary_counts, vintages_in
 from nhgraph.ontology.rdf import models_to_graph, new_graph, records_to_graph
 from nhgraph.ontology.report import ValidationReport
 from nhgraph.ontology.shapes import shapes_digest
-from nhgraph.ontology.validation import validate_graph
+from nhgraph.ontology.validation import fields_the_shapes_read, validate_graph
 from nhgraph.schema.identifiers import LONDON
 from nhgraph.schema.models import Node, PostcodeUnit, class_name
 from nhgraph.store import (
@@ -238,18 +238,25 @@ def reference_of(settings: Settings) -> Reference:
 
 
 def graph_after_load(database: Database, sources: Sequence[SourceData]) -> Graph:
-    """The RDF graph as it would be after the load (what SHACL is asked about)."""
+    """The RDF graph as it would be after the load (what SHACL is asked about), with only the
+    fields the shapes read."""
     names = {source.name for source in sources}
     stored = {
         label
         for label, count in stored_counts(database).items()
         if count and label not in NOT_SHACL_VALIDATED
     }
-    graph = records_to_graph(read_records(database, stored), new_graph(), skip_sources=names)
+    fields = fields_the_shapes_read()
+    graph = records_to_graph(
+        read_records(database, stored, fields=fields),
+        new_graph(),
+        skip_sources=names,
+        fields=fields,
+    )
     models: list[Node] = [
         m for s in sources for m in s.models if class_name(type(m)) not in NOT_SHACL_VALIDATED
     ]
-    return models_to_graph(models, graph, provenance=False)
+    return models_to_graph(models, graph, provenance=False, fields=fields)
 
 
 @collector_paused()

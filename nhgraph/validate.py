@@ -22,7 +22,7 @@ from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.ontology.rdf import models_to_graph, new_graph, records_to_graph
 from nhgraph.ontology.report import ValidationReport
 from nhgraph.ontology.shapes import shapes_digest
-from nhgraph.ontology.validation import validate_graph
+from nhgraph.ontology.validation import fields_the_shapes_read, validate_graph
 from nhgraph.schema.models import Node
 from nhgraph.store import read_records
 from nhgraph.store.db import Database
@@ -73,9 +73,11 @@ def read_inputs(paths: Sequence[Path]) -> tuple[Graph, list[Node]]:
     return graph, models
 
 
-def stored_graph(database: Database) -> Graph:
-    """The stored graph as RDF, node by node, as it is (not checked by the models)."""
-    return records_to_graph(read_records(database), new_graph())
+def stored_graph(database: Database, extra_shapes: Sequence[Path] = ()) -> Graph:
+    """The stored graph as RDF, node by node, as it is (not checked by the models), with the
+    fields the shapes read (:func:`~nhgraph.ontology.validation.fields_the_shapes_read`)."""
+    fields = fields_the_shapes_read(extra_shapes)
+    return records_to_graph(read_records(database, fields=fields), new_graph(), fields=fields)
 
 
 def validate_paths(
@@ -101,7 +103,11 @@ def validate_stored(
     """The validation report of the graph stored in Neo4j, read as plain records and checked by the
     shapes for the day (today unless given)."""
     return validate_graph(
-        stored_graph(database), on=on, extra_shapes=extra_shapes, copy=False, workers=workers
+        stored_graph(database, extra_shapes),
+        on=on,
+        extra_shapes=extra_shapes,
+        copy=False,
+        workers=workers,
     )
 
 

@@ -165,3 +165,21 @@ def test_the_too_large_advice_names_what_to_set(overrides: dict[str, str], says:
     from nhgraph.store.db import too_large_advice
 
     assert says in too_large_advice(Settings(**overrides))  # type: ignore[arg-type]
+
+
+def test_every_class_of_the_model_has_its_id_constraint(graph: db.Database) -> None:
+    # A class without one is looked up by id with a scan of its label (a reload compares every
+    # node's hash by id): PCN memberships and integrator appointments once lacked theirs.
+    from nhgraph import queries
+    from nhgraph.schema.models import MODEL_CLASSES, class_name
+
+    text = " ".join(queries.schema_statements())
+    missing = [
+        class_name(cls)
+        for cls in MODEL_CLASSES
+        if f"FOR (n:{class_name(cls)}) REQUIRE n.id IS UNIQUE" not in text
+    ]
+    assert missing == []
+    assert len(MODEL_CLASSES) >= 20
+    graph.ensure_schema()
+    assert {"pcn_membership_id", "integrator_appointment_id"} <= graph.constraint_names()

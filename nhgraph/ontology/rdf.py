@@ -170,12 +170,19 @@ PROVENANCE: frozenset[str] = frozenset({"source", "source_version"})
 
 
 def add_record(
-    graph: Graph, cls_name: str, values: Mapping[str, Any], *, provenance: bool = True
+    graph: Graph,
+    cls_name: str,
+    values: Mapping[str, Any],
+    *,
+    provenance: bool = True,
+    only: Collection[str] | None = None,
 ) -> URIRef:
     """Add one record's triples, from plain values (a model's, or a stored node's).
 
     Values are not checked here: a stored node with a wrong code or an unknown concept becomes
     a triple that the shapes then refuse, which is what validating the stored graph is for.
+    With ``only``, just those fields become triples (the type always): the ones the shapes
+    read, for a graph built to be validated.
     """
     subject = node_iri(cls_name, str(values["id"]))
     # The store's own add: Graph.add only checks that each part is an rdflib term, which
@@ -183,7 +190,7 @@ def add_record(
     store_add = graph.store.add
     store_add((subject, RDF.type, class_iri(cls_name)), graph)
     for field, (p, link, scheme) in field_kinds(cls_name).items():
-        if not provenance and field in PROVENANCE:
+        if (not provenance and field in PROVENANCE) or (only is not None and field not in only):
             continue
         value = values.get(field)
         if value is None or (field == "illustrative" and value is False):
@@ -202,19 +209,29 @@ def add_record(
     return subject
 
 
-def add_model(graph: Graph, model: Node, *, provenance: bool = True) -> URIRef:
+def add_model(
+    graph: Graph, model: Node, *, provenance: bool = True, only: Collection[str] | None = None
+) -> URIRef:
     """Add one model's triples; returns its IRI."""
     # The fields (extra="forbid"), without pydantic's __iter__.
-    return add_record(graph, class_name(type(model)), model.__dict__, provenance=provenance)
+    return add_record(
+        graph, class_name(type(model)), model.__dict__, provenance=provenance, only=only
+    )
 
 
 def models_to_graph(
-    models: Iterable[Node], graph: Graph | None = None, *, provenance: bool = True
+    models: Iterable[Node],
+    graph: Graph | None = None,
+    *,
+    provenance: bool = True,
+    fields: Mapping[str, Collection[str]] | None = None,
 ) -> Graph:
-    """The RDF graph of a set of models (a new graph unless one is given)."""
+    """The RDF graph of a set of models (a new graph unless one is given); with ``fields``,
+    only the fields it names for a class (see :func:`add_record`)."""
     graph = graph if graph is not None else new_graph()
     for model in models:
-        add_model(graph, model, provenance=provenance)
+        only = None if fields is None else fields.get(class_name(type(model)))
+        add_model(graph, model, provenance=provenance, only=only)
     return graph
 
 
@@ -224,16 +241,18 @@ def records_to_graph(
     *,
     skip_sources: Collection[str] = (),
     provenance: bool = False,
+    fields: Mapping[str, Collection[str]] | None = None,
 ) -> Graph:
     """Add stored records (by label, as the store reads them) to a graph SHACL is to judge,
     without provenance unless asked (an export keeps it), leaving out those of the sources in
     ``skip_sources`` (the ones a load replaces). Returns the graph."""
     skip = frozenset(skip_sources)
     for label, rows in records.items():
+        only = None if fields is None else fields.get(label)
         for record in rows:
             if skip and record.get("source") in skip:
                 continue
-            add_record(graph, label, record, provenance=provenance)
+            add_record(graph, label, record, provenance=provenance, only=only)
     return graph
 
 

@@ -96,15 +96,20 @@ def core_offer() -> tuple[dict[str, str | None], ...]:
     return tuple(sorted(found, key=lambda r: (r["place"] or "", r["function"] or "")))
 
 
-def untargeted(shapes: Graph, keep: Callable[[RdfNode, RdfNode], bool]) -> Graph:
-    """The shapes graph with the targets removed from the shapes ``keep`` refuses.
+def untargeted(
+    shapes: Graph,
+    keep: Callable[[RdfNode, RdfNode], bool],
+    kinds: Sequence[RdfNode] = (SH.targetClass,),
+) -> Graph:
+    """The shapes graph with the targets (of these kinds: class targets unless told) removed
+    from the shapes ``keep`` refuses.
 
     A shape without a target has no focus node and is not run, while everything it is built
     from stays for the shapes that are.
     """
     local = Graph()
     for triple in shapes:
-        if triple[1] == SH.targetClass and not keep(triple[0], triple[2]):
+        if triple[1] in kinds and not keep(triple[0], triple[2]):
             continue
         local.add(triple)
     return local

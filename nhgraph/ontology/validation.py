@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node as RdfNode
 
+from nhgraph.ontology.batched import BatchPlan, batch_plan, judge_batched, merge_results
 from nhgraph.ontology.namespaces import CONCEPT, NHG, PREFIXES
 from nhgraph.ontology.parallel import validate_in_workers
 from nhgraph.ontology.report import (
@@ -40,6 +43,7 @@ __all__ = [
     "HOPS",
     "add_validation_context",
     "data_graph_for",
+    "fields_the_shapes_read",
     "prepare_in_place",
     "subgraph_around",
     "validate_focus",
@@ -96,6 +100,7 @@ def validate_graph(
     focus_nodes: Sequence[URIRef] | None = None,
     copy: bool = True,
     workers: int = 1,
+    batch_sparql: bool = True,
 ) -> ValidationReport:
     """Validate an RDF data graph against nhgraph's shapes, for the day ``on`` (today).
 
@@ -104,6 +109,9 @@ def validate_graph(
     With ``workers`` above 1 the node shapes are shared out among forked processes, each
     validating the whole graph against its share (for command-line runs on large graphs; a
     threaded server should not fork). The report graph is then left out (``graph`` is None).
+    A whole graph's SPARQL constraints that allow it are asked once of the whole graph, and
+    pyshacl judges only the nodes they find (:mod:`nhgraph.ontology.batched`); with
+    ``batch_sparql`` false pyshacl asks each one per focus node, as the two paths' test compares.
     """
     extra = tuple(str(p) for p in extra_shapes)
     shapes = load_shapes(extra_shapes)
@@ -118,12 +126,24 @@ def validate_graph(
             str(cls) for node in focus_nodes for cls in graph.objects(node, RDF.type)
         )
         checking = shapes_targeting(extra, classes)
+    plan = _batch_plan(extra) if batch_sparql and not focus_nodes else None
     report_graph: Graph | None
     if workers > 1 and not focus_nodes:
-        results = validate_in_workers(graph, shapes, checking, owner, workers)
+        results = validate_in_workers(
+            graph,
+            shapes,
+            checking if plan is None else plan.rest,
+            owner,
+            workers,
+            meanwhile=None if plan is None else lambda: judge_batched(graph, plan),
+        )
         report_graph = None
     else:
-        report_graph = run_pyshacl(graph, checking, None, focus_nodes)
+        report_graph = run_pyshacl(
+            graph, checking if plan is None else plan.rest, None, focus_nodes
+        )
+        if plan is not None:
+            merge_results(report_graph, judge_batched(graph, plan))
         results = read_report(report_graph, graph, shapes)
     if focus_nodes:
         # pyshacl judges only the focus nodes among each shape's targets; a result about
@@ -135,6 +155,70 @@ def validate_graph(
         results=results,
         graph=report_graph,
     )
+
+
+@cache
+def _batch_plan(extra: tuple[str, ...]) -> BatchPlan:
+    """The batched SPARQL constraints of the whole-graph shapes (their queries parsed once)."""
+    return batch_plan(hoisted_shapes(extra)[0])
+
+
+def fields_the_shapes_read(extra_shapes: Sequence[Path] = ()) -> dict[str, frozenset[str]] | None:
+    """For each class, the fields whose predicates the shapes can read, for a graph built only
+    to be validated: a triple no shape names (a load time, an MSOA code) changes no result.
+
+    Read from the shapes themselves, over-generously: every IRI the shapes graph names and
+    every IRI in its SPARQL queries, with the type, identifier and label that the report reads.
+    None (every field) when a shape is closed or a query names a variable predicate.
+    """
+    return _fields_the_shapes_read(tuple(str(p) for p in extra_shapes))
+
+
+@cache
+def _fields_the_shapes_read(extra: tuple[str, ...]) -> dict[str, frozenset[str]] | None:
+    from nhgraph.ontology.batched import _namespaces
+    from nhgraph.ontology.rdf import field_kinds
+    from nhgraph.schema.models import MODEL_CLASSES, class_name
+
+    shapes = load_shapes([Path(p) for p in extra])
+    if (None, SH.closed, None) in shapes:
+        return None
+    terms = {term for triple in shapes for term in triple if isinstance(term, URIRef)}
+    terms |= {RDF.type, DCTERMS.identifier, RDFS.label}
+    for constraint, text in shapes.subject_objects(SH.select):
+        query = prepareQuery(str(text), initNs=_namespaces(shapes, constraint))
+        if not _iris_in(query.algebra, terms):
+            return None
+    return {
+        class_name(cls): frozenset(
+            field
+            for field, (predicate, _, _) in field_kinds(class_name(cls)).items()
+            if predicate in terms
+        )
+        for cls in MODEL_CLASSES
+    }
+
+
+def _iris_in(node: object, found: set[URIRef]) -> bool:
+    """Add the IRIs of a query's algebra to ``found``; False where a triple pattern's predicate
+    is a variable (the query may read any predicate)."""
+    if isinstance(node, URIRef):
+        found.add(node)
+    elif isinstance(node, dict):
+        if "triples" in node:
+            for triple in node["triples"]:  # (s, p, o), or s p o s p o ... in a parse tree
+                if any(isinstance(term, Variable) for term in list(triple)[1::3]):
+                    return False
+        return all(_iris_in(value, found) for key, value in node.items() if key != "_vars")
+    elif isinstance(node, list | tuple | set | frozenset):
+        return all(_iris_in(value, found) for value in node)
+    elif hasattr(node, "args"):  # a property path: its IRIs
+        return all(_iris_in(value, found) for value in node.args)
+    elif hasattr(node, "arg"):
+        return _iris_in(node.arg, found)
+    elif hasattr(node, "path"):
+        return _iris_in(node.path, found)
+    return True
 
 
 #: The hubs' classes, from the registry: the walk around an edit stops at them.

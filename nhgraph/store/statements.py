@@ -203,6 +203,17 @@ def read_statement(label: str) -> str:
 
 
 @cache
+def read_fields_statement(label: str, fields: tuple[str, ...]) -> str:
+    """Every node of one label with only these properties (the rest are not sent: a validation
+    reads no boundary or load time) and its outgoing edges. The fields are the model's names."""
+    projection = ", ".join(f".`{name}`" for name in fields)
+    return (
+        f"MATCH (n:{label}) "
+        f"RETURN n {{{projection}}} AS props, [(n)-[r]->(m) | [type(r), labels(m), m.id]] AS links"
+    )
+
+
+@cache
 def read_page_statement(label: str) -> str:
     """One page of the nodes of one label, in id order after ``$after`` (at most ``$size``),
     with their outgoing edges: the graph read back a page at a time, through the id index."""

@@ -4,19 +4,21 @@
 // columns: function, services, providers, lsoas, population, most_deprived_decile
 // kind: overlap
 // subject: function
-// Each service's area is expanded to LSOAs once (a place-wide service to the place's LSOAs),
-// then LSOAs are grouped by function: about 15,000 rows for London's demo services.
-MATCH (svc:Service {status: 'active'})-[:FOR_AREA]->(area)
-WITH svc, CASE
+// Each service's function and provider are found once, then its area is expanded to LSOAs
+// (a place-wide service to the place's LSOAs) and LSOAs are grouped by function: about 15,000
+// rows for London's demo services. (Matching the function and provider after the expansion
+// did it once per LSOA: over 100,000 times for England.)
+MATCH (svc:Service {status: 'active'})-[:OF_FUNCTION]->(f:Function)
+MATCH (svc)-[:PROVIDED_BY]->(o:Organisation)
+MATCH (svc)-[:FOR_AREA]->(area)
+WITH f, svc, o, CASE
        WHEN area:Lsoa THEN [area]
        WHEN area:Neighbourhood THEN COLLECT { MATCH (area)-[:COVERS]->(l:Lsoa) RETURN l }
        ELSE COLLECT { MATCH (area)<-[:IN_PLACE]-(l:Lsoa) RETURN l }
      END AS covered
 UNWIND covered AS l
-WITH DISTINCT svc, l
+WITH DISTINCT f, svc, o, l
 WHERE $place IS NULL OR EXISTS { (l)-[:IN_PLACE]->(:Place {id: $place}) }
-MATCH (svc)-[:OF_FUNCTION]->(f:Function)
-MATCH (svc)-[:PROVIDED_BY]->(o:Organisation)
 WITH f, l, svc, o ORDER BY svc.id
 WITH f, l, collect(svc.id) AS services, collect(DISTINCT o.id) AS providers
 WHERE size(providers) > 1
