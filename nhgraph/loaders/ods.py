@@ -10,7 +10,6 @@ left out is counted by reason.
 from __future__ import annotations
 
 import hashlib
-
 import re
 from datetime import date, timedelta
 from pathlib import Path

@@ -111,7 +111,9 @@ class Recorder:
         for model in models:
             label, node_id = class_name(type(model)), _id(model)
             before = self.befores.get((label, node_id))
-            change = NodeChange(label, node_id, before, _sorted(type(model), record_of_model(model)))
+            change = NodeChange(
+                label, node_id, before, _sorted(type(model), record_of_model(model))
+            )
             if change.changed:
                 self._note(model)
                 self.changes.append(change)
@@ -216,9 +218,7 @@ class Recorder:
 
 def before_removal_statement(label: str) -> str:
     """The ids of a label's nodes of the sources that a replacing write no longer holds."""
-    return (
-        f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep RETURN n.id AS id"
-    )
+    return f"MATCH (n:{label}) WHERE n.source IN $sources AND NOT n.id IN $keep RETURN n.id AS id"
 
 
 def _id(model: Node) -> str:
@@ -235,8 +235,13 @@ def _sorted(cls: type[Node], record: dict[str, Any]) -> dict[str, Any]:
 
 
 def stored_record(cls: type[Node], record: dict[str, Any]) -> dict[str, Any]:
-    """A stored node's record as a change holds it: through its model, as JSON."""
-    return _sorted(cls, record_of_model(model_of(cls, record)))
+    """A stored node's record as a change holds it: through its model, as JSON (a stored node
+    its model refuses, which no write of nhgraph's makes, is kept as it is stored)."""
+    try:
+        return _sorted(cls, record_of_model(model_of(cls, record)))
+    except ValueError:
+        kept = {k: v for k, v in record.items() if k in cls.model_fields}
+        return dict(json.loads(_encode(kept)))
 
 
 def _encode(record: Record) -> str:
@@ -389,9 +394,7 @@ def list_change_sets(
     )
     if place is not None:
         statement += "AND $place IN s.places "
-    statement += (
-        "RETURN s {.*} AS s ORDER BY s.recorded_at DESC, s.id DESC LIMIT $limit"
-    )
+    statement += "RETURN s {.*} AS s ORDER BY s.recorded_at DESC, s.id DESC LIMIT $limit"
     return [
         ChangeSetRow(
             id=row["s"]["id"],
@@ -412,7 +415,7 @@ def list_change_sets(
 # -- as it stood ----------------------------------------------------------------------------
 
 
-class _RollBack(Exception):  # noqa: N818  (not an error: the way out of the transaction)
+class _RollBack(Exception):
     """Carries the answer out of an as-at transaction, which it rolls back."""
 
     def __init__(self, value: object) -> None:
@@ -456,6 +459,21 @@ class _AsAtReader:
 
     def read(self, query: Any, parameters: Mapping[str, Any] | None = None) -> list[Any]:
         return self._tx.read(query, parameters)
+
+
+class MomentReader:
+    """A reader of the graph as it stood at a moment: each read in its own rolled-back
+    transaction (see :func:`as_it_stood`), so that loaders batching reads see one state."""
+
+    def __init__(self, database: Database, moment: datetime) -> None:
+        """The reader of ``database`` as it stood at ``moment``."""
+        self.database = database
+        self.moment = moment
+        self.settings = database.settings
+
+    def read(self, query: Any, parameters: Mapping[str, Any] | None = None) -> list[Any]:
+        """Run one read statement on the graph as it stood."""
+        return as_it_stood(self.database, self.moment, lambda r: r.read(query, parameters))
 
 
 def as_it_stood(
@@ -579,8 +597,7 @@ def prune(database: Database, older_than: datetime) -> int:
                 {"ids": list(batch)},
             )
             tx.run(
-                "UNWIND $ids AS id MATCH (s:ChangeSet {id: id}) "
-                "REMOVE s:Edit DELETE s",
+                "UNWIND $ids AS id MATCH (s:ChangeSet {id: id}) REMOVE s:Edit DELETE s",
                 {"ids": list(batch)},
             )
         if ids:

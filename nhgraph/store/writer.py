@@ -15,7 +15,6 @@ from typing import Any
 from nhgraph.schema.models import MODEL_CLASSES, Link, Node, class_name
 from nhgraph.store.concepts import ensure_concepts
 from nhgraph.store.db import Database, Record, Transaction
-from nhgraph.store.history import ChangeSetMeta, Recorder, before_removal_statement
 from nhgraph.store.guard import (
     GraphChanged,
     Stored,
@@ -27,6 +26,7 @@ from nhgraph.store.guard import (
     remove,
     unhash,
 )
+from nhgraph.store.history import ChangeSetMeta, Recorder, before_removal_statement
 from nhgraph.store.memory import collector_paused
 from nhgraph.store.pipeline import StatementPipeline
 from nhgraph.store.plan import (
@@ -219,6 +219,9 @@ def _remove_planned(
     plan read it, and the links into it too; with ``allow``, the linking nodes of other
     sources forget their hash (see :func:`write_models`)."""
     view = expect.view
+    # Every check, and every before record the history keeps, comes before any removal: a
+    # removal cuts the links of what is read after it (a membership loses its practice).
+    doomed_by: list[tuple[type[Node], dict[str, str | None], set[Any]]] = []
     for cls in MODEL_CLASSES:
         label = class_name(cls)
         if cls.is_concept or not stored.get(label):
@@ -237,6 +240,9 @@ def _remove_planned(
         check_links(sorted(others, key=str), sources, allow)
         recorder.read_before(tx, cls, doomed)
         recorder.linking(tx, others)
+        doomed_by.append((cls, doomed, others))
+    for cls, doomed, others in doomed_by:
+        label = class_name(cls)
         unhash(tx, others)
         summary.removed[label] += remove(tx, label, doomed, 5000)
         summary.removed_ids[label] = sorted(doomed)
