@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -158,14 +158,17 @@ class HistoryQuery:
         since: datetime | None = None,
         until: datetime | None = None,
         place: str | None = None,
-        source: str | None = None,
+        from_source: Annotated[
+            str | None,
+            strawberry.argument(name="source", description="A source's name, or an editor."),
+        ] = None,
         first: int = 50,
         after: str | None = None,
     ) -> ChangeSetPage:
         """The change sets, a page at a time."""
         if not 1 <= first <= MAX_PAGE:
             raise bad_input(f"first {first} is not between 1 and {MAX_PAGE}")
-        for text in (place, source, after):
+        for text in (place, from_source, after):
             if text is not None and len(text) > 200:
                 raise bad_input("place, source and after are at most 200 characters")
         database = info.context.database
@@ -175,7 +178,7 @@ class HistoryQuery:
                 since=since,
                 until=until,
                 place=place,
-                source=source,
+                source=from_source,
                 limit=first,
                 after=after,
             )
