@@ -19,6 +19,7 @@ BENCHMARKS = [
     "fhir",
     "oruk",
     "england",
+    "history",
 ]
 
 

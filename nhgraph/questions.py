@@ -141,17 +141,21 @@ def who_serves(
     if as_at is not None:
         if not isinstance(database, Database):
             raise TypeError("an as-at question needs the database, not a transaction")
-        asked = {
-            "postcode": postcode,
-            "lsoa": lsoa,
-            "latitude": latitude,
-            "longitude": longitude,
-            "age": age,
-            "cohort": cohort,
-            "function": function,
-            "on": on,
-        }
-        return as_it_stood(database, as_at, lambda reader: who_serves(reader, **asked))
+
+        def then(reader: Reader) -> Record:
+            return who_serves(
+                reader,
+                postcode=postcode,
+                lsoa=lsoa,
+                latitude=latitude,
+                longitude=longitude,
+                age=age,
+                cohort=cohort,
+                function=function,
+                on=on,
+            )
+
+        return as_it_stood(database, as_at, then)
     given = [
         what
         for what, value in (

@@ -135,22 +135,26 @@ def test_each_load_is_a_change_set_naming_its_release_and_counting_what_it_did(
     assert len(set(versions)) == len(versions)
     # The last steps touched Camden's practices (by their postcodes' LSOAs or places).
     touched, _ = change_sets(database, place=PLACE, limit=10)
-    assert touched and {r["id"] for r in touched} <= {r["id"] for r in rows}
+    assert touched
+    assert {r["id"] for r in touched} <= {r["id"] for r in rows}
     unknown, _ = change_sets(database, place="E09999999", limit=10)
     assert unknown == []
 
 
+@pytest.mark.usefixtures("releases")
 def test_a_practice_closed_between_two_releases_has_its_creation_and_removal(
-    releases: dict[str, Any], database: db.Database
+    database: db.Database,
 ) -> None:
     rows, more = history_of(database, CLOSED)
     assert not more
     assert [r["operation"] for r in rows] == ["removed", "created"]
     removed, created = rows
     assert removed["recorded_at"] > created["recorded_at"]
-    assert removed["after"] is None and created["before"] is None
-    assert removed["before"]["name"] and removed["before"]["kind"] == "gp_practice"
-    assert created["after"] == removed["before"] or created["after"]["name"]
+    assert removed["after"] is None
+    assert created["before"] is None
+    assert removed["before"]["name"]
+    assert removed["before"]["kind"] == "gp_practice"
+    assert created["after"]["name"] == removed["before"]["name"]
     assert database.read("MATCH (o:Organisation {id: $id}) RETURN o", {"id": CLOSED}) == []
 
 
@@ -159,7 +163,8 @@ def test_a_load_killed_midway_leaves_no_half_change_set_and_history_equals_the_s
 ) -> None:
     folder = _folder(releases["steps"][KILLED], releases["root"])
     [before] = database.read(
-        "MATCH (s:ChangeSet) WITH count(s) AS sets MATCH (c:Change) RETURN sets, count(c) AS changes"
+        "MATCH (s:ChangeSet) WITH count(s) AS sets "
+        "MATCH (c:Change) RETURN sets, count(c) AS changes"
     )
     process = subprocess.Popen(
         [
@@ -188,7 +193,8 @@ def test_a_load_killed_midway_leaves_no_half_change_set_and_history_equals_the_s
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     [after] = database.read(
-        "MATCH (s:ChangeSet) WITH count(s) AS sets MATCH (c:Change) RETURN sets, count(c) AS changes"
+        "MATCH (s:ChangeSet) WITH count(s) AS sets "
+        "MATCH (c:Change) RETURN sets, count(c) AS changes"
     )
     assert after == before
     # Every change set is whole: its counts are its changes.

@@ -126,7 +126,9 @@ class Recorder:
             if before is not None:
                 self.changes.append(NodeChange(label, node_id, before, None))
 
-    def linking(self, tx: Transaction, links: Iterable[tuple[str, ...]]) -> None:
+    def linking(
+        self, tx: Transaction, links: Iterable[tuple[str, str, str, str, str, str | None]]
+    ) -> None:
         """The nodes that link into what a write removes ((label, id, rel, from label, from
         id, source) each): read before the removal cuts their links, to record them after."""
         by_label: dict[str, set[str]] = defaultdict(set)
@@ -554,9 +556,11 @@ def undo(tx: Transaction, moment: datetime) -> int:
             record = json.loads(row["before"])
             restored[row["label"]].append(cls.model_validate(record))
     for label, ids in doomed.items():
-        for batch in in_batches(ids, 5000):
-            tx.run(remove_ids_statement(label), {"ids": list(batch)})
+        for id_batch in in_batches(ids, 5000):
+            tx.run(remove_ids_statement(label), {"ids": list(id_batch)})
     made: list[tuple[type[Node], list[dict[str, Any]]]] = []
+    node_batch: list[dict[str, Any]]
+    link_rows: list[dict[str, Any]]
     for label, models in restored.items():
         cls = BY_LABEL[label]
         node_batch = node_rows(models)
