@@ -17,7 +17,7 @@ from nhgraph.access import Principal
 from nhgraph.config import Settings
 from nhgraph.history import change_sets, history_of
 from nhgraph.store import db, write_models
-from nhgraph.store.history import HistoryRefused, as_it_stood, parse_moment
+from nhgraph.store.history import HistoryRefused, as_it_stood, parse_moment, prune
 
 from .clients import ADMIN, INTEGRATOR, Client
 from .command_line import run_cli, settings_env
@@ -272,3 +272,27 @@ def test_the_command_line_shows_history_and_refuses_an_unknown_id(
     malformed = run_cli("ask", "lsoas_in_no_neighbourhood", "--as-at", "soon", env=env)
     assert malformed.returncode == 2
     assert "ISO 8601" in malformed.stderr
+
+
+def test_pruning_drops_old_change_sets_and_refuses_as_at_before_it(
+    edited: dict[str, Any], neo4j_settings: Settings
+) -> None:
+    """Last in the module: it drops the history the tests above read."""
+    database = edited["db"]
+    env = settings_env(neo4j_settings)
+    kept = run_cli("history", "--prune", env=env)
+    assert kept.returncode == 0, kept.stderr
+    assert "kept whole" in kept.stdout
+    recent = run_cli("history", "--prune", "--days", "1", env=env)
+    assert recent.returncode == 0, recent.stderr
+    assert "pruned 0 change set(s)" in recent.stdout
+    assert len(change_sets(database)[0]) == 2
+    assert prune(database, datetime.now(UTC)) == 2
+    assert change_sets(database)[0] == []
+    assert database.read("MATCH (c:Change) RETURN count(c) AS n") == [{"n": 0}]
+    with pytest.raises(HistoryRefused) as refused:
+        questions.who_serves(database, lsoa=LSOA, as_at=edited["before"])
+    assert refused.value.code == "as_at_before_history"
+    assert "pruned" in refused.value.message
+    # The present is untouched by pruning.
+    assert _neighbourhoods_of(questions.who_serves(database, lsoa=LSOA)) == ["camden-south"]
