@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
+from nhgraph import queries
 from nhgraph.errors import Refusal
 from nhgraph.schema.models import Node, class_name
 from nhgraph.schema.registry import BY_LABEL
@@ -180,10 +181,7 @@ class Recorder:
             self.touch(tx, label, ids)
         at = datetime.now(UTC)
         tx.run(
-            "MERGE (s:ChangeSet {id: $id}) SET s.recorded_at = $at, s.kind = $kind, "
-            "s.sources = $sources, s.source_versions = $versions, s.editor = $editor, "
-            "s.reason = $reason, s.created = $created, s.updated = $updated, "
-            "s.removed = $removed, s.places = $places",
+            queries.load("change_set_record"),
             {
                 "id": set_id,
                 "at": at,
@@ -209,12 +207,7 @@ class Recorder:
             for change in self.changes
         ]
         for batch in in_batches(rows, 10_000):
-            tx.run(
-                "UNWIND $rows AS row CREATE (c:Change {change_set: $id, recorded_at: $at, "
-                "label: row.label, node_id: row.node_id, operation: row.operation, "
-                "before: row.before, fields: row.fields})",
-                {"rows": list(batch), "id": set_id, "at": at},
-            )
+            tx.run(queries.load("change_record"), {"rows": list(batch), "id": set_id, "at": at})
         return set_id
 
 

@@ -193,9 +193,14 @@ def write_models(
                         summary.removed_ids[class_name(cls)] = sorted(found["ids"])
                         recorder.removed(cls, found["ids"])
             recorder.relink_all(tx)
+        # An edit's change set is made before its Edit record, which names it (``then``); a
+        # load's as late as can be, after its verdict, so that it is recorded when it commits.
+        edit = history and recorder.meta.kind == "edit"
+        if edit:
+            recorder.record(tx)
         if then is not None:
             then(tx)
-        if history:
+        if history and not edit:
             recorder.record(tx)
         advance(tx)
         return summary
