@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, Literal, TypeVar
 
 from nhgraph import queries
@@ -32,7 +33,7 @@ from nhgraph.store.db import Database, Reader, Transaction
 from nhgraph.store.locks import CLAIM
 from nhgraph.store.reader import model_of, read_records_of
 from nhgraph.store.rows import in_batches, node_rows
-from nhgraph.store.statements import link_statement, remove_ids_statement
+from nhgraph.store.statements import remove_ids_statement
 
 T = TypeVar("T")
 
@@ -489,34 +490,29 @@ def as_it_stood(
     bound = max_changes if max_changes is not None else database.settings.as_at_max_changes
 
     def unit(tx: Transaction) -> T:
-        [first] = tx.run(
-            "OPTIONAL MATCH (s:ChangeSet) WITH min(s.recorded_at) AS first "
-            "OPTIONAL MATCH (p:HistoryPruned) RETURN first, max(p.before) AS pruned"
-        )
-        if first["first"] is None or moment < first["first"]:
-            since = first["first"]
-            pruned = first["pruned"]
+        # One statement: where history begins, what pruning cut, and the changes since the
+        # moment, oldest first, at most one past the bound (so a refusal costs no more).
+        [found] = tx.run(UNDO_STATEMENT, {"t": moment, "limit": bound + 1})
+        first, pruned = found["first"], found["pruned"]
+        if first is None or moment < first:
             if pruned is not None:
                 why = f"history before {pruned.isoformat()} was pruned (retention)"
-            elif since is None:
+            elif first is None:
                 why = "the graph has no recorded history"
             else:
-                why = f"the graph's recorded history begins at {since.isoformat()}"
+                why = f"the graph's recorded history begins at {first.isoformat()}"
             raise HistoryRefused(
                 "as_at_before_history",
                 f"asAt {moment.isoformat()}: {why}, so the graph as it stood then is not known",
             )
-        [count] = tx.run(
-            "MATCH (c:Change) WHERE c.recorded_at > $t RETURN count(c) AS n", {"t": moment}
-        )
-        if count["n"] > bound:
+        if len(found["changes"]) > bound:
             raise HistoryRefused(
                 "as_at_too_far",
-                f"asAt {moment.isoformat()} would undo {count['n']} recorded changes, more "
-                f"than NHGRAPH_AS_AT_MAX_CHANGES ({bound}) allows",
+                f"asAt {moment.isoformat()} would undo more than {bound} recorded changes, "
+                f"more than NHGRAPH_AS_AT_MAX_CHANGES allows",
             )
-        if count["n"]:
-            undo(tx, moment)
+        if found["changes"]:
+            undo(tx, found["changes"])
         raise _RollBack(work(_AsAtReader(tx, database)))
 
     try:
@@ -526,52 +522,78 @@ def as_it_stood(
     raise AssertionError("an as-at transaction committed")  # pragma: no cover
 
 
-def undo(tx: Transaction, moment: datetime) -> int:
-    """Put the graph back as it stood at ``moment`` in this transaction (to be rolled back):
-    each node changed since is given the before of its oldest change since, or deleted
-    where that change made it. Returns the number of nodes put back."""
-    rows = tx.run(
-        "MATCH (c:Change) WHERE c.recorded_at > $t "
-        "WITH c ORDER BY c.recorded_at "
-        "WITH c.label AS label, c.node_id AS id, head(collect(c.before)) AS before "
-        "RETURN label, id, before",
-        {"t": moment},
+#: Where history begins (its first change set kept), the moment pruning cut it at, and the
+#: changes recorded after ``$t``, oldest first, at most ``$limit`` of them.
+UNDO_STATEMENT = (
+    "OPTIONAL MATCH (s:ChangeSet) WITH min(s.recorded_at) AS first "
+    "OPTIONAL MATCH (p:HistoryPruned) WITH first, max(p.before) AS pruned "
+    "CALL (first) { OPTIONAL MATCH (c:Change) "
+    "WHERE first IS NOT NULL AND $t >= first AND c.recorded_at > $t "
+    "WITH c ORDER BY c.recorded_at LIMIT $limit RETURN collect(c) AS found } "
+    "RETURN first, pruned, [c IN found | [c.label, c.node_id, c.before]] AS changes"
+)
+
+
+@cache
+def restore_links_statement(label: str) -> str:
+    """Give restored nodes of one label exactly the links of their records: every outgoing
+    edge deleted, then each link field's edges made, in one statement (made from the model's
+    links; the targets are restored first)."""
+    calls = "".join(
+        f"CALL (n, row) {{ UNWIND row.links.{name} AS target "
+        f"MATCH (m:{link.target} {{id: target}}) CREATE (n)-[:{link.rel}]->(m) }} "
+        for name, link in BY_LABEL[label].links().items()
     )
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
+        "CALL (n) { MATCH (n)-[r]->() DELETE r } " + calls + "RETURN count(*) AS restored"
+    )
+
+
+@cache
+def restore_statement(label: str) -> str:
+    """Put back nodes of one label with the properties of their records (made if absent)."""
+    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n = row.props"
+
+
+def undo(tx: Transaction, changes: Sequence[Sequence[Any]]) -> int:
+    """Put the graph back as it stood before these changes ([label, id, before] each, oldest
+    first) in this transaction (to be rolled back): each node is given the before of its
+    oldest change, or deleted where that change made it. Returns the number of nodes put back.
+    """
+    oldest: dict[tuple[str, str], str | None] = {}
+    for label, node_id, before in changes:
+        oldest.setdefault((label, node_id), before)
     doomed: dict[str, list[str]] = defaultdict(list)
     restored: dict[str, list[Node]] = defaultdict(list)
-    for row in rows:
-        cls = BY_LABEL.get(row["label"])
+    for (label, node_id), before in oldest.items():
+        cls = BY_LABEL.get(label)
         if cls is None:
             continue
-        if row["before"] is None:
-            doomed[row["label"]].append(row["id"])
+        if before is None:
+            doomed[label].append(node_id)
         else:
-            record = json.loads(row["before"])
-            restored[row["label"]].append(cls.model_validate(record))
+            restored[label].append(cls.model_validate(json.loads(before)))
     for label, ids in doomed.items():
         for id_batch in in_batches(ids, 5000):
             tx.run(remove_ids_statement(label), {"ids": list(id_batch)})
-    made: list[tuple[type[Node], list[dict[str, Any]]]] = []
+    made: list[tuple[str, list[dict[str, Any]]]] = []
     node_batch: list[dict[str, Any]]
-    link_rows: list[dict[str, Any]]
     for label, models in restored.items():
-        cls = BY_LABEL[label]
         node_batch = node_rows(models)
         for row in node_batch:
             row["props"]["source_version"] = row["props"].get("source_version") or "as-at"
             row["props"].pop("loaded_at", None)
         for batch in in_batches(node_batch, 5000):
             tx.run(
-                f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n = row.props",
+                restore_statement(label),
                 {"rows": [{"id": r["id"], "props": r["props"]} for r in batch]},
             )
-        made.append((cls, node_batch))
-    for cls, node_batch in made:
-        label = class_name(cls)
-        for name, link in cls.links().items():
-            link_rows = [{"id": r["id"], "targets": r["links"][name]} for r in node_batch]
-            for batch in in_batches(link_rows, 5000):
-                tx.run(link_statement(label, link), {"rows": list(batch)})
+        made.append((label, node_batch))
+    for label, node_batch in made:
+        for batch in in_batches(node_batch, 5000):
+            rows = [{"id": r["id"], "links": r["links"]} for r in batch]
+            tx.run(restore_links_statement(label), {"rows": rows})
     return sum(map(len, doomed.values())) + sum(map(len, restored.values()))
 
 
