@@ -82,6 +82,9 @@ def change_sets(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Change sets newest first, as rows, and the cursor of the next page (None when this is
     the last): ``after`` is a cursor this gave out (``recorded_at|id``)."""
+    # A moment without an offset is the local time (the store compares aware moments only).
+    since = since.astimezone() if since is not None and since.tzinfo is None else since
+    until = until.astimezone() if until is not None and until.tzinfo is None else until
     cursor = None
     if after:
         at, sep, set_id = after.partition("|")
