@@ -9,7 +9,11 @@
    every sampled answer, equal before and after) with five releases of history stored.
 3. **After**: the same timings again. ``present_ratio_after_over_before`` is each median after
    over before; ``..._over_control`` divides that by the control's own ratio, which the noisy
-   shared machine moves without history having anything to do with it.
+   shared machine moves without history having anything to do with it. Because before and
+   after cannot be interleaved, ``present_with_and_without_history`` also times the present in
+   alternating rounds with the five releases' history stored and with it out of sight (its
+   nodes relabelled, so no label the present's statements read meets it), on the same data:
+   ``ratio_with_over_without`` is the figure to read.
 4. **asAt**: ``who_serves`` and the GraphQL resident query with ``asAt`` a moment between the
    last two loads, interleaved round by round with the present's: ``as_at_ratio_to_present``.
 5. **Storage**: what history holds beside the present graph, in bytes of JSON: every model
@@ -101,6 +105,46 @@ def _present(database: Any, client: Any, lsoas: list[str], rounds: int) -> dict[
     return {name: round(median(values), 3) for name, values in times.items()}
 
 
+def _hide(database: Any, hidden: bool) -> None:
+    """Take history out of the graph's sight (its nodes relabelled) or put it back."""
+    for label in ("ChangeSet", "Change"):
+        old, new = (label, f"Bench{label}") if hidden else (f"Bench{label}", label)
+        database.write(f"MATCH (n:{old}) SET n:{new} REMOVE n:{old}")
+
+
+def _with_and_without(database: Any, client: Any, lsoas: list[str], rounds: int) -> dict[str, Any]:
+    """The present's medians with the history stored and with it out of sight (relabelled,
+    so no label the present reads meets it), in alternating rounds on the same data."""
+    from nhgraph import questions
+
+    times: dict[str, dict[str, list[float]]] = {
+        side: {"who_serves": [], "graphql_resident": []} for side in ("with", "without")
+    }
+    try:
+        for index in range(2 * rounds):
+            side = "without" if index % 2 else "with"
+            _hide(database, side == "without")
+            for lsoa in lsoas:
+                asked = {"lsoa": lsoa}
+                times[side]["who_serves"].append(_timed(questions.who_serves, database, **asked))
+                times[side]["graphql_resident"].append(
+                    _timed(_graphql, client, RESIDENT_NOW, asked)
+                )
+    finally:
+        _hide(database, False)
+    medians = {
+        side: {name: round(median(values), 3) for name, values in kinds.items()}
+        for side, kinds in times.items()
+    }
+    return {
+        **{f"{side}_history_ms": figures for side, figures in medians.items()},
+        "ratio_with_over_without": {
+            name: round(medians["with"][name] / medians["without"][name], 3)
+            for name in ("who_serves", "graphql_resident")
+        },
+    }
+
+
 def _graphql(client: Any, query: str, variables: dict[str, Any]) -> Any:
     response = client.post("/graphql", json={"query": query, "variables": variables})
     body = response.json()
@@ -189,6 +233,7 @@ def measure(
             if _counts(database) != counts or _answers(database, lsoas) != answers:
                 raise SystemExit("history bench: the data did not end as it began")
             after = _present(database, client, lsoas, rounds)
+            interleaved = _with_and_without(database, client, lsoas, rounds)
             at = moments[-2]  # between the last two loads
             as_at: dict[str, list[float]] = {k: [] for k in ("who", "who_at", "gql", "gql_at")}
             from nhgraph import questions
@@ -218,6 +263,7 @@ def measure(
                 "present_ratio_after_over_before": {
                     k: round(after[k] / before[k], 3) for k in ("who_serves", "graphql_resident")
                 },
+                "present_with_and_without_history": interleaved,
                 "present_ratio_after_over_before_over_control": {
                     k: round(after[k] / before[k] / control, 3)
                     for k in ("who_serves", "graphql_resident")
