@@ -20,6 +20,7 @@ BENCHMARKS = [
     "oruk",
     "england",
     "dry_run",
+    "history",
 ]
 
 

@@ -209,6 +209,22 @@ class Settings(BaseSettings):
     postcode_file_max_mb: int = Field(
         default=4096, ge=1, description="Largest postcode directory file (read as a stream)."
     )
+    history_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "How many days of change sets the graph keeps (`nhgraph history prune` drops "
+            "older ones); unset keeps all."
+        ),
+    )
+    as_at_max_changes: int = Field(
+        default=20_000,
+        ge=1,
+        description=(
+            "Most recorded changes an asAt question may undo to see the graph as it stood: a "
+            "moment further back is refused, so no query makes the server rewrite the graph."
+        ),
+    )
     max_removal_share: float = Field(
         default=0.1,
         ge=0,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -22,8 +22,9 @@ from nhgraph.errors import Refusal
 from nhgraph.schema.identifiers import LsoaCode, normalise_postcode
 from nhgraph.schema.problems import describe
 from nhgraph.schema.vocabulary import EXPIRY_DAYS, Purpose
-from nhgraph.store.db import Database, Record
+from nhgraph.store.db import Database, Reader, Record
 from nhgraph.store.gazetteer import LSOA_REACHES, point_in_geometry
+from nhgraph.store.history import as_it_stood
 
 _LSOA_CODE: TypeAdapter[str] = TypeAdapter(LsoaCode)
 
@@ -77,16 +78,26 @@ def parameters_for(
     return values
 
 
-def ask(database: Database, name: str, given: Mapping[str, object] | None = None) -> list[Record]:
+def ask(
+    database: Database,
+    name: str,
+    given: Mapping[str, object] | None = None,
+    *,
+    as_at: datetime | None = None,
+) -> list[Record]:
     """Run a named question with its defaults filled (a statement that is not a question, such
-    as an edit's, is refused: it is not for asking)."""
-    return database.read(queries.question(name), parameters_for(name, given or {}))
+    as an edit's, is refused: it is not for asking); with ``as_at``, on the graph as it stood
+    then (record time; ``on`` stays the day the data's dates are read for)."""
+    query, parameters = queries.question(name), parameters_for(name, given or {})
+    if as_at is not None:
+        return as_it_stood(database, as_at, lambda reader: reader.read(query, parameters))
+    return database.read(query, parameters)
 
 
 # -- who serves a resident ------------------------------------------------------------------
 
 
-def lsoa_at(database: Database, latitude: float, longitude: float) -> str:
+def lsoa_at(database: Reader, latitude: float, longitude: float) -> str:
     """The LSOA whose boundary holds the point; NotAnswerable when none of the loaded do."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise NotAnswerable(
@@ -114,7 +125,7 @@ def lsoa_at(database: Database, latitude: float, longitude: float) -> str:
 
 
 def who_serves(
-    database: Database,
+    database: Database | Reader,
     *,
     postcode: str | None = None,
     lsoa: str | None = None,
@@ -124,10 +135,30 @@ def who_serves(
     cohort: str | None = None,
     function: str | None = None,
     on: date | None = None,
+    as_at: datetime | None = None,
 ) -> Record:
     """Who serves a resident, found by postcode, LSOA code or point: one record with the place,
     neighbourhoods, INTs, teams tier by tier, services, specialists, integrator and gateways,
-    and ``resolved`` saying how the resident was placed."""
+    and ``resolved`` saying how the resident was placed. With ``as_at``, as the graph stood
+    then: the same statements, run where every change since is undone (and rolled back)."""
+    if as_at is not None:
+        if not isinstance(database, Database):
+            raise TypeError("an as-at question needs the database, not a transaction")
+
+        def then(reader: Reader) -> Record:
+            return who_serves(
+                reader,
+                postcode=postcode,
+                lsoa=lsoa,
+                latitude=latitude,
+                longitude=longitude,
+                age=age,
+                cohort=cohort,
+                function=function,
+                on=on,
+            )
+
+        return as_it_stood(database, as_at, then)
     given = [
         what
         for what, value in (

@@ -19,6 +19,7 @@ from nhgraph.cli.changes import ReportForm, print_report
 from nhgraph.cli.common import current_settings, err, failing, local_server, out
 from nhgraph.cli.edit import edit_app
 from nhgraph.cli.export import export_app
+from nhgraph.cli.history import register as register_history
 from nhgraph.cli.server import db_app, db_init, neo4j_app
 from nhgraph.config import PROJECT_ROOT, get_settings
 from nhgraph.errors import NhgraphError
@@ -39,6 +40,7 @@ app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
 app.add_typer(edit_app, name="edit")
 app.add_typer(export_app, name="export")
+register_history(app)
 
 
 class ReportFormat(StrEnum):
@@ -520,14 +522,22 @@ def ask(
     param: list[str] = typer.Option([], "--param", "-p", help="A parameter: name=value."),
     output: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv or json"),
     list_questions: bool = typer.Option(False, "--list", help="List the questions."),
+    as_at: str | None = typer.Option(
+        None,
+        "--as-at",
+        help="Answer as the graph stood at this moment (ISO 8601, record time; --param on= "
+        "stays the day the data's dates are read for).",
+    ),
 ) -> None:
     """Ask a named question of the graph (the .cypher files of nhgraph/queries/questions).
 
     who_serves also takes latitude and longitude instead of a postcode or an LSOA. Lists
     (purposes, kinds) are written a,b. Exit codes: 0 answered, 1 the database failed, 2 a
-    question or parameter that is not known, or a resident who cannot be placed.
+    question or parameter that is not known, a resident who cannot be placed, or an --as-at
+    that is malformed, in the future, before the history kept or too far back.
     """
     from nhgraph import queries, questions
+    from nhgraph.store.history import parse_moment
 
     if list_questions or not name:
         for known in queries.question_names():
@@ -549,12 +559,14 @@ def ask(
             raise typer.Exit(2)
         given[key] = _parameter_value(text)
     database = db.get_database(current_settings())
+    with failing("--as-at"):
+        moment = None if as_at is None else parse_moment(as_at)
     with failing(""):
         try:
             if name == "who_serves":
-                rows = [questions.who_serves(database, **given)]  # type: ignore[arg-type]
+                rows = [questions.who_serves(database, **given, as_at=moment)]  # type: ignore[arg-type]
             else:
-                rows = questions.ask(database, name, given)
+                rows = questions.ask(database, name, given, as_at=moment)
         except questions.NotAnswerable as refusal:
             err.print(f"{name}: {refusal.message} ({refusal.code})", markup=False, highlight=False)
             raise typer.Exit(2) from refusal

@@ -46,6 +46,7 @@ from nhgraph.schema.models import Node, class_name
 from nhgraph.schema.registry import BY_LABEL, HUB_LABELS
 from nhgraph.store import DanglingReference, model_of, read_records_of, write_models
 from nhgraph.store.db import ConstraintViolation, Database, Transaction
+from nhgraph.store.history import ChangeSetMeta
 from nhgraph.store.locks import CLAIM
 from nhgraph.store.reader import read_around
 
@@ -367,7 +368,14 @@ def commit(
         )
 
     try:
-        write_models(database, stamped, then=None if dry_run else record, within=tx, concepts=False)
+        write_models(
+            database,
+            stamped,
+            then=None if dry_run else record,
+            within=tx,
+            concepts=False,
+            change_set=ChangeSetMeta(kind="edit", id=edit_id or None, editor=by, reason=action),
+        )
     except DanglingReference as error:  # the shapes name unknown targets first; a backstop
         raise EditNotFound(str(error)) from error
     receipt = EditReceipt(

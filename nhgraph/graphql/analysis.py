@@ -4,15 +4,15 @@ catalog, answered as findings (what it is about, for how many people, and the wh
 from __future__ import annotations
 
 import json
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
 from nhgraph import queries, questions
 from nhgraph.graphql.context import Info
+from nhgraph.graphql.history import guarded, moment_of
 from nhgraph.graphql.permissions import ReadsAnalysis
 from nhgraph.store.db import Record
 
@@ -54,13 +54,16 @@ class Finding:
         )
 
 
-async def findings(info: Info, question: str, given: dict[str, Any]) -> list[Finding]:
-    """The question's rows as findings. A question without ``$place`` is filtered by place
-    here, on the row's place (or places)."""
+async def findings(
+    info: Info, question: str, given: dict[str, Any], as_at: datetime | None = None
+) -> list[Finding]:
+    """The question's rows as findings (as the graph stood at ``as_at``, when given). A
+    question without ``$place`` is filtered by place here, on the row's place (or places)."""
     place = given.get("place")
     query_takes = set(questions.parameters_for(question, {}))
     asked = {k: val for k, val in given.items() if k in query_takes}
-    rows = await run_in_threadpool(questions.ask, info.context.database, question, asked)
+    database = info.context.database
+    rows = await guarded(lambda: questions.ask(database, question, asked, as_at=as_at))
     if place is not None and "place" not in query_takes:
         rows = [row for row in rows if place in (row.get("places") or [row.get("place")])]
     return [Finding.from_row(question, row) for row in rows]
@@ -71,23 +74,24 @@ class Gaps:
     """The gap questions, London-wide or in the one place asked about."""
 
     place: strawberry.Private[str | None]
+    as_at: strawberry.Private[datetime | None] = None
 
     @strawberry.field
     async def lsoas_in_no_neighbourhood(self, info: Info) -> list[Finding]:
         """LSOAs that no neighbourhood covers, so their residents have no INT."""
-        return await findings(info, "lsoas_in_no_neighbourhood", {"place": self.place})
+        return await findings(info, "lsoas_in_no_neighbourhood", {"place": self.place}, self.as_at)
 
     @strawberry.field
     async def neighbourhoods_without_int(self, info: Info) -> list[Finding]:
         """Neighbourhoods that no INT serves."""
-        return await findings(info, "neighbourhoods_without_int", {"place": self.place})
+        return await findings(info, "neighbourhoods_without_int", {"place": self.place}, self.as_at)
 
     @strawberry.field(
         description="INTs missing part of the core offer (the SHACL shapes say which)."
     )
     async def ints_missing_core_offer(self, info: Info) -> list[Finding]:
         """INTs missing part of the core offer, as the SHACL shapes define it."""
-        return await findings(info, "ints_missing_core_offer", {"place": self.place})
+        return await findings(info, "ints_missing_core_offer", {"place": self.place}, self.as_at)
 
     @strawberry.field
     async def ints_without_specialty(
@@ -96,19 +100,24 @@ class Gaps:
         """INTs with no specialist of the asked role aligned today (a consultant geriatrician unless
         told)."""
         return await findings(
-            info, "ints_without_specialty", {"place": self.place, "specialty": specialty}
+            info,
+            "ints_without_specialty",
+            {"place": self.place, "specialty": specialty},
+            self.as_at,
         )
 
     @strawberry.field
     async def priority_cohorts_without_service(self, info: Info) -> list[Finding]:
         """Cohorts a neighbourhood prioritises that no active service names for it, its LSOAs or its
         place."""
-        return await findings(info, "priority_cohorts_without_service", {"place": self.place})
+        return await findings(
+            info, "priority_cohorts_without_service", {"place": self.place}, self.as_at
+        )
 
     @strawberry.field
     async def places_without_integrator(self, info: Info) -> list[Finding]:
         """Places with no integrator appointed today."""
-        return await findings(info, "places_without_integrator", {"place": self.place})
+        return await findings(info, "places_without_integrator", {"place": self.place}, self.as_at)
 
 
 @strawberry.type(description="Overlaps: where more than one answer claims the same residents.")
@@ -116,43 +125,52 @@ class Overlaps:
     """The overlap questions, London-wide or in the one place asked about."""
 
     place: strawberry.Private[str | None]
+    as_at: strawberry.Private[datetime | None] = None
 
     @strawberry.field
     async def lsoas_in_several_neighbourhoods(self, info: Info) -> list[Finding]:
         """LSOAs that more than one neighbourhood claims."""
-        return await findings(info, "lsoas_in_several_neighbourhoods", {"place": self.place})
+        return await findings(
+            info, "lsoas_in_several_neighbourhoods", {"place": self.place}, self.as_at
+        )
 
     @strawberry.field
     async def neighbourhoods_with_several_ints(self, info: Info) -> list[Finding]:
         """Neighbourhoods that more than one INT serves."""
-        return await findings(info, "neighbourhoods_with_several_ints", {"place": self.place})
+        return await findings(
+            info, "neighbourhoods_with_several_ints", {"place": self.place}, self.as_at
+        )
 
     @strawberry.field
     async def pcns_split_across_neighbourhoods(self, info: Info) -> list[Finding]:
         """PCNs whose member practices today sit in more than one neighbourhood (coterminosity)."""
-        return await findings(info, "pcns_split_across_neighbourhoods", {"place": self.place})
+        return await findings(
+            info, "pcns_split_across_neighbourhoods", {"place": self.place}, self.as_at
+        )
 
     @strawberry.field
     async def neighbourhoods_split_across_pcns(self, info: Info) -> list[Finding]:
         """Neighbourhoods whose practices today belong to more than one PCN (coterminosity)."""
-        return await findings(info, "neighbourhoods_split_across_pcns", {"place": self.place})
+        return await findings(
+            info, "neighbourhoods_split_across_pcns", {"place": self.place}, self.as_at
+        )
 
     @strawberry.field
     async def pcns_split_across_ints(self, info: Info) -> list[Finding]:
         """PCNs that provide teams to more than one INT today (coterminosity)."""
-        return await findings(info, "pcns_split_across_ints", {"place": self.place})
+        return await findings(info, "pcns_split_across_ints", {"place": self.place}, self.as_at)
 
     @strawberry.field
     async def functions_duplicated_in_consistent_tier(self, info: Info) -> list[Finding]:
         """Functions supplied by more than one team in an INT's consistent tier today."""
         return await findings(
-            info, "functions_duplicated_in_consistent_tier", {"place": self.place}
+            info, "functions_duplicated_in_consistent_tier", {"place": self.place}, self.as_at
         )
 
     @strawberry.field
     async def services_overlapping(self, info: Info) -> list[Finding]:
         """Active services of one function, from different providers, covering the same LSOAs."""
-        return await findings(info, "services_overlapping", {"place": self.place})
+        return await findings(info, "services_overlapping", {"place": self.place}, self.as_at)
 
 
 @strawberry.input(
@@ -176,14 +194,34 @@ class AnalysisQuery:
     @strawberry.field(
         permission_classes=[ReadsAnalysis], description="Gaps, London-wide or in a place."
     )
-    def gaps(self, place: str | None = None) -> Gaps:
-        """The gap questions, London-wide or in one place."""
-        return Gaps(place=place)
+    def gaps(
+        self,
+        place: str | None = None,
+        as_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="Answer as the graph stood at this moment (record time); `on` "
+                "stays the day the data's dates are read for."
+            ),
+        ] = None,
+    ) -> Gaps:
+        """The gap questions, London-wide or in one place (as the graph stood, with asAt)."""
+        return Gaps(place=place, as_at=moment_of(as_at))
 
     @strawberry.field(permission_classes=[ReadsAnalysis])
-    def overlaps(self, place: str | None = None) -> Overlaps:
-        """The overlap questions, London-wide or in one place."""
-        return Overlaps(place=place)
+    def overlaps(
+        self,
+        place: str | None = None,
+        as_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="Answer as the graph stood at this moment (record time); `on` "
+                "stays the day the data's dates are read for."
+            ),
+        ] = None,
+    ) -> Overlaps:
+        """The overlap questions, London-wide or in one place (as the graph stood, with asAt)."""
+        return Overlaps(place=place, as_at=moment_of(as_at))
 
     @strawberry.field(
         permission_classes=[ReadsAnalysis],

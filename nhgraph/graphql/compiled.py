@@ -23,9 +23,10 @@ are filtered in the statement, as :mod:`.validation` filters them.
 What is left to the resolvers (the plan is ``None`` and the request takes strawberry's path):
 mutations, introspection, the analysis fields (gaps, overlaps, coverage: named questions with
 their own statements), the validation runs, a resident's ``place`` (its whole map), and
-directives (``@include``/``@skip``). The Cypher text is the compiler's own: field and type
-names come from this module's tables, never from the document, and every argument is a
-parameter; the response's keys (aliases) are put on in Python.
+directives (``@include``/``@skip``), any root field given ``asAt`` (the graph as it stood,
+read in a rolled-back transaction of its own) and a node's ``history``. The Cypher text is the
+compiler's own: field and type names come from this module's tables, never from the document,
+and every argument is a parameter; the response's keys (aliases) are put on in Python.
 """
 
 from __future__ import annotations
@@ -887,6 +888,10 @@ def compile_operation(
     roots: list[tuple[str, Any]] = []
     needs_principal = False
     for selected in collect_fields([operation.selection_set], root, fragments):
+        if any(arg.name.value == "asAt" for node in selected.nodes for arg in node.arguments or ()):
+            # The graph as it stood is read in a transaction of its own (rolled back): the
+            # resolvers answer it, and the present's plan stays as it is.
+            raise NotCompiled(f"Query.{selected.name}(asAt:) is answered by its resolver")
         if selected.name == "__typename":
             roots.append((selected.key, ("const", "Query")))
         elif selected.name in BY_ID:

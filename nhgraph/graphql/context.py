@@ -9,7 +9,7 @@ between requests would serve one caller's view to another and go stale after an 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from nhgraph import queries
 from nhgraph.access import Principal
 from nhgraph.config import Settings
 from nhgraph.store.db import Database, Record
+from nhgraph.store.history import MomentReader
 
 T = TypeVar("T")
 
@@ -115,11 +116,23 @@ class Context(BaseContext):
         #: The verdict of the request's checks, reached off the event loop by the HTTP layer
         #: (:class:`~nhgraph.graphql.guard.Prepared`); None until then.
         self.prepared: Any = None
+        self._at: dict[datetime, Loaders] = {}
 
     @cached_property
     def loaders(self) -> Loaders:
         """The request's loaders, made on first use and reading as of today."""
         return Loaders(self.database, self.today)
+
+    def loaders_at(self, moment: datetime | None) -> Loaders:
+        """The loaders reading the graph as it stood at ``moment`` (record time), one set per
+        moment asked; the present's loaders for None."""
+        if moment is None:
+            return self.loaders
+        found = self._at.get(moment)
+        if found is None:
+            reader = MomentReader(self.database, moment)
+            found = self._at[moment] = Loaders(reader, self.today)  # type: ignore[arg-type]
+        return found
 
 
 #: What resolvers are handed: ``info.context`` is the request's :class:`Context`.

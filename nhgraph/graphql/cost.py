@@ -102,12 +102,26 @@ WEIGHTS: dict[str, int] = {
     **{f"{owner}.{name}": QUESTION_WEIGHT for owner, names in _QUESTIONS.items() for name in names},
     **{f"Mutation.{name}": EDIT_WEIGHT for name in _EDITS},
     "Query.resident": RESIDENT_WEIGHT,
+    "Query.changes": QUESTION_WEIGHT,
 }
+
+
+#: The weight of one node's history (a read of its changes, one per node: no loader batches it).
+HISTORY_WEIGHT = 25
+#: What ``asAt`` adds to a field: a write transaction undoing what changed since, rolled back.
+AS_AT_WEIGHT = 250
 
 
 def weight(parent: GraphQLNamedType, selection: FieldNode) -> int:
     """What one selection of this field costs per item it is selected on."""
     name = selection.name.value
+    if name == "history" and (
+        parent.name == "GraphNode"
+        or any(i.name == "GraphNode" for i in getattr(parent, "interfaces", ()))
+    ):
+        return HISTORY_WEIGHT
+    if any(a.name.value == "asAt" for a in selection.arguments or ()):
+        return AS_AT_WEIGHT + WEIGHTS.get(f"{parent.name}.{name}", 1)
     if parent.name == "Query" and name == "resident":
         arguments = {a.name.value for a in selection.arguments or ()}
         if arguments & {"latitude", "longitude"}:

@@ -7,16 +7,18 @@ resolved through the request's DataLoaders by id, never by a query per item.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Self
+from datetime import date, datetime
+from typing import Annotated, Any, Self
 
 import strawberry
 
 from nhgraph.graphql.context import Info, many, one
+from nhgraph.graphql.history import HistoryEntry, moment_of, node_history, refused
 from nhgraph.graphql.pagination import Connection, SortBy, enum_value, page
 from nhgraph.graphql.validation import ValidationFinding, node_findings
 from nhgraph.schema import vocabulary as v
 from nhgraph.store.db import Record
+from nhgraph.store.history import HistoryRefused
 
 
 def node_fields(row: Record) -> dict[str, Any]:
@@ -47,6 +49,15 @@ class GraphNode:
         """The node's current findings, by its label (each type is named as its model class)
         and id, through the findings loader."""
         return await node_findings(info, type(self).__name__, str(self.id))
+
+    @strawberry.field(
+        description="Its changes, newest first (at most first, 1-100): when each was recorded, "
+        "by which load (source and release) or editor, and the fields it changed, before and "
+        "after. Empty for a node loaded before history was kept."
+    )
+    async def history(self, info: Info, first: int = 20) -> list[HistoryEntry]:
+        """The node's recorded changes, newest first."""
+        return await node_history(info, str(self.id), first)
 
 
 @strawberry.type(description="An organisation: a practice, PCN, trust, council, VCFSE, ...")
@@ -284,12 +295,15 @@ class Place(GraphNode):
     neighbourhood_ids: strawberry.Private[list[str]]
     int_ids: strawberry.Private[list[str]]
     integrator_id: strawberry.Private[str | None]
+    #: The moment (record time) the place is read as it stood at; None for the present.
+    as_at: strawberry.Private[datetime | None] = None
 
     @classmethod
-    def from_row(cls, row: Record) -> Self:
+    def from_row(cls, row: Record, as_at: datetime | None = None) -> Self:
         """The place from its loader's row, taking the first integrator appointed today, if any."""
         integrators = row["integrator"]
         return cls(
+            as_at=as_at,
             **node_fields(row),
             system=row["system"],
             systems=list(row["systems"]),
@@ -303,19 +317,19 @@ class Place(GraphNode):
     @strawberry.field
     async def neighbourhoods(self, info: Info) -> list[Neighbourhood]:
         """The place's neighbourhoods, through the neighbourhood loader."""
-        loader = info.context.loaders.neighbourhood
+        loader = info.context.loaders_at(self.as_at).neighbourhood
         return await many(loader, self.neighbourhood_ids, Neighbourhood.from_row)
 
     @strawberry.field
     async def ints(self, info: Info) -> list[Int]:
         """The place's INTs, through the INT loader."""
-        return await many(info.context.loaders.int_, self.int_ids, Int.from_row)
+        return await many(info.context.loaders_at(self.as_at).int_, self.int_ids, Int.from_row)
 
     @strawberry.field(description="The integrator appointed today, if any.")
     async def integrator(self, info: Info) -> Organisation | None:
         """The organisation appointed integrator of the place today, through the organisation
         loader."""
-        loader = info.context.loaders.organisation
+        loader = info.context.loaders_at(self.as_at).organisation
         return await one(loader, self.integrator_id, Organisation.from_row)
 
 
@@ -324,9 +338,27 @@ class MapQuery:
     """The map's root fields: a node by id, and the lists."""
 
     @strawberry.field(description="A place (borough) by its ONS code.")
-    async def place(self, info: Info, id: strawberry.ID) -> Place | None:
-        """A place by its ONS code, through the place loader."""
-        return await one(info.context.loaders.place, id, Place.from_row)
+    async def place(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        as_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="Read as the graph stood at this moment (record time): the place, "
+                "its neighbourhoods, INTs and integrator then (their own links read the present)."
+            ),
+        ] = None,
+    ) -> Place | None:
+        """A place by its ONS code, through the place loader (as it stood, with ``asAt``)."""
+        moment = moment_of(as_at)
+        if moment is None:
+            return await one(info.context.loaders.place, id, Place.from_row)
+        loader = info.context.loaders_at(moment).place
+        try:
+            return await one(loader, id, lambda row: Place.from_row(row, moment))
+        except HistoryRefused as refusal:
+            raise refused(refusal) from refusal
 
     @strawberry.field
     async def neighbourhood(self, info: Info, id: strawberry.ID) -> Neighbourhood | None:

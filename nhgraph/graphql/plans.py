@@ -75,7 +75,9 @@ def _resident(c: Compiler, f: Selected) -> RootAnswer:
     shape = project(c.schema, c.fragments, c.schema.type_map["ResidentResult"], f.selection())
 
     def answer(context: Context, arguments: list[dict[str, Any]]) -> Any:
-        return shape(resident_answer(context.database, context.today, **arguments[index]))
+        # asAt is never compiled (see compile_operation): its default, null, is left out.
+        given = {k: v for k, v in arguments[index].items() if k != "asAt"}
+        return shape(resident_answer(context.database, context.today, **given))
 
     return answer
 

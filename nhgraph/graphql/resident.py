@@ -3,14 +3,14 @@ applies; or why the resident could not be placed, with a code an app can act on.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Self
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from nhgraph import questions
 from nhgraph.graphql.context import Info, one
+from nhgraph.graphql.history import guarded, moment_of
 from nhgraph.graphql.map import Place
 from nhgraph.schema import vocabulary as v
 from nhgraph.store.db import Database, Record
@@ -165,11 +165,15 @@ class Resident:
     specialists: list[ResidentSpecialist]
     integrator: ResidentIntegrator | None
     gateways: list[ResidentService]
+    #: The moment (record time) the resident was answered as the graph stood at; None: now.
+    as_at: strawberry.Private[datetime | None] = None
 
     @classmethod
-    def from_row(cls, row: Record) -> Self:
-        """The resident view from a ``who_serves`` row."""
+    def from_row(cls, row: Record, as_at: datetime | None = None) -> Self:
+        """The resident view from a ``who_serves`` row (answered as the graph stood at
+        ``as_at``, when given: the place is then read as it stood too)."""
         return cls(
+            as_at=as_at,
             lsoa=row["lsoa"],
             lsoa_name=row["lsoa_name"],
             postcode=row["postcode"],
@@ -192,7 +196,8 @@ class Resident:
     @strawberry.field(description="The place, with the whole of its map.")
     async def place(self, info: Info) -> Place | None:
         """The resident's place with the whole of its map, through the place loader."""
-        return await one(info.context.loaders.place, self.place_id, Place.from_row)
+        loader = info.context.loaders_at(self.as_at).place
+        return await one(loader, self.place_id, lambda row: Place.from_row(row, self.as_at))
 
 
 @strawberry.type(description="Why a resident could not be placed, with a code an app can act on.")
@@ -229,10 +234,19 @@ class ResidentQuery:
         cohort: str | None = None,
         function: str | None = None,
         on: date | None = None,
+        as_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="Answer as the graph stood at this moment (record time); `on` "
+                "stays the day the data's dates are read for."
+            ),
+        ] = None,
     ) -> ResidentResult:
         """Who serves the resident found by postcode, LSOA or point, on the day asked (today unless
-        given); a refusal of ``who_serves`` becomes a ResidentNotFound."""
-        return await run_in_threadpool(
+        given); a refusal of ``who_serves`` becomes a ResidentNotFound. With ``asAt``, as the
+        graph stood then (a moment refused is BAD_USER_INPUT)."""
+        moment = moment_of(as_at)
+        return await guarded(
             lambda: resident_answer(
                 info.context.database,
                 info.context.today,
@@ -244,6 +258,7 @@ class ResidentQuery:
                 cohort=cohort,
                 function=function,
                 on=on,
+                as_at=moment,
             )
         )
 
@@ -259,6 +274,7 @@ def resident_answer(
     cohort: str | None = None,
     function: str | None = None,
     on: date | None = None,
+    as_at: datetime | None = None,
 ) -> Resident | ResidentNotFound:
     """Who serves the resident, on the day asked (today unless given), as the ``resident`` field
     answers (its resolver and the compiled path call this); a refusal of ``who_serves`` becomes
@@ -274,7 +290,8 @@ def resident_answer(
             cohort=cohort,
             function=function,
             on=on or today,
+            as_at=as_at,
         )
     except questions.NotAnswerable as refusal:
         return ResidentNotFound(code=refusal.code, message=refusal.message)
-    return Resident.from_row(row)
+    return Resident.from_row(row, as_at)

@@ -31,6 +31,7 @@ from nhgraph.graphql.context import Info
 from nhgraph.graphql.enums import VOCABULARIES
 from nhgraph.graphql.footprints import FootprintMutation
 from nhgraph.graphql.guard import Guard, UsePrepared
+from nhgraph.graphql.history import HistoryQuery
 from nhgraph.graphql.map import MapQuery
 from nhgraph.graphql.resident import ResidentQuery
 from nhgraph.graphql.services import ServicesMutation, ServicesQuery
@@ -149,6 +150,7 @@ QUERY_FIELDS = (
     "agreements_expiring",
     "latest_validation",
     "validation_runs",
+    "changes",
 )
 
 
@@ -173,6 +175,7 @@ class Query(
     SharingQuery,
     AnalysisQuery,
     ValidationQuery,
+    HistoryQuery,
 ):
     """Every domain's reading."""
 

@@ -4,16 +4,16 @@ integrators of the parties' places edit them)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Self
+from datetime import date, datetime
+from typing import Annotated, Self
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from nhgraph import edits, questions
 from nhgraph.graphql.analysis import Finding, findings
 from nhgraph.graphql.context import Info, many, one
 from nhgraph.graphql.footprints import DryRun, EditResult, run
+from nhgraph.graphql.history import guarded, moment_of
 from nhgraph.graphql.map import GraphNode, Organisation, node_fields
 from nhgraph.graphql.pagination import Connection, SortBy, bad_input, enum_value, page
 from nhgraph.graphql.permissions import Edits, ReadsAgreements
@@ -175,6 +175,13 @@ class SharingQuery:
         place: str | None = None,
         purposes: list[v.Purpose] | None = None,
         on: date | None = None,
+        as_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="Answer as the graph stood at this moment (record time); `on` "
+                "stays the day the data's dates are read for."
+            ),
+        ] = None,
     ) -> list[CoveragePair]:
         """Every pair of partners and purpose for one INT or one place, on the day asked (today
         unless given), with the agreement that covers it or none."""
@@ -186,8 +193,9 @@ class SharingQuery:
             "purposes": [p.value for p in purposes] if purposes else None,
             "on": on or info.context.today,
         }
-        rows = await run_in_threadpool(
-            questions.ask, info.context.database, "sharing_coverage", given
+        moment, database = moment_of(as_at), info.context.database
+        rows = await guarded(
+            lambda: questions.ask(database, "sharing_coverage", given, as_at=moment)
         )
         return [CoveragePair.from_row(row) for row in rows]
 

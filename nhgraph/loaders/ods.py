@@ -9,6 +9,7 @@ left out is counted by reason.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -84,6 +85,27 @@ def _epraccur(path: Path) -> tuple[list[str] | None, list[str]]:
     return list(EPRACCUR_LAYOUT), ["practice_code"]
 
 
+#: The ODS files a load reads, each named in the source version by its series.
+_RELEASE_FILES = (
+    ("epraccur", "gp_practices_epraccur.csv"),
+    ("epcn", "pcns_epcn.csv"),
+    ("etr", "nhs_trusts_etr.csv"),
+    ("edispensary", "pharmacies_edispensary.csv"),
+)
+
+
+def release_of(reference: Reference) -> str:
+    """The source version a load of these ODS files records: each series with a digest of its
+    file (``epraccur 3f2a9c01d4; epcn ...``), so that a change set names the release that made
+    it, and two loads of the same files name the same one."""
+    parts = []
+    for series, stem in _RELEASE_FILES:
+        path = reference.file(stem)
+        digest = hashlib.sha1(path.read_bytes()).hexdigest()[:10] if path.exists() else "absent"
+        parts.append(f"{series} {digest}")
+    return "; ".join(parts)
+
+
 @register("ods-organisations")
 def load_organisations(source: Path | Reference) -> SourceData:
     """The GP practices, PCNs, NHS trusts and community pharmacies of the systems kept (London's
@@ -94,7 +116,7 @@ def load_organisations(source: Path | Reference) -> SourceData:
     a second region brings all of its organisations.
     """
     reference = as_reference(source)
-    data = SourceData("NHS ODS (OGL v3.0)", "epraccur 2025-09; ePCN 2024-10; etr; edispensary")
+    data = SourceData("NHS ODS (OGL v3.0)", release_of(reference))
     practices: set[str] = set()
     epraccur = reference.file("gp_practices_epraccur.csv")
     layout, required = _epraccur(epraccur)

@@ -26,6 +26,7 @@ from nhgraph.store.guard import (
     remove,
     unhash,
 )
+from nhgraph.store.history import ChangeSetMeta, Recorder, before_removal_statement
 from nhgraph.store.memory import collector_paused
 from nhgraph.store.pipeline import StatementPipeline
 from nhgraph.store.plan import (
@@ -71,6 +72,8 @@ def write_models(
     allow_removals: bool = False,
     within: Transaction | None = None,
     concepts: bool = True,
+    change_set: ChangeSetMeta | None = None,
+    history: bool = True,
 ) -> WriteSummary:
     """Write the models and their links in one transaction: all of them, or none.
 
@@ -98,6 +101,11 @@ def write_models(
     ``concepts`` False the concept nodes are not merged first (an edit's write: a load has put
     them there, and merging them would write-lock every one, queueing every edit behind every
     other); links to them are then found by id, as links to any stored node are.
+
+    Unless ``history`` is False, what the write changes is recorded as a change set (see
+    :mod:`nhgraph.store.history`) in its own transaction, just before it commits: a load's
+    by default, or the ``change_set`` given (an edit's). A write that changes nothing records
+    nothing; one refused or rolled back leaves no half change set.
     """
     by_class: dict[type[Node], list[Node]] = defaultdict(list)
     for model in models:
@@ -109,6 +117,7 @@ def write_models(
         # Counted afresh in each attempt: the driver runs this again after a transient error,
         # and the summary is of the write that commits, not of every attempt.
         summary = WriteSummary()
+        recorder = Recorder(change_set or ChangeSetMeta(sources=list(replace_sources)))
         element = ensure_concepts(tx, loaded_at) if concepts else {}
         stored = stored_counts_in(tx)
         created: dict[type[Node], NewNodes] = {}
@@ -125,6 +134,8 @@ def write_models(
                 # the caller has work of its own for the interpreter meanwhile (`prepared`):
                 # then all rows are made first, and only the hashes are left to the batches.
                 summary.created[label] += len(items)
+                if history and not cls.is_concept:
+                    recorder.created(items)
                 created[cls] = (
                     NewNodes(models=items) if prepared is None else NewNodes(rows=fresh_rows(items))
                 )
@@ -136,6 +147,11 @@ def write_models(
                 ids = [row["id"] for row in changed]
                 check_same(label, lock(tx, label, ids, batch_size), {i: seen[i] for i in ids})
             drop_empty_load_times(new + changed)
+            if history and not cls.is_concept and (new or changed):
+                models_by_id = {str(m.id): m for m in items}  # type: ignore[attr-defined]
+                recorder.created(models_by_id[str(row["id"])] for row in new)
+                recorder.read_before(tx, cls, [str(row["id"]) for row in changed])
+                recorder.updated(models_by_id[str(row["id"])] for row in changed)
             if new:
                 created[cls] = NewNodes(rows=new)
             if changed:
@@ -158,12 +174,16 @@ def write_models(
         if missing:
             raise DanglingReference(missing)  # the transaction rolls back
         if replace_sources and expect is not None:
-            _remove_planned(tx, expect, replace_sources, by_class, allow_removals, stored, summary)
+            _remove_planned(
+                tx, expect, replace_sources, by_class, allow_removals, stored, summary, recorder
+            )
         elif replace_sources:
             for cls in MODEL_CLASSES:
                 if cls.is_concept or not stored.get(class_name(cls)):
                     continue  # nothing of this class was stored, so nothing to remove
                 keep = [str(m.id) for m in by_class.get(cls, [])]  # type: ignore[attr-defined]
+                if history:
+                    _before_removal(tx, cls, replace_sources, keep, recorder)
                 for found in tx.run(
                     remove_statement(class_name(cls)),
                     {"sources": list(replace_sources), "keep": keep},
@@ -171,8 +191,17 @@ def write_models(
                     if found["removed"]:
                         summary.removed[class_name(cls)] += found["removed"]
                         summary.removed_ids[class_name(cls)] = sorted(found["ids"])
+                        recorder.removed(cls, found["ids"])
+            recorder.relink_all(tx)
+        # An edit's change set is made before its Edit record, which names it (``then``); a
+        # load's as late as can be, after its verdict, so that it is recorded when it commits.
+        edit = history and recorder.meta.kind == "edit"
+        if edit:
+            recorder.record(tx)
         if then is not None:
             then(tx)
+        if history and not edit:
+            recorder.record(tx)
         advance(tx)
         return summary
 
@@ -189,11 +218,15 @@ def _remove_planned(
     allow: bool,
     stored: Mapping[str, int],
     summary: WriteSummary,
+    recorder: Recorder,
 ) -> None:
     """Remove what the plan found the reload no longer holds, once locked and found as the
     plan read it, and the links into it too; with ``allow``, the linking nodes of other
     sources forget their hash (see :func:`write_models`)."""
     view = expect.view
+    # Every check, and every before record the history keeps, comes before any removal: a
+    # removal cuts the links of what is read after it (a membership loses its practice).
+    doomed_by: list[tuple[type[Node], dict[str, str | None], set[Any]]] = []
     for cls in MODEL_CLASSES:
         label = class_name(cls)
         if cls.is_concept or not stored.get(label):
@@ -210,9 +243,31 @@ def _remove_planned(
         if others != planned:  # linked or unlinked since the plan
             raise GraphChanged(label, {link[1] for link in others ^ planned})
         check_links(sorted(others, key=str), sources, allow)
+        recorder.read_before(tx, cls, doomed)
+        recorder.linking(tx, others)
+        doomed_by.append((cls, doomed, others))
+    for cls, doomed, others in doomed_by:
+        label = class_name(cls)
         unhash(tx, others)
         summary.removed[label] += remove(tx, label, doomed, 5000)
         summary.removed_ids[label] = sorted(doomed)
+        recorder.removed(cls, doomed)
+    recorder.relink_all(tx)
+
+
+def _before_removal(
+    tx: Transaction, cls: type[Node], sources: Collection[str], keep: list[str], recorder: Recorder
+) -> None:
+    """Read, for the history, what a replacing write without a plan is about to remove, and
+    the nodes of others that link to it."""
+    label = class_name(cls)
+    ids = [
+        row["id"]
+        for row in tx.run(before_removal_statement(label), {"sources": list(sources), "keep": keep})
+    ]
+    if ids:
+        recorder.read_before(tx, cls, ids)
+        recorder.linking(tx, incoming(tx, label, ids))
 
 
 def _create_nodes(

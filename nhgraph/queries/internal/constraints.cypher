@@ -29,6 +29,13 @@ CREATE CONSTRAINT integrator_appointment_id IF NOT EXISTS FOR (n:IntegratorAppoi
 CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
 CREATE POINT INDEX lsoa_box_south_west IF NOT EXISTS FOR (n:Lsoa) ON (n.box_south_west);
 CREATE CONSTRAINT edit_id IF NOT EXISTS FOR (n:Edit) REQUIRE n.id IS UNIQUE;
+// History (nhgraph.store.history): change sets by id and by when they were recorded; changes
+// by the node they are of, by their change set and by when (an asAt undoes those since).
+CREATE CONSTRAINT change_set_id IF NOT EXISTS FOR (n:ChangeSet) REQUIRE n.id IS UNIQUE;
+CREATE INDEX change_set_recorded_at IF NOT EXISTS FOR (n:ChangeSet) ON (n.recorded_at);
+CREATE INDEX change_node_id IF NOT EXISTS FOR (n:Change) ON (n.node_id);
+CREATE INDEX change_change_set IF NOT EXISTS FOR (n:Change) ON (n.change_set);
+CREATE INDEX change_recorded_at IF NOT EXISTS FOR (n:Change) ON (n.recorded_at);
 // Validation status as data (nhgraph.store.findings): bookkeeping, kept apart from the model
 // like the Edit records. One log node serialises saves; runs by id; findings by the node
 // ('Label/id') they are about, which is how the API asks for them.
