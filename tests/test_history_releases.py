@@ -27,11 +27,14 @@ import pytest
 from nhgraph import queries, questions
 from nhgraph.config import Settings
 from nhgraph.history import change_sets, history_of
+from nhgraph.history.diff import dry_run
+from nhgraph.history.words import describe
 from nhgraph.load import load, read_sources
 from nhgraph.loaders.releases import Step, compose, timeline
 from nhgraph.schema.models import MODEL_CLASSES, class_name
 from nhgraph.store import db
-from nhgraph.store.history import as_it_stood
+from nhgraph.store.changes import NodeChange
+from nhgraph.store.history import as_it_stood, change_set_changes
 from nhgraph.store.reader import record_of
 from nhgraph.store.statements import read_statement
 
@@ -45,6 +48,8 @@ LONDON = PROJECT_ROOT / "data" / "reference"
 #: has ceased; 2025-08 is the load that is killed.
 MONTHS = ("2021-11", "2024-05", "2025-02")
 KILLED = "2025-08"
+#: The step dry-run and then loaded after the killed one (a trusts' release).
+DRY_RUN = "2025-07"
 CLOSED = "ods:F82012"
 PLACE = "E09000007"
 #: Fields that say when and from which version a node was loaded, not what it says.
@@ -224,6 +229,51 @@ def test_a_load_killed_midway_leaves_no_half_change_set_and_history_equals_the_s
         assert not database.read(
             f"MATCH (n:{row['label']} {{id: $id}}) RETURN n", {"id": row["id"]}
         ), row
+
+
+def _canonical(change: NodeChange) -> tuple[str, str, str, str, str]:
+    """A change as text, its list fields in order and its loading stamps left out, so that a
+    plan's models and stored records compare as equals where they say the same."""
+
+    def text(record: Any) -> str:
+        if record is None:
+            return "null"
+        cleaned = {
+            k: sorted(v, key=str) if isinstance(v, list) else v
+            for k, v in record.items()
+            if k not in UNSAID
+        }
+        return json.dumps(cleaned, sort_keys=True, default=str)
+
+    return (
+        change.label,
+        change.node_id,
+        change.operation,
+        text(change.before),
+        text(change.after),
+    )
+
+
+def test_a_dry_run_reports_exactly_the_change_set_its_load_then_records(
+    releases: dict[str, Any], database: db.Database, neo4j_settings: Settings
+) -> None:
+    """The dry run of the next release (the etr of July 2025, trusts closing and renamed) says
+    what the load then records: the same node changes, before and after, and the same words."""
+    step = releases["steps"][DRY_RUN]
+    folder = _folder(step, releases["root"])
+    sources = read_sources(
+        ["reference"], neo4j_settings.model_copy(update={"reference_dir": folder})
+    )
+    planned = dry_run(database, sources)
+    assert planned.changes, "the release changes nothing: pick another"
+    result = load(database, sources, workers=2, allow_removals=True)
+    assert result.report.conforms
+    [newest], _ = change_sets(database, limit=1)
+    recorded = change_set_changes(database, newest["id"])
+    assert sorted(map(_canonical, recorded)) == sorted(map(_canonical, planned.changes))
+    said, done = describe(planned.changes, planned.names), describe(recorded, planned.names)
+    assert said.as_dict() == done.as_dict()
+    assert said.events, "the words name the release's events"
 
 
 def test_as_at_between_two_loads_answers_as_a_fresh_load_of_that_release(

@@ -313,6 +313,52 @@ def node_history(
     return entries, True
 
 
+#: Most node changes of one change set read back at once (a first load of England records a
+#: third of a million; a release's, a few hundred).
+CHANGE_SET_READ_MAX = 200_000
+
+
+def change_set_changes(
+    reader: Reader, change_set: str, *, limit: int = CHANGE_SET_READ_MAX
+) -> list[NodeChange]:
+    """A change set's node changes, each with its after as :func:`node_history` gives it (the
+    node's next change's before, or the node as it is now), so that a recorded change set and
+    a dry run's plan compare as one shape: what a dry run said would happen, and what did."""
+    rows = reader.read(
+        "MATCH (s:ChangeSet {id: $id}) MATCH (c:Change {change_set: $id}) "
+        "WITH s, c ORDER BY c.label, c.node_id LIMIT $limit "
+        "CALL (s, c) { OPTIONAL MATCH (later:Change {node_id: c.node_id}) "
+        "WHERE later.label = c.label AND later.recorded_at > s.recorded_at "
+        "RETURN later ORDER BY later.recorded_at LIMIT 1 } "
+        "RETURN c.label AS label, c.node_id AS id, c.operation AS operation, "
+        "c.before AS before, later IS NOT NULL AS superseded, later.before AS later_before",
+        {"id": change_set, "limit": limit},
+    )
+    current: dict[str, set[str]] = {}
+    for row in rows:
+        if row["operation"] != "removed" and not row["superseded"]:
+            current.setdefault(row["label"], set()).add(row["id"])
+    now: dict[tuple[str, str], Record] = {}
+    for label, ids in current.items():
+        cls = BY_LABEL[label]
+        for node_id, found in read_records_of(reader, cls, sorted(ids)).items():
+            now[(label, node_id)] = stored_record(cls, found)
+    changes: list[NodeChange] = []
+    for row in rows:
+        before = json.loads(row["before"]) if row["before"] else None
+        after: Record | None
+        if row["operation"] == "removed":
+            after = None
+        elif row["superseded"]:
+            after = json.loads(row["later_before"]) if row["later_before"] else None
+        else:
+            after = now.get((row["label"], row["id"]))
+        if before is None and after is None:
+            continue  # created, then gone by a later change set whose record is not kept
+        changes.append(NodeChange(row["label"], row["id"], before, after))
+    return changes
+
+
 def current_record(reader: Reader, label: str | None, node_id: str) -> Record | None:
     """The node as it is now, as a change records it (None when it is not stored)."""
     labels = [label] if label else [name for name, cls in BY_LABEL.items() if not cls.is_concept]
