@@ -129,7 +129,18 @@ def test_the_change_is_the_practices_closure(touched: dict[str, Any]) -> None:
     assert {(c.label, c.node_id, c.operation) for c in changes} == {
         ("Organisation", CLOSING, "removed"),
         ("PcnMembership", "f83099-u11111", "removed"),
+        # The nodes of other sources that name the practice lose the link, as the write does.
+        ("Team", "camden-closing-team", "updated"),
+        ("Service", "camden-closing-clinic", "updated"),
+        ("DataSharingAgreement", "camden-closing-agreement", "updated"),
     }
+    for change in changes:
+        if change.operation == "updated":
+            assert change.before is not None
+            assert change.after is not None
+            [field] = change.fields
+            assert CLOSING in str(change.before[field])
+            assert CLOSING not in str(change.after[field])
     assert touched["unchanged"], "the dry run and its impact wrote nothing"
 
 
@@ -176,6 +187,51 @@ def test_the_neighbourhood_whose_pcns_change_is_compared_before_and_after(
     # Asked on its own (no after to compare), the question names it as one that may change.
     assert touched["standalone"].ids("neighbourhood_pcns_may_change") == {"camden-north"}
     assert not touched["standalone"].of(CHANGES)
+
+
+def test_a_recorded_change_set_touches_what_its_dry_run_said(
+    touched: dict[str, Any], database: Database
+) -> None:
+    """The closure's recorded change set, asked for its impact afterwards (the graph as it
+    stood just before it, and just after), touches what the dry run said it would."""
+    from nhgraph.history import change_sets
+    from nhgraph.history.impact import change_set_impact
+
+    rows, _ = change_sets(database, limit=2)
+    newest, first = rows
+    recorded = change_set_impact(database, newest["id"], on=ON)
+    assert recorded.rows == touched["impact"].rows
+    # The first change set had nothing before it to touch.
+    assert change_set_impact(database, first["id"], on=ON).rows == []
+
+
+@pytest.mark.usefixtures("touched")
+def test_graphql_asks_change_impact_of_a_change_set(
+    api_settings: Settings, database: Database
+) -> None:
+    from nhgraph.history import change_sets
+
+    from .clients import ADMIN, Client
+    from .conftest import LiveServer
+
+    [newest], _ = change_sets(database, limit=1)
+    query = (
+        "query($c: ID, $o: OrganisationChanges) { changeImpact(changeSet: $c, organisations: $o, "
+        'on: "2026-06-01") { subject detail } }'
+    )
+    with LiveServer(api_settings) as server:
+        client = Client(server)
+        found = client.data(query, {"c": newest["id"]}, key=ADMIN)["changeImpact"]
+        kinds = {(f["subject"], f["detail"]["kind"]) for f in found}
+        assert ("camden-int-1", "int_loses_provider") in kinds
+        assert ("camden-closing-agreement", "agreement_names_changed") in kinds
+        [unknown] = client.errors(query, {"c": "no-such-change-set"}, key=ADMIN)
+        assert unknown["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "no-such-change-set" in unknown["message"]
+        for both_or_neither in ({"c": newest["id"], "o": {"changed": [STAYING]}}, {}):
+            [error] = client.errors(query, both_or_neither, key=ADMIN)
+            assert "one of them, not both" in error["message"]
+        assert client.errors(query, {"c": newest["id"]})  # the public may not ask
 
 
 @pytest.mark.usefixtures("touched")

@@ -223,10 +223,11 @@ def load(
 
     told: list[tuple[Words, Probe]] = []
     models = [m for source in read for m in source.models]
+    names = [source.name for source in read]
 
     def on_plan(plan: WritePlan) -> None:
         # The summary table counts every label; the words and the impact need these only.
-        changes = changes_of_plan(database, plan, models, labels=WORDED)
+        changes = changes_of_plan(database, plan, models, labels=WORDED, sources=names)
         told.append((describe(changes, names_of(models)), probe(database, changes, on=day)))
 
     day = on.date() if on else None

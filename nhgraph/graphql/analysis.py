@@ -13,7 +13,9 @@ from strawberry.scalars import JSON
 from nhgraph import queries, questions
 from nhgraph.graphql.context import Info
 from nhgraph.graphql.history import guarded, moment_of
+from nhgraph.graphql.pagination import bad_input
 from nhgraph.graphql.permissions import ReadsAnalysis
+from nhgraph.history.impact import ChangeSetUnknown, change_set_impact
 from nhgraph.store.db import Record
 
 
@@ -229,13 +231,39 @@ class AnalysisQuery:
         "of the graph as it stands, before the change): INTs that lose a team's provider, "
         "agreements naming them, services of one that closes, neighbourhoods whose PCNs may "
         "change, and per place the residents whose answer names one that closes or is renamed. "
-        "Each finding's detail says its kind.",
+        "Each finding's detail says its kind. For a recorded change set (`changeSet`), asked of "
+        "the graph as it stood before it, the neighbourhoods' PCNs compared with after it.",
     )
     async def change_impact(
-        self, info: Info, organisations: OrganisationChanges, on: date | None = None
+        self,
+        info: Info,
+        organisations: OrganisationChanges | None = None,
+        change_set: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="A recorded change set (`changes` lists them): what it touched, "
+                "asked of the graph as it stood just before it and compared with the graph "
+                "just after it. Give this or `organisations`, not both."
+            ),
+        ] = None,
+        on: date | None = None,
     ) -> list[Finding]:
         """The change_impact question's rows as findings (the subject is the INT, agreement,
-        service, neighbourhood or place; the row's ``kind`` says which)."""
+        service, neighbourhood or place; the row's ``kind`` says which), for the organisations
+        given or for a recorded change set."""
+        if (organisations is None) == (change_set is None):
+            raise bad_input(
+                "changeImpact takes organisations or changeSet: one of them, not both",
+                reason="change_impact_arguments",
+            )
+        if change_set is not None:
+            database = info.context.database
+            try:
+                impact = await guarded(lambda: change_set_impact(database, str(change_set), on=on))
+            except ChangeSetUnknown as unknown:
+                raise bad_input(unknown.message, reason=unknown.code) from unknown
+            return [Finding.from_row("change_impact", row) for row in impact.rows]
+        assert organisations is not None
         given = {
             "changed": organisations.changed,
             "closed": organisations.closed,

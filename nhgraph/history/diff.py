@@ -87,12 +87,14 @@ def changes_of_plan(
     plan: WritePlan,
     models: Sequence[Node],
     labels: Collection[str] | None = None,
+    sources: Collection[str] = (),
 ) -> list[NodeChange]:
-    """The node changes a plan would make: the models it would create, and for the nodes it
-    would update or remove, their stored records (read for those nodes only) as ``before``;
-    of the ``labels`` given only (a load's summary words ODS's organisations, and England's
-    first load creates a third of a million other nodes). The plan must have been made with
-    ``track_updates``."""
+    """The node changes a plan would make (``sources`` are those it replaces): the models it
+    would create; for the nodes it would update or remove, their stored records (read for
+    those nodes only) as ``before``; and the nodes of other sources whose links into removed
+    nodes the write cuts. Of the ``labels`` given only (a load's summary words ODS's
+    organisations, and England's first load creates a third of a million other nodes). The
+    plan must have been made with ``track_updates``."""
     summary = plan.summary
     by_key = {_key(m): m for m in models}
     changes: list[NodeChange] = []
@@ -116,7 +118,48 @@ def changes_of_plan(
             if change.changed:  # a hash can differ where no recorded field does
                 changes.append(change)
         changes += [NodeChange.of(model_of(cls, stored[i]), None) for i in removed if i in stored]
+    changes += _links_cut(database, plan, sources, labels)
     return sorted(changes, key=_order)
+
+
+def _links_cut(
+    database: Database,
+    plan: WritePlan,
+    sources: Collection[str],
+    labels: Collection[str] | None,
+) -> list[NodeChange]:
+    """The nodes of other sources that link to nodes the write removes: the write cuts those
+    links (with ``allow_removals``), so each such node changes, and a recorded change set
+    holds it; the dry run says so too (a team whose provider closes loses its provider)."""
+    removed = plan.summary.removed_ids
+    cut: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for links in plan.view.incoming.values():
+        for target_label, target_id, rel, from_label, from_id, source in links:
+            if source in sources or target_id not in removed.get(target_label, ()):
+                continue
+            if labels is not None and from_label not in labels:
+                continue
+            cut.setdefault((from_label, from_id), []).append((rel, target_label, target_id))
+    by_label: dict[str, list[str]] = {}
+    for from_label, from_id in cut:
+        by_label.setdefault(from_label, []).append(from_id)
+    changes: list[NodeChange] = []
+    for from_label, ids in sorted(by_label.items()):
+        cls = _CLASSES[from_label]
+        for node_id, record in sorted(read_records_of(database, cls, ids).items()):
+            before = model_of(cls, record)
+            update: dict[str, object] = {}
+            for rel, target_label, target_id in cut[(from_label, node_id)]:
+                for name, link in cls.links().items():
+                    if link.rel != rel or link.target != target_label:
+                        continue
+                    value = update.get(name, getattr(before, name))
+                    if isinstance(value, list):
+                        update[name] = [v for v in value if v != target_id]
+                    elif value == target_id:
+                        update[name] = None
+            changes.append(NodeChange.of(before, before.model_copy(update=update)))
+    return changes
 
 
 def dry_run(database: Database, sources: Sequence[SourceData]) -> DryRun:
@@ -126,7 +169,8 @@ def dry_run(database: Database, sources: Sequence[SourceData]) -> DryRun:
     models = [m for source in sources for m in source.models]
     names = [s.name for s in sources]
     plan = plan_write(database, models, replace_sources=names, track_updates=True)
-    return DryRun(plan, changes_of_plan(database, plan, models), names_of(models), models, names)
+    changes = changes_of_plan(database, plan, models, sources=names)
+    return DryRun(plan, changes, names_of(models), models, names)
 
 
 def stored_models(database: Database, labels: Sequence[str]) -> dict[tuple[str, str], Node]:

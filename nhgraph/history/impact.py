@@ -17,12 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from nhgraph import queries
+from nhgraph.errors import Refusal
 from nhgraph.store.changes import NodeChange
 from nhgraph.store.db import Database, Reader, Record, Transaction
+from nhgraph.store.history import (
+    HistoryRefused,
+    as_it_stood,
+    change_set_changes,
+    change_set_moment,
+)
 
 #: The columns of an impact row (the question's own).
 COLUMNS = (
@@ -262,3 +269,40 @@ def change_impact(
 def impact_as_dict(impact: Impact) -> list[Mapping[str, Any]]:
     """The impact's rows as JSON (dates as text)."""
     return [{c: row.get(c) for c in COLUMNS} for row in impact.rows]
+
+
+#: The step back from a change set's moment that reads the graph just before it (a moment is
+#: read to the microsecond; changes recorded after it are undone).
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
+def change_set_impact(database: Database, change_set: str, *, on: date | None = None) -> Impact:
+    """What a recorded change set touched: its changes read back, the impact asked of the graph
+    as it stood just before it, and the neighbourhoods' PCNs compared with the graph just after
+    it (each read in a transaction that rolls back). ChangeSetUnknown for an id not kept; the
+    first change set kept has nothing before it to touch, and so no impact."""
+    moment = change_set_moment(database, change_set)
+    if moment is None:
+        raise ChangeSetUnknown(change_set)
+    changes = change_set_changes(database, change_set)
+    try:
+        asked = as_it_stood(database, moment - _JUST_BEFORE, lambda r: probe(r, changes, on=on))
+    except HistoryRefused as refused:
+        if refused.code != "as_at_before_history":
+            raise
+        return Impact([])
+    if not asked.touched.changed:
+        return asked.finish(None)
+    return as_it_stood(database, moment, asked.finish)
+
+
+class ChangeSetUnknown(Refusal):
+    """A change set id that names none kept (never recorded, or pruned)."""
+
+    exit_code = 2
+
+    def __init__(self, change_set: str) -> None:
+        """The refusal naming the id."""
+        super().__init__(
+            "unknown_change_set", f"no change set {change_set!r} is kept (see `nhgraph changes`)"
+        )

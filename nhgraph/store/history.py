@@ -313,6 +313,15 @@ def node_history(
     return entries, True
 
 
+def change_set_moment(reader: Reader, change_set: str) -> datetime | None:
+    """When a change set was recorded (None for one not kept), and so the moment just before
+    it and just after it for :func:`as_it_stood`."""
+    rows = reader.read(
+        "MATCH (s:ChangeSet {id: $id}) RETURN s.recorded_at AS at", {"id": change_set}
+    )
+    return rows[0]["at"] if rows else None
+
+
 #: Most node changes of one change set read back at once (a first load of England records a
 #: third of a million; a release's, a few hundred).
 CHANGE_SET_READ_MAX = 200_000
