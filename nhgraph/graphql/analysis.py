@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from nhgraph import queries, questions
 from nhgraph.graphql.context import Info
-from nhgraph.graphql.history import guarded, moment_of
+from nhgraph.graphql.history import AsAt, guarded, moment_of
 from nhgraph.graphql.pagination import bad_input
 from nhgraph.graphql.permissions import ReadsAnalysis
 from nhgraph.history.impact import ChangeSetUnknown, change_set_impact
@@ -199,13 +199,7 @@ class AnalysisQuery:
     def gaps(
         self,
         place: str | None = None,
-        as_at: Annotated[
-            datetime | None,
-            strawberry.argument(
-                description="Answer as the graph stood at this moment (record time); `on` "
-                "stays the day the data's dates are read for."
-            ),
-        ] = None,
+        as_at: AsAt = None,
     ) -> Gaps:
         """The gap questions, London-wide or in one place (as the graph stood, with asAt)."""
         return Gaps(place=place, as_at=moment_of(as_at))
@@ -214,13 +208,7 @@ class AnalysisQuery:
     def overlaps(
         self,
         place: str | None = None,
-        as_at: Annotated[
-            datetime | None,
-            strawberry.argument(
-                description="Answer as the graph stood at this moment (record time); `on` "
-                "stays the day the data's dates are read for."
-            ),
-        ] = None,
+        as_at: AsAt = None,
     ) -> Overlaps:
         """The overlap questions, London-wide or in one place (as the graph stood, with asAt)."""
         return Overlaps(place=place, as_at=moment_of(as_at))

@@ -29,6 +29,16 @@ T = TypeVar("T")
 MAX_HISTORY = 100
 
 
+#: The argument of every field that answers as the graph stood at a moment of record time.
+AsAt = Annotated[
+    datetime | None,
+    strawberry.argument(
+        description="Answer as the graph stood at this moment (record time); `on` "
+        "stays the day the data's dates are read for."
+    ),
+]
+
+
 def refused(refusal: HistoryRefused) -> GraphQLError:
     """A refused question about the past as the caller's error, with its code."""
     return bad_input(refusal.message, reason=refusal.code)

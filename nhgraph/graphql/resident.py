@@ -10,7 +10,7 @@ import strawberry
 
 from nhgraph import questions
 from nhgraph.graphql.context import Info, one
-from nhgraph.graphql.history import guarded, moment_of
+from nhgraph.graphql.history import AsAt, guarded, moment_of
 from nhgraph.graphql.map import Place
 from nhgraph.schema import vocabulary as v
 from nhgraph.store.db import Database, Record
@@ -234,13 +234,7 @@ class ResidentQuery:
         cohort: str | None = None,
         function: str | None = None,
         on: date | None = None,
-        as_at: Annotated[
-            datetime | None,
-            strawberry.argument(
-                description="Answer as the graph stood at this moment (record time); `on` "
-                "stays the day the data's dates are read for."
-            ),
-        ] = None,
+        as_at: AsAt = None,
     ) -> ResidentResult:
         """Who serves the resident found by postcode, LSOA or point, on the day asked (today unless
         given); a refusal of ``who_serves`` becomes a ResidentNotFound. With ``asAt``, as the

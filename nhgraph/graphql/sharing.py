@@ -4,8 +4,8 @@ integrators of the parties' places edit them)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Self
+from datetime import date
+from typing import Self
 
 import strawberry
 
@@ -13,7 +13,7 @@ from nhgraph import edits, questions
 from nhgraph.graphql.analysis import Finding, findings
 from nhgraph.graphql.context import Info, many, one
 from nhgraph.graphql.footprints import DryRun, EditResult, run
-from nhgraph.graphql.history import guarded, moment_of
+from nhgraph.graphql.history import AsAt, guarded, moment_of
 from nhgraph.graphql.map import GraphNode, Organisation, node_fields
 from nhgraph.graphql.pagination import Connection, SortBy, bad_input, enum_value, page
 from nhgraph.graphql.permissions import Edits, ReadsAgreements
@@ -175,13 +175,7 @@ class SharingQuery:
         place: str | None = None,
         purposes: list[v.Purpose] | None = None,
         on: date | None = None,
-        as_at: Annotated[
-            datetime | None,
-            strawberry.argument(
-                description="Answer as the graph stood at this moment (record time); `on` "
-                "stays the day the data's dates are read for."
-            ),
-        ] = None,
+        as_at: AsAt = None,
     ) -> list[CoveragePair]:
         """Every pair of partners and purpose for one INT or one place, on the day asked (today
         unless given), with the agreement that covers it or none."""
