@@ -20,6 +20,7 @@ from nhgraph.loaders.errors import InputError
 from nhgraph.schema.models import Neighbourhood, Team
 from nhgraph.store import db
 from nhgraph.store.findings import BOOKKEEPING_LABELS
+from nhgraph.store.history import HISTORY_LABELS
 
 from .command_line import settings_env
 from .world import ON, world, write_bundle
@@ -52,12 +53,13 @@ def test_london_is_loaded_with_provenance(london: db.Database) -> None:
     assert counts["Int"] >= 66  # several INTs per place
     assert counts["Organisation"] > 3000
     # Every node, the concepts (functions, roles, cohorts) too: its source, version, load time;
-    # but the load's validation run, which is bookkeeping, not data of a source.
+    # but the load's validation run and change set, which are bookkeeping, not data of a source.
     missing = london.read(
         "MATCH (n) WHERE n.source IS NULL OR n.source_version IS NULL OR n.loaded_at IS NULL "
         "RETURN labels(n)[0] AS label, count(n) AS n ORDER BY label"
     )
-    assert {row["label"] for row in missing} <= BOOKKEEPING_LABELS
+    assert {row["label"] for row in missing} <= BOOKKEEPING_LABELS | set(HISTORY_LABELS)
+    assert counts["ChangeSet"] >= 1
     assert counts["ValidationRun"] == 1
     illustrative = london.read(
         "MATCH (n:Neighbourhood) WHERE n.illustrative <> true RETURN count(n) AS n"
