@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from nhgraph.cli.changes import ReportForm, print_report
-from nhgraph.cli.common import current_settings, err, failing, local_server, out
+from nhgraph.cli.common import cell, current_settings, err, failing, local_server, out
 from nhgraph.cli.edit import edit_app
 from nhgraph.cli.export import export_app
 from nhgraph.cli.history import register as register_history
@@ -580,21 +580,12 @@ def ask(
         writer = csv_module.writer(sys.stdout)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([cell(row.get(c)) for c in columns])
     else:
         table = Table(*columns, title=f"{name}: {len(rows)} row(s)")
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            table.add_row(*(cell(row.get(c)) for c in columns))
         out.print(table)
-
-
-def _cell(value: object) -> str:
-    """A value in a CSV or table cell: nested lists and maps as compact JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, default=str, separators=(",", ":"))
-    return str(value)
 
 
 @app.command("serve")

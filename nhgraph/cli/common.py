@@ -3,6 +3,7 @@ the one place nhgraph's errors become a message and an exit code."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -56,3 +57,13 @@ def local_server(given: Settings) -> LocalServer | None:
         out.print(f"NHGRAPH_NEO4J_URI is set: using the server at {given.neo4j_uri}")
         return None
     return LocalServer(given)
+
+
+def cell(value: object) -> str:
+    """A value in a CSV or table cell: nested lists and maps as compact JSON (the ask, history
+    and changes commands print rows alike)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, default=str, separators=(",", ":"))
+    return str(value)

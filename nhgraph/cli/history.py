@@ -13,7 +13,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from nhgraph.cli.common import current_settings, err, failing, out
+from nhgraph.cli.common import cell, current_settings, err, failing, out
 from nhgraph.store import db
 
 #: The columns of a node's history and of a list of change sets.
@@ -32,14 +32,6 @@ CHANGE_SET_COLUMNS = (
 )
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, default=str, separators=(",", ":"))
-    return str(value)
-
-
 def _emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], output: str, title: str) -> None:
     if output == "json":
         print(json.dumps(list(rows), indent=2, default=str))
@@ -47,11 +39,11 @@ def _emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], output: str, t
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([cell(row.get(c)) for c in columns])
     else:
         table = Table(*columns, title=title)
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            table.add_row(*(cell(row.get(c)) for c in columns))
         out.print(table)
 
 
