@@ -670,6 +670,21 @@ def _summaries(items: Sequence[Record]) -> list[Record]:
     return [service_record(item, organisations, full=False) for item in ordered]
 
 
+def _at_locations(items: Sequence[Record]) -> list[Record]:
+    """List items (rows of ``hsds_service_at_location_list`` or ``..._batch``, each a service's
+    summary with its provider's organisation row and one of its sites) as HSDS
+    service_at_locations, in the items' (service, site) order."""
+    rows = {item["provider"]: item["organisation"] for item in items if item.get("organisation")}
+    organisations = {oid: organisation_record(row) for oid, row in rows.items()}
+    records = []
+    for item in items:
+        service = service_record(item, organisations, full=False)
+        record = service_at_location_record(service["id"], item["site"])
+        record["service"] = service
+        records.append(record)
+    return records
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a list: its records and the count of every match."""
@@ -688,8 +703,8 @@ class Directory:
 
     def warm_up(self) -> None:
         """Run each HSDS statement once, selecting nothing, so that Neo4j has planned them before
-        the first request: planning one takes a second or more on a busy machine, and a list
-        page runs four of them."""
+        the first request: planning one takes a second or more on a busy machine, longer than
+        the page itself."""
         none = NO_FILTERS
         for name, parameters in (
             ("hsds_service_count", none.parameters()),
@@ -711,7 +726,6 @@ class Directory:
                 {"search": None, "on": _today(), "after_id": None, "skip": 0, "limit": 1},
             ),
             ("hsds_postcode", {"postcode": ""}),
-            ("hsds_service_at_location_count", {**none.parameters(), **none.point_parameters()}),
             (
                 "hsds_service_at_location_page",
                 {
@@ -721,6 +735,29 @@ class Directory:
                     "after_site": None,
                     "skip": 0,
                     "limit": 1,
+                },
+            ),
+            (
+                "hsds_service_at_location_list",
+                {
+                    **none.parameters(),
+                    **none.point_parameters(),
+                    "on": _today(),
+                    "skip": 0,
+                    "limit": 1,
+                    "services": [],
+                },
+            ),
+            (
+                "hsds_service_at_location_batch",
+                {
+                    **none.parameters(),
+                    **none.point_parameters(),
+                    "on": _today(),
+                    "after_service": None,
+                    "after_site": None,
+                    "limit": 1,
+                    "services": [],
                 },
             ),
         ):
@@ -844,36 +881,44 @@ class Directory:
         return records
 
     def service_at_location_page(self, filters: Filters, page: int, per_page: int) -> Page:
-        """Page ``page`` of the services at sites matching."""
+        """Page ``page`` of the services at sites matching, in one round trip."""
         if filters.nothing:
             return Page(0, [])
-        parameters = {**filters.parameters(), **filters.point_parameters()}
-        [count] = self.reader.read(queries.load("hsds_service_at_location_count"), parameters)
-        rows = self.reader.read(
-            queries.load("hsds_service_at_location_page"),
+        [row] = self.reader.read(
+            queries.load("hsds_service_at_location_list"),
             {
-                **parameters,
-                "after_service": None,
-                "after_site": None,
+                **filters.parameters(),
+                **filters.point_parameters(),
+                "on": _today(),
                 "skip": (page - 1) * per_page,
                 "limit": per_page,
             },
         )
-        pairs = [(r["service"], r["site"]) for r in rows]
-        return Page(count["total"], self._service_at_locations(pairs))
+        return Page(row["total"], _at_locations(row["items"]))
 
     def service_at_locations(self, filters: Filters) -> Iterator[Record]:
-        """Every service at a site matching, in (service, site) order, BATCH at a time."""
+        """Every service at a site matching, in (service, site) order, one statement a batch."""
         if filters.nothing:
             return
-        pairs: list[tuple[str, str]] = []
-        for row in _sal_pages(self.reader, filters):
-            pairs.append((row["service"], row["site"]))
-            if len(pairs) == BATCH:
-                yield from self._service_at_locations(pairs)
-                pairs = []
-        if pairs:
-            yield from self._service_at_locations(pairs)
+        query = queries.load("hsds_service_at_location_batch")
+        after: tuple[str | None, str | None] = (None, None)
+        while True:
+            rows = self.reader.read(
+                query,
+                {
+                    **filters.parameters(),
+                    **filters.point_parameters(),
+                    "on": _today(),
+                    "after_service": after[0],
+                    "after_site": after[1],
+                    "limit": BATCH,
+                },
+            )
+            items = [r["item"] for r in rows]
+            yield from _at_locations(items)
+            if len(items) < BATCH:
+                return
+            after = (items[-1]["id"], items[-1]["site"]["id"])
 
     def service_at_location(self, uuid: str) -> Record | None:
         """The service at a location with this HSDS id, or None."""
