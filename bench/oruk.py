@@ -65,6 +65,13 @@ def oruk_page(client: httpx.Client, page: int) -> int:
     return len(response.json()["contents"])
 
 
+def oruk_sal_page(client: httpx.Client, page: int) -> int:
+    """One ORUK /service_at_locations page of 50; the number of items it holds."""
+    response = client.get("/oruk/service_at_locations", params={"per_page": PER_PAGE, "page": page})
+    response.raise_for_status()
+    return len(response.json()["contents"])
+
+
 def graphql_page(client: httpx.Client, after: str | None, first: int = PER_PAGE) -> dict[str, Any]:
     """One GraphQL page of the services list."""
     response = client.post(
@@ -133,6 +140,9 @@ def measure(base_url: str, *, rounds: int, pages_per_round: int, streams: int) -
             cursors.append(graphql_page(client, cursors[-1])["pageInfo"]["endCursor"])
         times: dict[str, list[float]] = {"oruk": [], "graphql": []}
         rates: dict[str, list[float]] = {"oruk": [], "graphql": []}
+        sited = client.get("/oruk/service_at_locations", params={"per_page": PER_PAGE}).json()
+        sal_pages = sited["total_pages"] if sited["total_items"] else 0
+        at_sites: list[float] = []
         for round_ in range(rounds):
             sides = ["oruk", "graphql"] if round_ % 2 == 0 else ["graphql", "oruk"]
             for side in sides:
@@ -144,6 +154,10 @@ def measure(base_url: str, *, rounds: int, pages_per_round: int, streams: int) -
                     else:
                         graphql_page(client, cursors[page - 1])
                     times[side].append((time.perf_counter() - started) * 1000)
+            for i in range(pages_per_round if sal_pages else 0):
+                started = time.perf_counter()
+                oruk_sal_page(client, (round_ * pages_per_round + i) % sal_pages + 1)
+                at_sites.append((time.perf_counter() - started) * 1000)
             for side in sides:
                 for _ in range(streams):
                     started = time.perf_counter()
@@ -161,8 +175,21 @@ def measure(base_url: str, *, rounds: int, pages_per_round: int, streams: int) -
         side: {"median_services_per_second": round(statistics.median(values)), "runs": len(values)}
         for side, values in rates.items()
     }
+    sal_figures = (
+        {
+            "items": sited["total_items"],
+            "median_ms": round(statistics.median(at_sites), 2),
+            "p90_ms": round(_quantile(at_sites, 0.9), 2),
+            "median_ratio_to_services_page": round(
+                statistics.median(at_sites) / page_figures["oruk"]["median_ms"], 2
+            ),
+        }
+        if at_sites
+        else None
+    )
     return {
         "services": total,
+        "service_at_locations_page_of_50": sal_figures,
         "page_of_50": {
             **page_figures,
             "median_ratio_to_graphql": round(
