@@ -206,6 +206,46 @@ def test_graphql_history_and_as_at(edited: dict[str, Any]) -> None:
     assert [i["kind"] for i in placed["changes"]["items"]] == ["edit", "load"]
 
 
+#: A place's map nested as deep as its fields go, each level naming camden-north's LSOAs.
+DEEP_MAP = """
+  neighbourhoods { id lsoas ints { id neighbourhoods { id lsoas } } }
+  ints { id neighbourhoods { id lsoas } }
+"""
+
+
+def _lsoas_of(value: Any, neighbourhood: str, depth: int = 0) -> list[tuple[int, bool]]:
+    """Every level of a response where the neighbourhood is given with its LSOAs: (how deep,
+    whether LSOA is among them)."""
+    found: list[tuple[int, bool]] = []
+    if isinstance(value, list):
+        for item in value:
+            found += _lsoas_of(item, neighbourhood, depth)
+    elif isinstance(value, dict):
+        if value.get("id") == neighbourhood and "lsoas" in value:
+            found.append((depth, LSOA in value["lsoas"]))
+        for item in value.values():
+            found += _lsoas_of(item, neighbourhood, depth + 1)
+    return found
+
+
+def test_every_level_under_an_as_at_root_answers_as_it_stood(edited: dict[str, Any]) -> None:
+    """place(asAt:) and resident(asAt:) { place }: the neighbourhoods, INTs, their
+    neighbourhoods and places under them all read as the graph stood, not the present; the
+    same request's present roots read the present at every level."""
+    at = {"at": edited["before"].isoformat()}
+    for root in ('place(id: "E09000007"', f'resident(lsoa: "{LSOA}"'):
+        place = "{ ... on Resident { place { %s } } }" if root.startswith("resident") else "{ %s }"
+        selection = place % DEEP_MAP
+        client: Client = edited["client"]
+        then = client.data(f"query($at: DateTime) {{ {root}, asAt: $at) {selection} }}", at)
+        now = client.data(f"{{ {root}) {selection} }}")
+        before, present = _lsoas_of(then, "camden-north"), _lsoas_of(now, "camden-north")
+        assert len({depth for depth, _ in before}) >= 3, before  # three levels deep at least
+        assert all(had for _, had in before), (root, before)
+        assert sorted(d for d, _ in before) == sorted(d for d, _ in present)
+        assert not any(had for _, had in present), (root, present)
+
+
 #: Hostile or malformed arguments, each refused by name and none reaching the database.
 HOSTILE = {
     "future": (
