@@ -611,11 +611,48 @@ def restore_statement(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n = row.props"
 
 
+@cache
+def undo_statement(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
+    """The whole of a small undo in one statement: the nodes of the ``doomed`` labels (made
+    by a change since) deleted, those of the ``restored`` labels put back with the properties
+    of their records, then given exactly the links of their records (every label's nodes
+    before any label's links, as a link's target may be a node put back). Its parameters are
+    ``$doomed_<i>`` (ids) and ``$restored_<i>`` (rows: id, props, links) per label, in order.
+    Made from the models' labels only."""
+    parts = [
+        f"CALL {{ UNWIND $doomed_{i} AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n }} "
+        for i, label in enumerate(doomed)
+    ]
+    parts += [
+        f"CALL {{ UNWIND $restored_{i} AS row MERGE (n:{label} {{id: row.id}}) "
+        "SET n = row.props } "
+        for i, label in enumerate(restored)
+    ]
+    for i, label in enumerate(restored):
+        calls = "".join(
+            f"CALL (n, row) {{ UNWIND row.links.{name} AS target "
+            f"MATCH (m:{link.target} {{id: target}}) CREATE (n)-[:{link.rel}]->(m) }} "
+            for name, link in BY_LABEL[label].links().items()
+        )
+        parts.append(
+            f"CALL {{ UNWIND $restored_{i} AS row MATCH (n:{label} {{id: row.id}}) "
+            "CALL (n) { MATCH (n)-[r]->() DELETE r } " + calls + "} "
+        )
+    return "".join(parts) + "RETURN 1 AS undone"
+
+
+#: Most nodes an undo puts back or deletes in its one statement (see :func:`undo_statement`);
+#: a longer undo goes a label and a batch at a time.
+ONE_STATEMENT_UNDO = 2000
+
+
 def undo(tx: Transaction, changes: Sequence[Sequence[Any]]) -> int:
     """Put the graph back as it stood before these changes ([label, id, before] each, oldest
     first) in this transaction (to be rolled back): each node is given the before of its
     oldest change, or deleted where that change made it. Returns the number of nodes put back.
-    """
+
+    A small undo (the changes of a release or an edit or two, the usual asAt) is one
+    statement, so that an asAt costs the present's question and two more round trips."""
     oldest: dict[tuple[str, str], str | None] = {}
     for label, node_id, before in changes:
         oldest.setdefault((label, node_id), before)
@@ -629,27 +666,36 @@ def undo(tx: Transaction, changes: Sequence[Sequence[Any]]) -> int:
             doomed[label].append(node_id)
         else:
             restored[label].append(cls.model_validate(json.loads(before)))
-    for label, ids in doomed.items():
-        for id_batch in in_batches(ids, 5000):
-            tx.run(remove_ids_statement(label), {"ids": list(id_batch)})
-    made: list[tuple[str, list[dict[str, Any]]]] = []
-    node_batch: list[dict[str, Any]]
+    made: dict[str, list[dict[str, Any]]] = {}
     for label, models in restored.items():
         node_batch = node_rows(models)
         for row in node_batch:
             row["props"]["source_version"] = row["props"].get("source_version") or "as-at"
             row["props"].pop("loaded_at", None)
+        made[label] = node_batch
+    count = sum(map(len, doomed.values())) + sum(map(len, made.values()))
+    if count <= ONE_STATEMENT_UNDO:
+        parameters: dict[str, Any] = {f"doomed_{i}": ids for i, ids in enumerate(doomed.values())}
+        for i, node_batch in enumerate(made.values()):
+            parameters[f"restored_{i}"] = [
+                {"id": r["id"], "props": r["props"], "links": r["links"]} for r in node_batch
+            ]
+        tx.run(undo_statement(tuple(doomed), tuple(made)), parameters)
+        return count
+    for label, ids in doomed.items():
+        for id_batch in in_batches(ids, 5000):
+            tx.run(remove_ids_statement(label), {"ids": list(id_batch)})
+    for label, node_batch in made.items():
         for batch in in_batches(node_batch, 5000):
             tx.run(
                 restore_statement(label),
                 {"rows": [{"id": r["id"], "props": r["props"]} for r in batch]},
             )
-        made.append((label, node_batch))
-    for label, node_batch in made:
+    for label, node_batch in made.items():
         for batch in in_batches(node_batch, 5000):
             rows = [{"id": r["id"], "links": r["links"]} for r in batch]
             tx.run(restore_links_statement(label), {"rows": rows})
-    return sum(map(len, doomed.values())) + sum(map(len, restored.values()))
+    return count
 
 
 # -- retention ------------------------------------------------------------------------------
