@@ -38,12 +38,19 @@ from nhgraph.store.statements import remove_ids_statement
 T = TypeVar("T")
 
 #: The labels of history: bookkeeping, never model classes.
-HISTORY_LABELS = ("ChangeSet", "Change")
+HISTORY_LABELS = ("ChangeSet", "Change", "CreatedMany")
 
 Kind = Literal["load", "edit"]
 
 #: Most changed nodes of one label whose places a change set works out (see Recorder.touch).
 PLACES_CAP = 20_000
+
+#: Creations of one label in one change set past which a bulk-recording write (the streamed
+#: postcode load) records them as lists of ids, :data:`BULK_IDS` a change, rather than a change
+#: each: 71,000 postcodes' changes, one each, took a first load past a 1g server's transaction
+#: memory, which the load alone fits in; a creation has no before to keep, only its id.
+MANY_CREATED = 1000
+BULK_IDS = 5000
 
 
 class HistoryRefused(Refusal):
@@ -79,15 +86,18 @@ class Recorder:
     places: set[str] = field(default_factory=set)
     #: label -> ids of nodes whose links into removed nodes the write cuts
     linked: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: Record a label's creations past :data:`MANY_CREATED` as a few bulk changes (the
+    #: streamed postcode load's): see :meth:`record`.
+    bulk_created: bool = False
 
-    def touch(self, tx: Transaction, label: str, ids: Collection[str]) -> None:
+    def touch(self, tx: Reader, label: str, ids: Collection[str]) -> None:
         """Note the places these nodes are in now (see :func:`places_statement`). A label with
         more than :data:`PLACES_CAP` changed nodes (a first load's postcodes) is skipped: the
         LSOAs it comes with name the same places at a fraction of the walk."""
         if not ids or len(ids) > PLACES_CAP or label not in BY_LABEL:
             return
         for batch in in_batches(sorted(ids), 5000):
-            for row in tx.run(places_statement(label), {"ids": list(batch)}):
+            for row in tx.read(places_statement(label), {"ids": list(batch)}):
                 self.places.update(row["places"])
 
     def created(self, models: Iterable[Node]) -> None:
@@ -96,9 +106,9 @@ class Recorder:
             self._note(model)
             self.changes.append(NodeChange(class_name(type(model)), _id(model), None, {}))
 
-    def read_before(self, tx: Transaction, cls: type[Node], ids: Collection[str]) -> None:
+    def read_before(self, tx: Reader, cls: type[Node], ids: Collection[str]) -> None:
         """Read the stored records of these ids, and their places, before the write changes or
-        removes them."""
+        removes them (in the write's transaction, or through its pipeline)."""
         label = class_name(cls)
         wanted = [i for i in ids if (label, i) not in self.befores]
         self.touch(tx, label, wanted)
@@ -197,6 +207,14 @@ class Recorder:
                 "places": sorted(self.places),
             },
         )
+        changes = self.changes
+        many: dict[str, list[str]] = defaultdict(list)
+        if self.bulk_created:
+            for change in changes:
+                if change.operation == "created":
+                    many[change.label].append(change.node_id)
+            many = defaultdict(list, {k: v for k, v in many.items() if len(v) > MANY_CREATED})
+            changes = [c for c in changes if not (c.operation == "created" and c.label in many)]
         rows = [
             {
                 "label": change.label,
@@ -205,10 +223,18 @@ class Recorder:
                 "before": None if change.before is None else _encode(change.before),
                 "fields": [] if change.operation == "created" else change.fields,
             }
-            for change in self.changes
+            for change in changes
         ]
         for batch in in_batches(rows, 10_000):
             tx.run(queries.load("change_record"), {"rows": list(batch), "id": set_id, "at": at})
+        bulk = [
+            {"label": label, "node_ids": list(ids)}
+            for label, all_ids in many.items()
+            for ids in in_batches(sorted(all_ids), BULK_IDS)
+        ]
+        for bulk_batch in in_batches(bulk, 20):
+            parameters = {"rows": list(bulk_batch), "id": set_id, "at": at}
+            tx.run(queries.load("change_record_created_many"), parameters)
         return set_id
 
 
@@ -261,6 +287,14 @@ class NodeHistoryEntry:
     change: NodeChange
 
 
+#: A node's changes (``c``): those of it alone, by the node_id index, and the bulk creations
+#: (:data:`MANY_CREATED`) that name it among theirs.
+CHANGES_OF_NODE = (
+    "CALL () { MATCH (c:Change {node_id: $id}) RETURN c "
+    "UNION MATCH (c:CreatedMany) WHERE $id IN c.node_ids RETURN c } "
+)
+
+
 def node_history(
     reader: Reader, node_id: str, *, limit: int = 100, offset: int = 0
 ) -> tuple[list[NodeHistoryEntry], bool]:
@@ -268,7 +302,7 @@ def node_history(
     (the next change's before, or the node as it is now); and whether the node is known at all
     (stored now, or ever changed)."""
     rows = reader.read(
-        "MATCH (c:Change {node_id: $id}) MATCH (s:ChangeSet {id: c.change_set}) "
+        CHANGES_OF_NODE + "MATCH (s:ChangeSet {id: c.change_set}) "
         "WITH c, s ORDER BY s.recorded_at DESC SKIP $offset LIMIT $limit "
         "RETURN c.label AS label, c.operation AS operation, c.before AS before, "
         "s {.id, .recorded_at, .kind, .sources, .source_versions, .editor, .reason} AS s",
@@ -279,7 +313,7 @@ def node_history(
         newer = current_record(reader, rows[0]["label"] if rows else None, node_id)
     else:
         [row] = reader.read(
-            "MATCH (c:Change {node_id: $id}) MATCH (s:ChangeSet {id: c.change_set}) "
+            CHANGES_OF_NODE + "MATCH (s:ChangeSet {id: c.change_set}) "
             "WITH c, s ORDER BY s.recorded_at DESC SKIP $skip LIMIT 1 "
             "RETURN collect(c.before) AS before",
             {"id": node_id, "skip": offset - 1},
@@ -287,7 +321,7 @@ def node_history(
         newer = json.loads(row["before"][0]) if row["before"] and row["before"][0] else None
     if not rows:
         known = newer is not None or bool(
-            reader.read("MATCH (c:Change {node_id: $id}) RETURN c LIMIT 1", {"id": node_id})
+            reader.read(CHANGES_OF_NODE + "RETURN c LIMIT 1", {"id": node_id})
         )
         return [], known
     entries = []
@@ -335,11 +369,12 @@ def change_set_changes(
     a dry run's plan compare as one shape: what a dry run said would happen, and what did."""
     rows = reader.read(
         "MATCH (s:ChangeSet {id: $id}) MATCH (c:Change {change_set: $id}) "
-        "WITH s, c ORDER BY c.label, c.node_id LIMIT $limit "
-        "CALL (s, c) { OPTIONAL MATCH (later:Change {node_id: c.node_id}) "
+        "UNWIND coalesce(c.node_ids, [c.node_id]) AS node_id "
+        "WITH s, c, node_id ORDER BY c.label, node_id LIMIT $limit "
+        "CALL (s, c, node_id) { OPTIONAL MATCH (later:Change {node_id: node_id}) "
         "WHERE later.label = c.label AND later.recorded_at > s.recorded_at "
         "RETURN later ORDER BY later.recorded_at LIMIT 1 } "
-        "RETURN c.label AS label, c.node_id AS id, c.operation AS operation, "
+        "RETURN c.label AS label, node_id AS id, c.operation AS operation, "
         "c.before AS before, later IS NOT NULL AS superseded, later.before AS later_before",
         {"id": change_set, "limit": limit},
     )
@@ -560,14 +595,17 @@ def as_it_stood(
                 "as_at_before_history",
                 f"asAt {moment.isoformat()}: {why}, so the graph as it stood then is not known",
             )
-        if len(found["changes"]) > bound:
+        changes = [
+            (label, node_id, before) for label, ids, before in found["changes"] for node_id in ids
+        ]
+        if len(changes) > bound:
             raise HistoryRefused(
                 "as_at_too_far",
                 f"asAt {moment.isoformat()} would undo more than {bound} recorded changes, "
                 f"more than NHGRAPH_AS_AT_MAX_CHANGES allows",
             )
-        if found["changes"]:
-            undo(tx, found["changes"])
+        if changes:
+            undo(tx, changes)
         raise _RollBack(work(_AsAtReader(tx, database)))
 
     try:
@@ -578,14 +616,16 @@ def as_it_stood(
 
 
 #: Where history begins (its first change set kept), the moment pruning cut it at, and the
-#: changes recorded after ``$t``, oldest first, at most ``$limit`` of them.
+#: changes recorded after ``$t``, oldest first, at most ``$limit`` of them: [label, ids,
+#: before] each (one id, or a bulk creation's many).
 UNDO_STATEMENT = (
     "OPTIONAL MATCH (s:ChangeSet) WITH min(s.recorded_at) AS first "
     "OPTIONAL MATCH (p:HistoryPruned) WITH first, max(p.before) AS pruned "
     "CALL (first) { OPTIONAL MATCH (c:Change) "
     "WHERE first IS NOT NULL AND $t >= first AND c.recorded_at > $t "
     "WITH c ORDER BY c.recorded_at LIMIT $limit RETURN collect(c) AS found } "
-    "RETURN first, pruned, [c IN found | [c.label, c.node_id, c.before]] AS changes"
+    "RETURN first, pruned, "
+    "[c IN found | [c.label, coalesce(c.node_ids, [c.node_id]), c.before]] AS changes"
 )
 
 
