@@ -16,10 +16,11 @@ present's statements run there unchanged, and no other transaction ever sees the
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Literal, TypeVar
@@ -579,7 +580,17 @@ def as_it_stood(
     moment = check_moment(moment)
     bound = max_changes if max_changes is not None else database.settings.as_at_max_changes
 
+    key = (database.uri, database.name, moment)
+
     def unit(tx: Transaction) -> T:
+        known = _UNDOS.get(key)
+        if known is not None and known.count <= bound:
+            # One statement: the change sets since the moment checked to be those the undo
+            # was planned from (none recorded since, none pruned), and the undo applied.
+            parameters = {**known.parameters, "t": moment, "expected": known.change_sets}
+            if tx.run(verified_undo_statement(*known.labels), parameters):
+                raise _RollBack(work(_AsAtReader(tx, database)))
+            _UNDOS.pop(key, None)  # stale, and nothing was applied: plan it afresh
         # One statement: where history begins, what pruning cut, and the changes since the
         # moment, oldest first, at most one past the bound (so a refusal costs no more).
         [found] = tx.run(UNDO_STATEMENT, {"t": moment, "limit": bound + 1})
@@ -604,7 +615,12 @@ def as_it_stood(
                 f"asAt {moment.isoformat()} would undo more than {bound} recorded changes, "
                 f"more than NHGRAPH_AS_AT_MAX_CHANGES allows",
             )
-        if changes:
+        planned = plan_undo(changes)
+        if planned.count <= ONE_STATEMENT_UNDO:
+            if planned.count:
+                tx.run(undo_statement(*planned.labels), planned.parameters)
+            _remember(key, replace(planned, change_sets=list(found["change_sets"])))
+        else:
             undo(tx, changes)
         raise _RollBack(work(_AsAtReader(tx, database)))
 
@@ -615,6 +631,12 @@ def as_it_stood(
     raise AssertionError("an as-at transaction committed")  # pragma: no cover
 
 
+#: The ids of the change sets recorded after ``$t``, in the order they were recorded.
+CHANGE_SETS_SINCE = (
+    "OPTIONAL MATCH (s:ChangeSet) WHERE s.recorded_at > $t "
+    "WITH s ORDER BY s.recorded_at, s.id RETURN collect(s.id) AS change_sets"
+)
+
 #: Where history begins (its first change set kept), the moment pruning cut it at, and the
 #: changes recorded after ``$t``, oldest first, at most ``$limit`` of them: [label, ids,
 #: before] each (one id, or a bulk creation's many).
@@ -624,7 +646,8 @@ UNDO_STATEMENT = (
     "CALL (first) { OPTIONAL MATCH (c:Change) "
     "WHERE first IS NOT NULL AND $t >= first AND c.recorded_at > $t "
     "WITH c ORDER BY c.recorded_at LIMIT $limit RETURN collect(c) AS found } "
-    "RETURN first, pruned, "
+    "CALL () { " + CHANGE_SETS_SINCE + " } "
+    "RETURN first, pruned, change_sets, "
     "[c IN found | [c.label, coalesce(c.node_ids, [c.node_id]), c.before]] AS changes"
 )
 
@@ -652,13 +675,13 @@ def restore_statement(label: str) -> str:
 
 
 @cache
-def undo_statement(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
-    """The whole of a small undo in one statement: the nodes of the ``doomed`` labels (made
-    by a change since) deleted, those of the ``restored`` labels put back with the properties
-    of their records, then given exactly the links of their records (every label's nodes
-    before any label's links, as a link's target may be a node put back). Its parameters are
-    ``$doomed_<i>`` (ids) and ``$restored_<i>`` (rows: id, props, links) per label, in order.
-    Made from the models' labels only."""
+def undo_parts(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
+    """The clauses of a small undo: the nodes of the ``doomed`` labels (made by a change since)
+    deleted, those of the ``restored`` labels put back with the properties of their records,
+    then given exactly the links of their records (every label's nodes before any label's
+    links, as a link's target may be a node put back). Their parameters are ``$doomed_<i>``
+    (ids) and ``$restored_<i>`` (rows: id, props, links) per label, in order. Made from the
+    models' labels only."""
     parts = [
         f"CALL {{ UNWIND $doomed_{i} AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n }} "
         for i, label in enumerate(doomed)
@@ -678,7 +701,26 @@ def undo_statement(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
             f"CALL {{ UNWIND $restored_{i} AS row MATCH (n:{label} {{id: row.id}}) "
             "CALL (n) { MATCH (n)-[r]->() DELETE r } " + calls + "} "
         )
-    return "".join(parts) + "RETURN 1 AS undone"
+    return "".join(parts)
+
+
+@cache
+def undo_statement(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
+    """A small undo in one statement (see :func:`undo_parts`)."""
+    return undo_parts(doomed, restored) + "RETURN 1 AS undone"
+
+
+@cache
+def verified_undo_statement(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
+    """A small undo planned before, applied only if it is still the undo of ``$t``: history
+    begins before ``$t`` and the change sets since are ``$expected`` (none recorded since the
+    plan, none pruned). One row when applied; none, and nothing changed, when not."""
+    return (
+        "OPTIONAL MATCH (f:ChangeSet) WITH min(f.recorded_at) AS first "
+        "CALL () { " + CHANGE_SETS_SINCE + " } "
+        "WITH first IS NOT NULL AND $t >= first AND change_sets = $expected AS fresh "
+        "WHERE fresh " + undo_parts(doomed, restored) + "RETURN fresh"
+    )
 
 
 #: Most nodes an undo puts back or deletes in its one statement (see :func:`undo_statement`);
@@ -686,13 +728,20 @@ def undo_statement(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
 ONE_STATEMENT_UNDO = 2000
 
 
-def undo(tx: Transaction, changes: Sequence[Sequence[Any]]) -> int:
-    """Put the graph back as it stood before these changes ([label, id, before] each, oldest
-    first) in this transaction (to be rolled back): each node is given the before of its
-    oldest change, or deleted where that change made it. Returns the number of nodes put back.
+@dataclass(frozen=True)
+class PlannedUndo:
+    """An undo made ready for :func:`undo_statement`: its labels (doomed, restored), its
+    parameters, how many nodes it puts back or deletes, and the change sets it undoes."""
 
-    A small undo (the changes of a release or an edit or two, the usual asAt) is one
-    statement, so that an asAt costs the present's question and two more round trips."""
+    labels: tuple[tuple[str, ...], tuple[str, ...]]
+    parameters: dict[str, Any]
+    count: int
+    change_sets: list[str] = field(default_factory=list)
+
+
+def plan_undo(changes: Sequence[Sequence[Any]]) -> PlannedUndo:
+    """The undo of these changes ([label, id, before] each, oldest first): each node given the
+    before of its oldest change, or deleted where that change made it."""
     oldest: dict[tuple[str, str], str | None] = {}
     for label, node_id, before in changes:
         oldest.setdefault((label, node_id), before)
@@ -706,36 +755,60 @@ def undo(tx: Transaction, changes: Sequence[Sequence[Any]]) -> int:
             doomed[label].append(node_id)
         else:
             restored[label].append(cls.model_validate(json.loads(before)))
-    made: dict[str, list[dict[str, Any]]] = {}
-    for label, models in restored.items():
+    parameters: dict[str, Any] = {f"doomed_{i}": ids for i, ids in enumerate(doomed.values())}
+    count = sum(map(len, doomed.values()))
+    for i, models in enumerate(restored.values()):
         node_batch = node_rows(models)
         for row in node_batch:
             row["props"]["source_version"] = row["props"].get("source_version") or "as-at"
             row["props"].pop("loaded_at", None)
-        made[label] = node_batch
-    count = sum(map(len, doomed.values())) + sum(map(len, made.values()))
-    if count <= ONE_STATEMENT_UNDO:
-        parameters: dict[str, Any] = {f"doomed_{i}": ids for i, ids in enumerate(doomed.values())}
-        for i, node_batch in enumerate(made.values()):
-            parameters[f"restored_{i}"] = [
-                {"id": r["id"], "props": r["props"], "links": r["links"]} for r in node_batch
-            ]
-        tx.run(undo_statement(tuple(doomed), tuple(made)), parameters)
-        return count
-    for label, ids in doomed.items():
-        for id_batch in in_batches(ids, 5000):
+        parameters[f"restored_{i}"] = [
+            {"id": r["id"], "props": r["props"], "links": r["links"]} for r in node_batch
+        ]
+        count += len(node_batch)
+    return PlannedUndo((tuple(doomed), tuple(restored)), parameters, count)
+
+
+#: Small undos planned, by (server, database, moment): an asAt asked again at a moment
+#: (a dashboard's, a comparison's) applies its undo in the statement that checks it still holds.
+_UNDOS: dict[tuple[str, str, datetime], PlannedUndo] = {}
+_UNDOS_KEPT = 64
+
+
+_UNDOS_LOCK = threading.Lock()
+
+
+def _remember(key: tuple[str, str, datetime], planned: PlannedUndo) -> None:
+    with _UNDOS_LOCK:
+        if len(_UNDOS) >= _UNDOS_KEPT:
+            _UNDOS.pop(next(iter(_UNDOS)), None)
+        _UNDOS[key] = planned
+
+
+def undo(tx: Transaction, changes: Sequence[Sequence[Any]]) -> int:
+    """Put the graph back as it stood before these changes ([label, id, before] each, oldest
+    first) in this transaction (to be rolled back); the number of nodes put back or deleted.
+    A small undo (a release's changes, an edit's) is one statement; a long one goes a label
+    and a batch at a time."""
+    planned = plan_undo(changes)
+    (doomed_labels, restored_labels), parameters = planned.labels, planned.parameters
+    if planned.count <= ONE_STATEMENT_UNDO:
+        tx.run(undo_statement(doomed_labels, restored_labels), parameters)
+        return planned.count
+    for i, label in enumerate(doomed_labels):
+        for id_batch in in_batches(parameters[f"doomed_{i}"], 5000):
             tx.run(remove_ids_statement(label), {"ids": list(id_batch)})
-    for label, node_batch in made.items():
-        for batch in in_batches(node_batch, 5000):
+    for i, label in enumerate(restored_labels):
+        for batch in in_batches(parameters[f"restored_{i}"], 5000):
             tx.run(
                 restore_statement(label),
                 {"rows": [{"id": r["id"], "props": r["props"]} for r in batch]},
             )
-    for label, node_batch in made.items():
-        for batch in in_batches(node_batch, 5000):
+    for i, label in enumerate(restored_labels):
+        for batch in in_batches(parameters[f"restored_{i}"], 5000):
             rows = [{"id": r["id"], "links": r["links"]} for r in batch]
             tx.run(restore_links_statement(label), {"rows": rows})
-    return count
+    return planned.count
 
 
 # -- retention ------------------------------------------------------------------------------
