@@ -206,6 +206,68 @@ def test_graphql_history_and_as_at(edited: dict[str, Any]) -> None:
     assert [i["kind"] for i in placed["changes"]["items"]] == ["edit", "load"]
 
 
+#: A place's map nested as deep as its fields go, each level naming camden-north's LSOAs.
+DEEP_MAP = """
+  neighbourhoods { id lsoas ints { id neighbourhoods { id lsoas } } }
+  ints { id neighbourhoods { id lsoas } }
+"""
+
+
+def _lsoas_of(value: Any, neighbourhood: str, depth: int = 0) -> list[tuple[int, bool]]:
+    """Every level of a response where the neighbourhood is given with its LSOAs: (how deep,
+    whether LSOA is among them)."""
+    found: list[tuple[int, bool]] = []
+    if isinstance(value, list):
+        for item in value:
+            found += _lsoas_of(item, neighbourhood, depth)
+    elif isinstance(value, dict):
+        if value.get("id") == neighbourhood and "lsoas" in value:
+            found.append((depth, LSOA in value["lsoas"]))
+        for item in value.values():
+            found += _lsoas_of(item, neighbourhood, depth + 1)
+    return found
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "resolvers"])
+def test_every_level_under_an_as_at_root_answers_as_it_stood(
+    edited: dict[str, Any], api_settings: Settings, compiled: bool
+) -> None:
+    """place(asAt:) and resident(asAt:) { place }: the neighbourhoods, INTs, their
+    neighbourhoods and places under them all read as the graph stood, not the present, on
+    both paths (the compiled one answers place(asAt:) in one statement where the changes
+    since are undone; the resolvers through the loaders of the moment at every level)."""
+    at = {"at": edited["before"].isoformat()}
+    with LiveServer(api_settings.model_copy(update={"api_compiled": compiled})) as server:
+        client, path = Client(server), server.app.state.compiled
+        for root in ('place(id: "E09000007"', f'resident(lsoa: "{LSOA}"'):
+            resident = root.startswith("resident")
+            place = "{ ... on Resident { place { %s } } }" if resident else "{ %s }"
+            selection = place % DEEP_MAP
+            answered = path.answered
+            then = client.data(f"query($at: DateTime) {{ {root}, asAt: $at) {selection} }}", at)
+            # A resident's place is its resolvers' (see nhgraph.graphql.compiled).
+            assert path.answered - answered == (1 if compiled and not resident else 0)
+            now = client.data(f"{{ {root}) {selection} }}")
+            before, present = _lsoas_of(then, "camden-north"), _lsoas_of(now, "camden-north")
+            assert len({depth for depth, _ in before}) >= 3, before  # three levels deep at least
+            assert all(had for _, had in before), (root, before)
+            assert sorted(d for d, _ in before) == sorted(d for d, _ in present)
+            assert not any(had for _, had in present), (root, present)
+        # The compiled path answers a resident asAt too, as the resolvers do.
+        query = (
+            f'query($at: DateTime) {{ resident(lsoa: "{LSOA}", asAt: $at) {{ ... on Resident '
+            "{ neighbourhoods { id } ints { id } } } }"
+        )
+        answered = path.answered
+        resident = client.data(query, at)["resident"]
+        assert path.answered - answered == (1 if compiled else 0)
+        assert resident["neighbourhoods"] == [{"id": "camden-north"}]
+        refused = client.errors(
+            '{ place(id: "E09000007", asAt: "2001-01-01T00:00:00Z") { id ints { id } } }'
+        )
+        assert refused[0]["extensions"]["reason"] == "as_at_before_history", refused
+
+
 #: Hostile or malformed arguments, each refused by name and none reaching the database.
 HOSTILE = {
     "future": (

@@ -23,8 +23,11 @@ are filtered in the statement, as :mod:`.validation` filters them.
 What is left to the resolvers (the plan is ``None`` and the request takes strawberry's path):
 mutations, introspection, the analysis fields (gaps, overlaps, coverage: named questions with
 their own statements), the validation runs, a resident's ``place`` (its whole map), and
-directives (``@include``/``@skip``), any root field given ``asAt`` (the graph as it stood,
-read in a rolled-back transaction of its own) and a node's ``history``. The Cypher text is the
+directives (``@include``/``@skip``), ``asAt`` on a root field other than a place or a
+resident, and a node's ``history``. A place given ``asAt`` is a statement of its own, run in
+the rolled-back transaction where every change since the moment is undone (so its whole
+selection is read as the graph stood), and a resident passes the moment to ``who_serves``;
+neither answer is cached. The Cypher text is the
 compiler's own: field and type names come from this module's tables, never from the document,
 and every argument is a parameter; the response's keys (aliases) are put on in Python.
 """
@@ -587,8 +590,11 @@ class Plan:
     statement: str | None
     parameters: dict[str, ParameterMaker]
     argument_fields: list[tuple[GraphQLField, FieldNode]]
-    roots: list[tuple[str, Any]]  # (key, ("cypher", index, shape) | ("python", answer))
+    #: (key, ("cypher", index, shape) | ("as_at", statement, shape, index) | ("python", answer))
+    roots: list[tuple[str, Any]]
     needs_principal: bool = False
+    #: Whether a root field is given ``asAt``: its answer is not the present's to cache.
+    as_at: bool = False
 
     def arguments(self, variables: VariableValues | None) -> list[dict[str, Any]]:
         """Each compiled field's argument values for these (coerced) variables, defaults
@@ -886,12 +892,22 @@ def compile_operation(
     compiler = Compiler(schema, fragments, sees_agreements=sees_agreements, page_size=page_size)
     columns: list[str] = []
     roots: list[tuple[str, Any]] = []
-    needs_principal = False
+    needs_principal = as_at = False
     for selected in collect_fields([operation.selection_set], root, fragments):
         if any(arg.name.value == "asAt" for node in selected.nodes for arg in node.arguments or ()):
-            # The graph as it stood is read in a transaction of its own (rolled back): the
-            # resolvers answer it, and the present's plan stays as it is.
-            raise NotCompiled(f"Query.{selected.name}(asAt:) is answered by its resolver")
+            # The graph as it stood: a node by id is its own statement, run where every change
+            # since is undone (and rolled back), so every level of its selection is read then;
+            # a resident passes the moment to who_serves.
+            as_at = True
+            if selected.name in BY_ID:
+                moment_index = compiler.arguments(selected)
+                expression, shape = compiler.by_id(selected)
+                roots.append(
+                    (selected.key, ("as_at", f"RETURN {expression} AS data", shape, moment_index))
+                )
+                continue
+            if selected.name not in python_roots:
+                raise NotCompiled(f"Query.{selected.name}(asAt:) is answered by its resolver")
         if selected.name == "__typename":
             roots.append((selected.key, ("const", "Query")))
         elif selected.name in BY_ID:
@@ -917,6 +933,7 @@ def compile_operation(
         compiler.argument_fields,
         roots,
         needs_principal=needs_principal,
+        as_at=as_at,
     )
 
 

@@ -117,6 +117,8 @@ class Context(BaseContext):
         #: (:class:`~nhgraph.graphql.guard.Prepared`); None until then.
         self.prepared: Any = None
         self._at: dict[datetime, Loaders] = {}
+        #: The moment each root field given ``asAt`` asked for, by its key in the response.
+        self._stood_at: dict[str | int, datetime] = {}
 
     @cached_property
     def loaders(self) -> Loaders:
@@ -133,6 +135,28 @@ class Context(BaseContext):
             reader = MomentReader(self.database, moment)
             found = self._at[moment] = Loaders(reader, self.today)  # type: ignore[arg-type]
         return found
+
+    def stand_at(self, info: Any, moment: datetime | None) -> None:
+        """Note that the root field being resolved asks for the graph as it stood at
+        ``moment`` (None: the present), so that every field under it reads then too."""
+        if moment is not None:
+            self._stood_at[_root_key(info)] = moment
+
+    def loaders_of(self, info: Any) -> Loaders:
+        """The loaders a resolver reads through: as the graph stood at the moment its root
+        field was given (``asAt``), at every level of the selection under it, or the
+        present's."""
+        if not self._stood_at:
+            return self.loaders
+        return self.loaders_at(self._stood_at.get(_root_key(info)))
+
+
+def _root_key(info: Any) -> str | int:
+    """The response key of the root field a resolver is under (its alias or name)."""
+    path = info.path
+    while path.prev is not None:
+        path = path.prev
+    return path.key  # type: ignore[no-any-return]
 
 
 #: What resolvers are handed: ``info.context`` is the request's :class:`Context`.

@@ -87,7 +87,7 @@ class Organisation(GraphNode):
     @strawberry.field(description="The places (boroughs) it operates in.")
     async def places(self, info: Info) -> list[Place]:
         """The places (boroughs) the organisation operates in, through the place loader."""
-        return await many(info.context.loaders.place, self.place_ids, Place.from_row)
+        return await many(info.context.loaders_of(info).place, self.place_ids, Place.from_row)
 
 
 @strawberry.type(description="A team and the functions it carries.")
@@ -107,7 +107,9 @@ class Team(GraphNode):
     @strawberry.field
     async def provider(self, info: Info) -> Organisation | None:
         """The organisation that provides the team, through the organisation loader."""
-        return await one(info.context.loaders.organisation, self.provider_id, Organisation.from_row)
+        return await one(
+            info.context.loaders_of(info).organisation, self.provider_id, Organisation.from_row
+        )
 
 
 def _current(start: date | None, end: date | None, on: date) -> bool:
@@ -139,7 +141,7 @@ class Membership:
     @strawberry.field
     async def team(self, info: Info) -> Team | None:
         """The team that is the member, through the team loader."""
-        return await one(info.context.loaders.team, self.team_id, Team.from_row)
+        return await one(info.context.loaders_of(info).team, self.team_id, Team.from_row)
 
 
 @strawberry.type(description="A specialist aligned to an INT by role (never by a person's name).")
@@ -170,7 +172,9 @@ class SpecialistAlignment:
     @strawberry.field
     async def provider(self, info: Info) -> Organisation | None:
         """The organisation that provides the specialist, through the organisation loader."""
-        return await one(info.context.loaders.organisation, self.provider_id, Organisation.from_row)
+        return await one(
+            info.context.loaders_of(info).organisation, self.provider_id, Organisation.from_row
+        )
 
 
 @strawberry.type(
@@ -202,12 +206,12 @@ class Int(GraphNode):
     @strawberry.field
     async def place(self, info: Info) -> Place | None:
         """The place the INT is in, through the place loader."""
-        return await one(info.context.loaders.place, self.place_id, Place.from_row)
+        return await one(info.context.loaders_of(info).place, self.place_id, Place.from_row)
 
     @strawberry.field
     async def neighbourhoods(self, info: Info) -> list[Neighbourhood]:
         """The neighbourhoods the INT serves, through the neighbourhood loader."""
-        loader = info.context.loaders.neighbourhood
+        loader = info.context.loaders_of(info).neighbourhood
         return await many(loader, self.neighbourhood_ids, Neighbourhood.from_row)
 
     @strawberry.field(
@@ -270,12 +274,12 @@ class Neighbourhood(GraphNode):
     @strawberry.field
     async def place(self, info: Info) -> Place | None:
         """The place a neighbourhood is in, from its batch read."""
-        return await one(info.context.loaders.place, self.place_id, Place.from_row)
+        return await one(info.context.loaders_of(info).place, self.place_id, Place.from_row)
 
     @strawberry.field
     async def ints(self, info: Info) -> list[Int]:
         """The INTs that serve the neighbourhood, through the INT loader."""
-        return await many(info.context.loaders.int_, self.int_ids, Int.from_row)
+        return await many(info.context.loaders_of(info).int_, self.int_ids, Int.from_row)
 
 
 @strawberry.type(description="A place: a London borough, where an integrator organises INTs.")
@@ -295,15 +299,12 @@ class Place(GraphNode):
     neighbourhood_ids: strawberry.Private[list[str]]
     int_ids: strawberry.Private[list[str]]
     integrator_id: strawberry.Private[str | None]
-    #: The moment (record time) the place is read as it stood at; None for the present.
-    as_at: strawberry.Private[datetime | None] = None
 
     @classmethod
-    def from_row(cls, row: Record, as_at: datetime | None = None) -> Self:
+    def from_row(cls, row: Record) -> Self:
         """The place from its loader's row, taking the first integrator appointed today, if any."""
         integrators = row["integrator"]
         return cls(
-            as_at=as_at,
             **node_fields(row),
             system=row["system"],
             systems=list(row["systems"]),
@@ -317,19 +318,19 @@ class Place(GraphNode):
     @strawberry.field
     async def neighbourhoods(self, info: Info) -> list[Neighbourhood]:
         """The place's neighbourhoods, through the neighbourhood loader."""
-        loader = info.context.loaders_at(self.as_at).neighbourhood
+        loader = info.context.loaders_of(info).neighbourhood
         return await many(loader, self.neighbourhood_ids, Neighbourhood.from_row)
 
     @strawberry.field
     async def ints(self, info: Info) -> list[Int]:
         """The place's INTs, through the INT loader."""
-        return await many(info.context.loaders_at(self.as_at).int_, self.int_ids, Int.from_row)
+        return await many(info.context.loaders_of(info).int_, self.int_ids, Int.from_row)
 
     @strawberry.field(description="The integrator appointed today, if any.")
     async def integrator(self, info: Info) -> Organisation | None:
         """The organisation appointed integrator of the place today, through the organisation
         loader."""
-        loader = info.context.loaders_at(self.as_at).organisation
+        loader = info.context.loaders_of(info).organisation
         return await one(loader, self.integrator_id, Organisation.from_row)
 
 
@@ -345,35 +346,34 @@ class MapQuery:
         as_at: Annotated[
             datetime | None,
             strawberry.argument(
-                description="Read as the graph stood at this moment (record time): the place, "
-                "its neighbourhoods, INTs and integrator then (their own links read the present)."
+                description="Read as the graph stood at this moment (record time): the "
+                "place and everything selected under it (neighbourhoods, INTs, teams) then."
             ),
         ] = None,
     ) -> Place | None:
-        """A place by its ONS code, through the place loader (as it stood, with ``asAt``)."""
+        """A place by its ONS code, through the place loader (as it stood, with ``asAt``: the
+        whole selection under it is then read as it stood, see Context.loaders_of)."""
         moment = moment_of(as_at)
-        if moment is None:
-            return await one(info.context.loaders.place, id, Place.from_row)
-        loader = info.context.loaders_at(moment).place
+        info.context.stand_at(info, moment)
         try:
-            return await one(loader, id, lambda row: Place.from_row(row, moment))
+            return await one(info.context.loaders_of(info).place, id, Place.from_row)
         except HistoryRefused as refusal:
             raise refused(refusal) from refusal
 
     @strawberry.field
     async def neighbourhood(self, info: Info, id: strawberry.ID) -> Neighbourhood | None:
         """A neighbourhood by its id, through the neighbourhood loader."""
-        return await one(info.context.loaders.neighbourhood, id, Neighbourhood.from_row)
+        return await one(info.context.loaders_of(info).neighbourhood, id, Neighbourhood.from_row)
 
     @strawberry.field(name="int", description="An integrated neighbourhood team by id.")
     async def int_(self, info: Info, id: strawberry.ID) -> Int | None:
         """An INT by its id, through the INT loader."""
-        return await one(info.context.loaders.int_, id, Int.from_row)
+        return await one(info.context.loaders_of(info).int_, id, Int.from_row)
 
     @strawberry.field(description="An organisation by its ODS code (or nhgraph id).")
     async def organisation(self, info: Info, id: strawberry.ID) -> Organisation | None:
         """An organisation by its ODS code or nhgraph id, through the organisation loader."""
-        return await one(info.context.loaders.organisation, id, Organisation.from_row)
+        return await one(info.context.loaders_of(info).organisation, id, Organisation.from_row)
 
     @strawberry.field(description="Places, a page at a time.")
     async def places(
@@ -387,7 +387,7 @@ class MapQuery:
     ) -> Connection[Place]:
         """Places, in one system or matching a search, sorted and a page at a time."""
         filters = {"system": system, "search": search}
-        loader = info.context.loaders.place
+        loader = info.context.loaders_of(info).place
         return await page(
             info, "api_list_places", loader, Place.from_row, filters, sort, first, after
         )
@@ -404,7 +404,7 @@ class MapQuery:
     ) -> Connection[Neighbourhood]:
         """Neighbourhoods, in one place or matching a search, sorted and a page at a time."""
         filters = {"place": place, "search": search}
-        loader = info.context.loaders.neighbourhood
+        loader = info.context.loaders_of(info).neighbourhood
         return await page(
             info,
             "api_list_neighbourhoods",
@@ -428,7 +428,7 @@ class MapQuery:
     ) -> Connection[Int]:
         """INTs, in one place or matching a search, sorted and a page at a time."""
         filters = {"place": place, "search": search}
-        loader = info.context.loaders.int_
+        loader = info.context.loaders_of(info).int_
         return await page(info, "api_list_ints", loader, Int.from_row, filters, sort, first, after)
 
     @strawberry.field
@@ -445,7 +445,7 @@ class MapQuery:
         """Organisations, in one place, of one kind or matching a search, sorted and a page at a
         time."""
         filters = {"place": place, "kind": enum_value(kind), "search": search}
-        loader = info.context.loaders.organisation
+        loader = info.context.loaders_of(info).organisation
         return await page(
             info,
             "api_list_organisations",

@@ -52,6 +52,7 @@ from nhgraph.graphql.resident import resident_answer
 from nhgraph.graphql.schema import about_now, viewer_of
 from nhgraph.store import version
 from nhgraph.store.db import Database
+from nhgraph.store.history import as_it_stood, check_moment
 
 #: Distinct (document, operation, role) plans kept.
 CACHED_PLANS = 256
@@ -75,9 +76,10 @@ def _resident(c: Compiler, f: Selected) -> RootAnswer:
     shape = project(c.schema, c.fragments, c.schema.type_map["ResidentResult"], f.selection())
 
     def answer(context: Context, arguments: list[dict[str, Any]]) -> Any:
-        # asAt is never compiled (see compile_operation): its default, null, is left out.
-        given = {k: v for k, v in arguments[index].items() if k != "asAt"}
-        return shape(resident_answer(context.database, context.today, **given))
+        given = dict(arguments[index])
+        moment = given.pop("asAt", None)
+        as_at = None if moment is None else check_moment(moment)
+        return shape(resident_answer(context.database, context.today, as_at=as_at, **given))
 
     return answer
 
@@ -220,7 +222,7 @@ class CompiledPath:
         self, plan: Plan, raw_variables: Mapping[str, Any] | None, context: Context
     ) -> tuple[Any, ...] | None:
         """The key of a request's answer in the response cache (None when there is no cache)."""
-        if self._answers is None:
+        if self._answers is None or plan.as_at:
             return None
         principal = context.principal
         who = principal.name if plan.needs_principal else None
@@ -285,12 +287,30 @@ class CompiledPath:
             if kind == "cypher":
                 _, index, shape = root
                 data[key] = columns[index] if shape is None else shape(columns[index])
+            elif kind == "as_at":
+                _, statement, shape, index = root
+                value = self._as_at(context, arguments[index].get("asAt"), statement, parameters)
+                data[key] = value if shape is None else shape(value)
             elif kind == "python":
                 data[key] = root[1](context, arguments)
             else:
                 data[key] = root[1]
         self.answered += 1
         return data
+
+    @staticmethod
+    def _as_at(context: Context, moment: Any, statement: str, parameters: dict[str, Any]) -> Any:
+        """A root's own statement, as the graph stood at the moment (the present's for null):
+        a refused moment raises, and the resolvers answer with its error."""
+        if moment is None:
+            [row] = context.database.read(statement, parameters)
+        else:
+            [row] = as_it_stood(
+                context.database,
+                check_moment(moment),
+                lambda reader: reader.read(statement, parameters),
+            )
+        return row["data"]
 
 
 class VersionWatch:

@@ -165,15 +165,11 @@ class Resident:
     specialists: list[ResidentSpecialist]
     integrator: ResidentIntegrator | None
     gateways: list[ResidentService]
-    #: The moment (record time) the resident was answered as the graph stood at; None: now.
-    as_at: strawberry.Private[datetime | None] = None
 
     @classmethod
-    def from_row(cls, row: Record, as_at: datetime | None = None) -> Self:
-        """The resident view from a ``who_serves`` row (answered as the graph stood at
-        ``as_at``, when given: the place is then read as it stood too)."""
+    def from_row(cls, row: Record) -> Self:
+        """The resident view from a ``who_serves`` row."""
         return cls(
-            as_at=as_at,
             lsoa=row["lsoa"],
             lsoa_name=row["lsoa_name"],
             postcode=row["postcode"],
@@ -196,8 +192,8 @@ class Resident:
     @strawberry.field(description="The place, with the whole of its map.")
     async def place(self, info: Info) -> Place | None:
         """The resident's place with the whole of its map, through the place loader."""
-        loader = info.context.loaders_at(self.as_at).place
-        return await one(loader, self.place_id, lambda row: Place.from_row(row, self.as_at))
+        loader = info.context.loaders_of(info).place
+        return await one(loader, self.place_id, Place.from_row)
 
 
 @strawberry.type(description="Why a resident could not be placed, with a code an app can act on.")
@@ -240,6 +236,7 @@ class ResidentQuery:
         given); a refusal of ``who_serves`` becomes a ResidentNotFound. With ``asAt``, as the
         graph stood then (a moment refused is BAD_USER_INPUT)."""
         moment = moment_of(as_at)
+        info.context.stand_at(info, moment)
         return await guarded(
             lambda: resident_answer(
                 info.context.database,
@@ -288,4 +285,4 @@ def resident_answer(
         )
     except questions.NotAnswerable as refusal:
         return ResidentNotFound(code=refusal.code, message=refusal.message)
-    return Resident.from_row(row, as_at)
+    return Resident.from_row(row)

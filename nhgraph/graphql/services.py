@@ -69,23 +69,25 @@ class Service(GraphNode):
     @strawberry.field
     async def provider(self, info: Info) -> Organisation | None:
         """The organisation that provides the service, through the organisation loader."""
-        return await one(info.context.loaders.organisation, self.provider_id, Organisation.from_row)
+        return await one(
+            info.context.loaders_of(info).organisation, self.provider_id, Organisation.from_row
+        )
 
     @strawberry.field
     async def team(self, info: Info) -> Team | None:
         """The team that delivers the service, if any, through the team loader."""
-        return await one(info.context.loaders.team, self.team_id, Team.from_row)
+        return await one(info.context.loaders_of(info).team, self.team_id, Team.from_row)
 
     @strawberry.field
     async def neighbourhoods(self, info: Info) -> list[Neighbourhood]:
         """The neighbourhoods the service is for, through the neighbourhood loader."""
-        loader = info.context.loaders.neighbourhood
+        loader = info.context.loaders_of(info).neighbourhood
         return await many(loader, self.neighbourhood_ids, Neighbourhood.from_row)
 
     @strawberry.field
     async def places(self, info: Info) -> list[Place]:
         """The places the service is for, through the place loader."""
-        return await many(info.context.loaders.place, self.place_ids, Place.from_row)
+        return await many(info.context.loaders_of(info).place, self.place_ids, Place.from_row)
 
 
 @strawberry.input(description="A service to add.")
@@ -118,7 +120,7 @@ class ServicesQuery:
     @strawberry.field
     async def service(self, info: Info, id: strawberry.ID) -> Service | None:
         """A service by its id, through the service loader."""
-        return await one(info.context.loaders.service, id, Service.from_row)
+        return await one(info.context.loaders_of(info).service, id, Service.from_row)
 
     @strawberry.field
     async def services(
@@ -140,7 +142,7 @@ class ServicesQuery:
             "status": enum_value(status),
             "search": search,
         }
-        loader = info.context.loaders.service
+        loader = info.context.loaders_of(info).service
         return await page(
             info, "api_list_services", loader, Service.from_row, filters, sort, first, after
         )

@@ -59,19 +59,19 @@ class DataSharingAgreement(GraphNode):
     @strawberry.field
     async def controllers(self, info: Info) -> list[Organisation]:
         """The agreement's controllers, through the organisation loader."""
-        loader = info.context.loaders.organisation
+        loader = info.context.loaders_of(info).organisation
         return await many(loader, self.controller_ids, Organisation.from_row)
 
     @strawberry.field
     async def joint_controllers(self, info: Info) -> list[Organisation]:
         """The agreement's joint controllers, through the organisation loader."""
-        loader = info.context.loaders.organisation
+        loader = info.context.loaders_of(info).organisation
         return await many(loader, self.joint_controller_ids, Organisation.from_row)
 
     @strawberry.field
     async def processors(self, info: Info) -> list[Organisation]:
         """The agreement's processors, through the organisation loader."""
-        loader = info.context.loaders.organisation
+        loader = info.context.loaders_of(info).organisation
         return await many(loader, self.processor_ids, Organisation.from_row)
 
 
@@ -135,7 +135,7 @@ class SharingQuery:
         self, info: Info, id: strawberry.ID
     ) -> DataSharingAgreement | None:
         """A data-sharing agreement by its id, through the agreement loader."""
-        return await one(info.context.loaders.agreement, id, DataSharingAgreement.from_row)
+        return await one(info.context.loaders_of(info).agreement, id, DataSharingAgreement.from_row)
 
     @strawberry.field(permission_classes=[ReadsAgreements])
     async def data_sharing_agreements(
@@ -151,7 +151,7 @@ class SharingQuery:
         """Data-sharing agreements, in one place, of one status or matching a search, sorted and a
         page at a time."""
         filters = {"place": place, "status": enum_value(status), "search": search}
-        loader = info.context.loaders.agreement
+        loader = info.context.loaders_of(info).agreement
         return await page(
             info,
             "api_list_agreements",

@@ -61,7 +61,7 @@ def visible(info: Info, rows: list[Record]) -> list[ValidationFinding]:
 
 async def node_findings(info: Info, label: str, node_id: str) -> list[ValidationFinding]:
     """The current findings about one node, through the request's findings loader."""
-    return visible(info, await info.context.loaders.findings.load(f"{label}/{node_id}"))
+    return visible(info, await info.context.loaders_of(info).findings.load(f"{label}/{node_id}"))
 
 
 def _first(info: Info, first: int) -> int:

@@ -16,10 +16,11 @@ present's statements run there unchanged, and no other transaction ever sees the
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Literal, TypeVar
@@ -38,12 +39,19 @@ from nhgraph.store.statements import remove_ids_statement
 T = TypeVar("T")
 
 #: The labels of history: bookkeeping, never model classes.
-HISTORY_LABELS = ("ChangeSet", "Change")
+HISTORY_LABELS = ("ChangeSet", "Change", "CreatedMany")
 
 Kind = Literal["load", "edit"]
 
 #: Most changed nodes of one label whose places a change set works out (see Recorder.touch).
 PLACES_CAP = 20_000
+
+#: Creations of one label in one change set past which a bulk-recording write (the streamed
+#: postcode load) records them as lists of ids, :data:`BULK_IDS` a change, rather than a change
+#: each: 71,000 postcodes' changes, one each, took a first load past a 1g server's transaction
+#: memory, which the load alone fits in; a creation has no before to keep, only its id.
+MANY_CREATED = 1000
+BULK_IDS = 5000
 
 
 class HistoryRefused(Refusal):
@@ -79,15 +87,18 @@ class Recorder:
     places: set[str] = field(default_factory=set)
     #: label -> ids of nodes whose links into removed nodes the write cuts
     linked: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: Record a label's creations past :data:`MANY_CREATED` as a few bulk changes (the
+    #: streamed postcode load's): see :meth:`record`.
+    bulk_created: bool = False
 
-    def touch(self, tx: Transaction, label: str, ids: Collection[str]) -> None:
+    def touch(self, tx: Reader, label: str, ids: Collection[str]) -> None:
         """Note the places these nodes are in now (see :func:`places_statement`). A label with
         more than :data:`PLACES_CAP` changed nodes (a first load's postcodes) is skipped: the
         LSOAs it comes with name the same places at a fraction of the walk."""
         if not ids or len(ids) > PLACES_CAP or label not in BY_LABEL:
             return
         for batch in in_batches(sorted(ids), 5000):
-            for row in tx.run(places_statement(label), {"ids": list(batch)}):
+            for row in tx.read(places_statement(label), {"ids": list(batch)}):
                 self.places.update(row["places"])
 
     def created(self, models: Iterable[Node]) -> None:
@@ -96,9 +107,9 @@ class Recorder:
             self._note(model)
             self.changes.append(NodeChange(class_name(type(model)), _id(model), None, {}))
 
-    def read_before(self, tx: Transaction, cls: type[Node], ids: Collection[str]) -> None:
+    def read_before(self, tx: Reader, cls: type[Node], ids: Collection[str]) -> None:
         """Read the stored records of these ids, and their places, before the write changes or
-        removes them."""
+        removes them (in the write's transaction, or through its pipeline)."""
         label = class_name(cls)
         wanted = [i for i in ids if (label, i) not in self.befores]
         self.touch(tx, label, wanted)
@@ -197,6 +208,14 @@ class Recorder:
                 "places": sorted(self.places),
             },
         )
+        changes = self.changes
+        many: dict[str, list[str]] = defaultdict(list)
+        if self.bulk_created:
+            for change in changes:
+                if change.operation == "created":
+                    many[change.label].append(change.node_id)
+            many = defaultdict(list, {k: v for k, v in many.items() if len(v) > MANY_CREATED})
+            changes = [c for c in changes if not (c.operation == "created" and c.label in many)]
         rows = [
             {
                 "label": change.label,
@@ -205,10 +224,18 @@ class Recorder:
                 "before": None if change.before is None else _encode(change.before),
                 "fields": [] if change.operation == "created" else change.fields,
             }
-            for change in self.changes
+            for change in changes
         ]
         for batch in in_batches(rows, 10_000):
             tx.run(queries.load("change_record"), {"rows": list(batch), "id": set_id, "at": at})
+        bulk = [
+            {"label": label, "node_ids": list(ids)}
+            for label, all_ids in many.items()
+            for ids in in_batches(sorted(all_ids), BULK_IDS)
+        ]
+        for bulk_batch in in_batches(bulk, 20):
+            parameters = {"rows": list(bulk_batch), "id": set_id, "at": at}
+            tx.run(queries.load("change_record_created_many"), parameters)
         return set_id
 
 
@@ -261,6 +288,14 @@ class NodeHistoryEntry:
     change: NodeChange
 
 
+#: A node's changes (``c``): those of it alone, by the node_id index, and the bulk creations
+#: (:data:`MANY_CREATED`) that name it among theirs.
+CHANGES_OF_NODE = (
+    "CALL () { MATCH (c:Change {node_id: $id}) RETURN c "
+    "UNION MATCH (c:CreatedMany) WHERE $id IN c.node_ids RETURN c } "
+)
+
+
 def node_history(
     reader: Reader, node_id: str, *, limit: int = 100, offset: int = 0
 ) -> tuple[list[NodeHistoryEntry], bool]:
@@ -268,7 +303,7 @@ def node_history(
     (the next change's before, or the node as it is now); and whether the node is known at all
     (stored now, or ever changed)."""
     rows = reader.read(
-        "MATCH (c:Change {node_id: $id}) MATCH (s:ChangeSet {id: c.change_set}) "
+        CHANGES_OF_NODE + "MATCH (s:ChangeSet {id: c.change_set}) "
         "WITH c, s ORDER BY s.recorded_at DESC SKIP $offset LIMIT $limit "
         "RETURN c.label AS label, c.operation AS operation, c.before AS before, "
         "s {.id, .recorded_at, .kind, .sources, .source_versions, .editor, .reason} AS s",
@@ -279,7 +314,7 @@ def node_history(
         newer = current_record(reader, rows[0]["label"] if rows else None, node_id)
     else:
         [row] = reader.read(
-            "MATCH (c:Change {node_id: $id}) MATCH (s:ChangeSet {id: c.change_set}) "
+            CHANGES_OF_NODE + "MATCH (s:ChangeSet {id: c.change_set}) "
             "WITH c, s ORDER BY s.recorded_at DESC SKIP $skip LIMIT 1 "
             "RETURN collect(c.before) AS before",
             {"id": node_id, "skip": offset - 1},
@@ -287,7 +322,7 @@ def node_history(
         newer = json.loads(row["before"][0]) if row["before"] and row["before"][0] else None
     if not rows:
         known = newer is not None or bool(
-            reader.read("MATCH (c:Change {node_id: $id}) RETURN c LIMIT 1", {"id": node_id})
+            reader.read(CHANGES_OF_NODE + "RETURN c LIMIT 1", {"id": node_id})
         )
         return [], known
     entries = []
@@ -335,11 +370,12 @@ def change_set_changes(
     a dry run's plan compare as one shape: what a dry run said would happen, and what did."""
     rows = reader.read(
         "MATCH (s:ChangeSet {id: $id}) MATCH (c:Change {change_set: $id}) "
-        "WITH s, c ORDER BY c.label, c.node_id LIMIT $limit "
-        "CALL (s, c) { OPTIONAL MATCH (later:Change {node_id: c.node_id}) "
+        "UNWIND coalesce(c.node_ids, [c.node_id]) AS node_id "
+        "WITH s, c, node_id ORDER BY c.label, node_id LIMIT $limit "
+        "CALL (s, c, node_id) { OPTIONAL MATCH (later:Change {node_id: node_id}) "
         "WHERE later.label = c.label AND later.recorded_at > s.recorded_at "
         "RETURN later ORDER BY later.recorded_at LIMIT 1 } "
-        "RETURN c.label AS label, c.node_id AS id, c.operation AS operation, "
+        "RETURN c.label AS label, node_id AS id, c.operation AS operation, "
         "c.before AS before, later IS NOT NULL AS superseded, later.before AS later_before",
         {"id": change_set, "limit": limit},
     )
@@ -544,7 +580,17 @@ def as_it_stood(
     moment = check_moment(moment)
     bound = max_changes if max_changes is not None else database.settings.as_at_max_changes
 
+    key = (database.uri, database.name, moment)
+
     def unit(tx: Transaction) -> T:
+        known = _UNDOS.get(key)
+        if known is not None and known.count <= bound:
+            # One statement: the change sets since the moment checked to be those the undo
+            # was planned from (none recorded since, none pruned), and the undo applied.
+            parameters = {**known.parameters, "t": moment, "expected": known.change_sets}
+            if tx.run(verified_undo_statement(*known.labels), parameters):
+                raise _RollBack(work(_AsAtReader(tx, database)))
+            _UNDOS.pop(key, None)  # stale, and nothing was applied: plan it afresh
         # One statement: where history begins, what pruning cut, and the changes since the
         # moment, oldest first, at most one past the bound (so a refusal costs no more).
         [found] = tx.run(UNDO_STATEMENT, {"t": moment, "limit": bound + 1})
@@ -560,14 +606,22 @@ def as_it_stood(
                 "as_at_before_history",
                 f"asAt {moment.isoformat()}: {why}, so the graph as it stood then is not known",
             )
-        if len(found["changes"]) > bound:
+        changes = [
+            (label, node_id, before) for label, ids, before in found["changes"] for node_id in ids
+        ]
+        if len(changes) > bound:
             raise HistoryRefused(
                 "as_at_too_far",
                 f"asAt {moment.isoformat()} would undo more than {bound} recorded changes, "
                 f"more than NHGRAPH_AS_AT_MAX_CHANGES allows",
             )
-        if found["changes"]:
-            undo(tx, found["changes"])
+        planned = plan_undo(changes)
+        if planned.count <= ONE_STATEMENT_UNDO:
+            if planned.count:
+                tx.run(undo_statement(*planned.labels), planned.parameters)
+            _remember(key, replace(planned, change_sets=list(found["change_sets"])))
+        else:
+            undo(tx, changes)
         raise _RollBack(work(_AsAtReader(tx, database)))
 
     try:
@@ -577,15 +631,24 @@ def as_it_stood(
     raise AssertionError("an as-at transaction committed")  # pragma: no cover
 
 
+#: The ids of the change sets recorded after ``$t``, in the order they were recorded.
+CHANGE_SETS_SINCE = (
+    "OPTIONAL MATCH (s:ChangeSet) WHERE s.recorded_at > $t "
+    "WITH s ORDER BY s.recorded_at, s.id RETURN collect(s.id) AS change_sets"
+)
+
 #: Where history begins (its first change set kept), the moment pruning cut it at, and the
-#: changes recorded after ``$t``, oldest first, at most ``$limit`` of them.
+#: changes recorded after ``$t``, oldest first, at most ``$limit`` of them: [label, ids,
+#: before] each (one id, or a bulk creation's many).
 UNDO_STATEMENT = (
     "OPTIONAL MATCH (s:ChangeSet) WITH min(s.recorded_at) AS first "
     "OPTIONAL MATCH (p:HistoryPruned) WITH first, max(p.before) AS pruned "
     "CALL (first) { OPTIONAL MATCH (c:Change) "
     "WHERE first IS NOT NULL AND $t >= first AND c.recorded_at > $t "
     "WITH c ORDER BY c.recorded_at LIMIT $limit RETURN collect(c) AS found } "
-    "RETURN first, pruned, [c IN found | [c.label, c.node_id, c.before]] AS changes"
+    "CALL () { " + CHANGE_SETS_SINCE + " } "
+    "RETURN first, pruned, change_sets, "
+    "[c IN found | [c.label, coalesce(c.node_ids, [c.node_id]), c.before]] AS changes"
 )
 
 
@@ -611,11 +674,74 @@ def restore_statement(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n = row.props"
 
 
-def undo(tx: Transaction, changes: Sequence[Sequence[Any]]) -> int:
-    """Put the graph back as it stood before these changes ([label, id, before] each, oldest
-    first) in this transaction (to be rolled back): each node is given the before of its
-    oldest change, or deleted where that change made it. Returns the number of nodes put back.
-    """
+@cache
+def undo_parts(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
+    """The clauses of a small undo: the nodes of the ``doomed`` labels (made by a change since)
+    deleted, those of the ``restored`` labels put back with the properties of their records,
+    then given exactly the links of their records (every label's nodes before any label's
+    links, as a link's target may be a node put back). Their parameters are ``$doomed_<i>``
+    (ids) and ``$restored_<i>`` (rows: id, props, links) per label, in order. Made from the
+    models' labels only."""
+    parts = [
+        f"CALL {{ UNWIND $doomed_{i} AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n }} "
+        for i, label in enumerate(doomed)
+    ]
+    parts += [
+        f"CALL {{ UNWIND $restored_{i} AS row MERGE (n:{label} {{id: row.id}}) "
+        "SET n = row.props } "
+        for i, label in enumerate(restored)
+    ]
+    for i, label in enumerate(restored):
+        calls = "".join(
+            f"CALL (n, row) {{ UNWIND row.links.{name} AS target "
+            f"MATCH (m:{link.target} {{id: target}}) CREATE (n)-[:{link.rel}]->(m) }} "
+            for name, link in BY_LABEL[label].links().items()
+        )
+        parts.append(
+            f"CALL {{ UNWIND $restored_{i} AS row MATCH (n:{label} {{id: row.id}}) "
+            "CALL (n) { MATCH (n)-[r]->() DELETE r } " + calls + "} "
+        )
+    return "".join(parts)
+
+
+@cache
+def undo_statement(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
+    """A small undo in one statement (see :func:`undo_parts`)."""
+    return undo_parts(doomed, restored) + "RETURN 1 AS undone"
+
+
+@cache
+def verified_undo_statement(doomed: tuple[str, ...], restored: tuple[str, ...]) -> str:
+    """A small undo planned before, applied only if it is still the undo of ``$t``: history
+    begins before ``$t`` and the change sets since are ``$expected`` (none recorded since the
+    plan, none pruned). One row when applied; none, and nothing changed, when not."""
+    return (
+        "OPTIONAL MATCH (f:ChangeSet) WITH min(f.recorded_at) AS first "
+        "CALL () { " + CHANGE_SETS_SINCE + " } "
+        "WITH first IS NOT NULL AND $t >= first AND change_sets = $expected AS fresh "
+        "WHERE fresh " + undo_parts(doomed, restored) + "RETURN fresh"
+    )
+
+
+#: Most nodes an undo puts back or deletes in its one statement (see :func:`undo_statement`);
+#: a longer undo goes a label and a batch at a time.
+ONE_STATEMENT_UNDO = 2000
+
+
+@dataclass(frozen=True)
+class PlannedUndo:
+    """An undo made ready for :func:`undo_statement`: its labels (doomed, restored), its
+    parameters, how many nodes it puts back or deletes, and the change sets it undoes."""
+
+    labels: tuple[tuple[str, ...], tuple[str, ...]]
+    parameters: dict[str, Any]
+    count: int
+    change_sets: list[str] = field(default_factory=list)
+
+
+def plan_undo(changes: Sequence[Sequence[Any]]) -> PlannedUndo:
+    """The undo of these changes ([label, id, before] each, oldest first): each node given the
+    before of its oldest change, or deleted where that change made it."""
     oldest: dict[tuple[str, str], str | None] = {}
     for label, node_id, before in changes:
         oldest.setdefault((label, node_id), before)
@@ -629,27 +755,60 @@ def undo(tx: Transaction, changes: Sequence[Sequence[Any]]) -> int:
             doomed[label].append(node_id)
         else:
             restored[label].append(cls.model_validate(json.loads(before)))
-    for label, ids in doomed.items():
-        for id_batch in in_batches(ids, 5000):
-            tx.run(remove_ids_statement(label), {"ids": list(id_batch)})
-    made: list[tuple[str, list[dict[str, Any]]]] = []
-    node_batch: list[dict[str, Any]]
-    for label, models in restored.items():
+    parameters: dict[str, Any] = {f"doomed_{i}": ids for i, ids in enumerate(doomed.values())}
+    count = sum(map(len, doomed.values()))
+    for i, models in enumerate(restored.values()):
         node_batch = node_rows(models)
         for row in node_batch:
             row["props"]["source_version"] = row["props"].get("source_version") or "as-at"
             row["props"].pop("loaded_at", None)
-        for batch in in_batches(node_batch, 5000):
+        parameters[f"restored_{i}"] = [
+            {"id": r["id"], "props": r["props"], "links": r["links"]} for r in node_batch
+        ]
+        count += len(node_batch)
+    return PlannedUndo((tuple(doomed), tuple(restored)), parameters, count)
+
+
+#: Small undos planned, by (server, database, moment): an asAt asked again at a moment
+#: (a dashboard's, a comparison's) applies its undo in the statement that checks it still holds.
+_UNDOS: dict[tuple[str, str, datetime], PlannedUndo] = {}
+_UNDOS_KEPT = 64
+
+
+_UNDOS_LOCK = threading.Lock()
+
+
+def _remember(key: tuple[str, str, datetime], planned: PlannedUndo) -> None:
+    with _UNDOS_LOCK:
+        if len(_UNDOS) >= _UNDOS_KEPT:
+            _UNDOS.pop(next(iter(_UNDOS)), None)
+        _UNDOS[key] = planned
+
+
+def undo(tx: Transaction, changes: Sequence[Sequence[Any]]) -> int:
+    """Put the graph back as it stood before these changes ([label, id, before] each, oldest
+    first) in this transaction (to be rolled back); the number of nodes put back or deleted.
+    A small undo (a release's changes, an edit's) is one statement; a long one goes a label
+    and a batch at a time."""
+    planned = plan_undo(changes)
+    (doomed_labels, restored_labels), parameters = planned.labels, planned.parameters
+    if planned.count <= ONE_STATEMENT_UNDO:
+        tx.run(undo_statement(doomed_labels, restored_labels), parameters)
+        return planned.count
+    for i, label in enumerate(doomed_labels):
+        for id_batch in in_batches(parameters[f"doomed_{i}"], 5000):
+            tx.run(remove_ids_statement(label), {"ids": list(id_batch)})
+    for i, label in enumerate(restored_labels):
+        for batch in in_batches(parameters[f"restored_{i}"], 5000):
             tx.run(
                 restore_statement(label),
                 {"rows": [{"id": r["id"], "props": r["props"]} for r in batch]},
             )
-        made.append((label, node_batch))
-    for label, node_batch in made:
-        for batch in in_batches(node_batch, 5000):
+    for i, label in enumerate(restored_labels):
+        for batch in in_batches(parameters[f"restored_{i}"], 5000):
             rows = [{"id": r["id"], "links": r["links"]} for r in batch]
             tx.run(restore_links_statement(label), {"rows": rows})
-    return sum(map(len, doomed.values())) + sum(map(len, restored.values()))
+    return planned.count
 
 
 # -- retention ------------------------------------------------------------------------------

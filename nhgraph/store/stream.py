@@ -8,6 +8,7 @@ from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
 
+from nhgraph.queries import Query
 from nhgraph.schema.models import Link, Node, class_name
 from nhgraph.store.concepts import ensure_concepts
 from nhgraph.store.db import Database, Record, Transaction
@@ -22,6 +23,7 @@ from nhgraph.store.guard import (
     remove,
     unhash,
 )
+from nhgraph.store.history import ChangeSetMeta, Recorder
 from nhgraph.store.memory import collector_paused
 from nhgraph.store.pipeline import StatementPipeline
 from nhgraph.store.plan import (
@@ -76,6 +78,13 @@ def write_stream(
     stored nodes, or of nodes that nodes of other sources link to, unless
     ``allow_removals`` (RemovalsRefused). The nodes to remove are locked before they are
     counted, so what is counted is what goes.
+
+    The write is a change set like any load's (:class:`~nhgraph.store.history.Recorder`),
+    recorded in the same transaction: a change per node updated (its record before, read
+    through the pipeline before the batch's update is sent) or removed, and the creations as
+    lists of ids (a first load's many postcodes: see
+    :data:`~nhgraph.store.history.MANY_CREATED`), so that ``history`` and ``asAt`` stay true
+    after a reload of postcodes.
     """
     label = class_name(cls)
     links = cls.links()
@@ -86,6 +95,7 @@ def write_stream(
     tick = progress or (lambda _step, _n: None)
 
     def work(tx: Transaction) -> WriteSummary:
+        recorder = Recorder(ChangeSetMeta(sources=list(replace_sources)), bulk_created=True)
         element = ensure_concepts(tx, loaded_at)
         stored = stored_counts_in(tx)
         compare = bool(stored.get(label))
@@ -94,6 +104,7 @@ def write_stream(
         conflicts: list[tuple[str, str, str | None, str]] = []
         checks: list[tuple[str, Future[list[Record]]]] = []  # (field, unknown targets)
         with StatementPipeline(tx) as pipeline:
+            piped = _Piped(pipeline)
             for models in batches:
                 rows = fresh_rows(models)
                 if compare:
@@ -110,6 +121,11 @@ def write_stream(
                 missing += _look_up_targets(pipeline, label, links, new + changed, element, stored)
                 if missing:
                     continue  # read on, to list every link to no node (after the reader's problems)
+                if new or changed:
+                    by_id = {str(m.id): m for m in models}  # type: ignore[attr-defined]
+                    recorder.created(by_id[str(row["id"])] for row in new)
+                    recorder.read_before(piped, cls, [str(row["id"]) for row in changed])
+                    recorder.updated(by_id[str(row["id"])] for row in changed)
                 for row in new:
                     if "content_hash" not in row["props"]:
                         row["props"]["content_hash"] = content_hash(row)
@@ -139,7 +155,10 @@ def write_stream(
         if conflicts:
             raise NotTheOwner([(*c, where) for c in conflicts])
         if replace_sources and compare:
-            _remove(tx, label, replace_sources, keep, summary, max_removal_share, allow_removals)
+            _remove(
+                tx, cls, replace_sources, keep, summary, max_removal_share, allow_removals, recorder
+            )
+        recorder.record(tx)
         advance(tx)
         return summary
 
@@ -180,15 +199,18 @@ def _look_up_targets(
 
 def _remove(
     tx: Transaction,
-    label: str,
+    cls: type[Node],
     sources: Collection[str],
     keep: list[str],
     summary: WriteSummary,
     max_share: float,
     allow: bool,
+    recorder: Recorder,
 ) -> None:
     """Remove the stored nodes of the sources that the stream did not hold, once locked,
-    unless they are too many or nodes of other sources link to them (RemovalsRefused)."""
+    unless they are too many or nodes of other sources link to them (RemovalsRefused); their
+    records, and those of the nodes linking to them, are read for the history first."""
+    label = class_name(cls)
     doomed = lock_removed(tx, label, sources, keep)
     if not doomed:
         return
@@ -199,6 +221,23 @@ def _remove(
     check_share(view, max_share, allow)
     others = [link for link in incoming(tx, label, doomed) if link[5] not in sources]
     check_links(others, sources, allow)
+    recorder.read_before(tx, cls, doomed)
+    recorder.linking(tx, others)
     unhash(tx, others)
     summary.removed[label] += remove(tx, label, doomed, _STREAM_LOOKUP_BATCH)
     summary.removed_ids[label] = sorted(doomed)
+    recorder.removed(cls, doomed)
+    recorder.relink_all(tx)
+
+
+class _Piped:
+    """Reads sent through a write's pipeline, in order with its writes (the pipeline's thread
+    alone touches the transaction): how the history reads a batch's befores."""
+
+    def __init__(self, pipeline: StatementPipeline) -> None:
+        self._pipeline = pipeline
+
+    def read(self, query: Query | str, parameters: Mapping[str, Any] | None = None) -> list[Record]:
+        """One statement's rows, once the statements sent before it have run."""
+        text = query.text if isinstance(query, Query) else query
+        return self._pipeline.send(text, dict(parameters or {})).result()
