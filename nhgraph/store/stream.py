@@ -95,7 +95,7 @@ def write_stream(
     tick = progress or (lambda _step, _n: None)
 
     def work(tx: Transaction) -> WriteSummary:
-        recorder = Recorder(ChangeSetMeta(sources=list(replace_sources)), bulk_created=True)
+        recorder = Recorder(ChangeSetMeta(sources=list(replace_sources)))
         element = ensure_concepts(tx, loaded_at)
         stored = stored_counts_in(tx)
         compare = bool(stored.get(label))
