@@ -1,25 +1,50 @@
 // name: api_list_services
-// purpose: API list: services, optionally only those for an area in the place $place, of the function $function, with the status $status, and whose name holds $search. Sorted by $sort ('id' or 'name', then id), after the keyset cursor ($after_key, $after_id), at most $limit ids; total counts every match, not only the page. The count and the page are two subqueries: the page is a keyset WHERE and a LIMIT (a top-N sort), never a list of every match.
+// purpose: API list: services, optionally only those for an area in the place $place, of the function $function, with the status $status, and whose name holds $search. Sorted by $sort ('id' or 'name', then id), after the keyset cursor ($after_key, $after_id), at most $limit ids; total counts every match, not only the page. The count and the page are two expressions, each a CASE that takes one path by the filters given: never a list of every match.
 // parameters: place, function, status, search, sort, after_key, after_id, limit
 // columns: total, page
-RETURN COUNT {
-  MATCH (n:Service)
-  WHERE ($search IS NULL OR toLower(n.name) CONTAINS toLower($search))
-    AND ($place IS NULL OR EXISTS { (n)-[:FOR_AREA]->(a) WHERE a.id = $place
-                                     OR EXISTS { (a)-[:IN_PLACE]->(:Place {id: $place}) } })
-    AND ($function IS NULL OR EXISTS { (n)-[:OF_FUNCTION]->(:Function {id: $function}) })
-    AND ($status IS NULL OR n.status = $status)
-} AS total,
-COLLECT {
-  MATCH (n:Service)
-  WHERE ($search IS NULL OR toLower(n.name) CONTAINS toLower($search))
-    AND ($place IS NULL OR EXISTS { (n)-[:FOR_AREA]->(a) WHERE a.id = $place
-                                     OR EXISTS { (a)-[:IN_PLACE]->(:Place {id: $place}) } })
-    AND ($function IS NULL OR EXISTS { (n)-[:OF_FUNCTION]->(:Function {id: $function}) })
-    AND ($status IS NULL OR n.status = $status)
-  WITH n.id AS id, CASE $sort WHEN 'name' THEN n.name ELSE n.id END AS key
-  WHERE $after_id IS NULL OR key > $after_key OR (key = $after_key AND id > $after_id)
-  RETURN {id: id, key: key} AS row
-  ORDER BY row.key, row.id
-  LIMIT $limit
-} AS page
+// Unfiltered, the count is the label's count and the page reads the id or name index in order
+// from the cursor, stopping at $limit (England's 2,968 services: 20 ms by a top-N sort of
+// every service). Filtered, the matches are top-N sorted.
+RETURN CASE
+  WHEN $search IS NULL AND $place IS NULL AND $function IS NULL AND $status IS NULL
+  THEN COUNT { MATCH (n:Service) }
+  ELSE COUNT {
+    MATCH (n:Service)
+    WHERE ($search IS NULL OR toLower(n.name) CONTAINS toLower($search))
+      AND ($place IS NULL OR EXISTS { (n)-[:FOR_AREA]->(a) WHERE a.id = $place
+                                       OR EXISTS { (a)-[:IN_PLACE]->(:Place {id: $place}) } })
+      AND ($function IS NULL OR EXISTS { (n)-[:OF_FUNCTION]->(:Function {id: $function}) })
+      AND ($status IS NULL OR n.status = $status)
+  }
+END AS total,
+CASE
+  WHEN $search IS NOT NULL OR $place IS NOT NULL OR $function IS NOT NULL OR $status IS NOT NULL
+  THEN COLLECT {
+    MATCH (n:Service)
+    WHERE ($search IS NULL OR toLower(n.name) CONTAINS toLower($search))
+      AND ($place IS NULL OR EXISTS { (n)-[:FOR_AREA]->(a) WHERE a.id = $place
+                                       OR EXISTS { (a)-[:IN_PLACE]->(:Place {id: $place}) } })
+      AND ($function IS NULL OR EXISTS { (n)-[:OF_FUNCTION]->(:Function {id: $function}) })
+      AND ($status IS NULL OR n.status = $status)
+    WITH n.id AS id, CASE $sort WHEN 'name' THEN n.name ELSE n.id END AS key
+    WHERE $after_id IS NULL OR key > $after_key OR (key = $after_key AND id > $after_id)
+    RETURN {id: id, key: key} AS row
+    ORDER BY row.key, row.id
+    LIMIT $limit
+  }
+  WHEN $sort = 'name' THEN COLLECT {
+    MATCH (n:Service)
+    WHERE n.name >= coalesce($after_key, '')
+      AND ($after_id IS NULL OR n.name > $after_key OR n.id > $after_id)
+    RETURN {id: n.id, key: n.name} AS row
+    ORDER BY n.name, n.id
+    LIMIT $limit
+  }
+  ELSE COLLECT {
+    MATCH (n:Service)
+    WHERE n.id > coalesce($after_id, '')
+    RETURN {id: n.id, key: n.id} AS row
+    ORDER BY n.id
+    LIMIT $limit
+  }
+END AS page
