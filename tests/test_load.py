@@ -110,6 +110,14 @@ def test_lsoas_carry_their_boundaries(london: db.Database) -> None:
     assert 51.4 < rows[0]["south"] < rows[0]["north"] < 51.6  # the City of London
     missing = london.read("MATCH (l:Lsoa) WHERE l.boundary IS NULL RETURN count(l) AS n")
     assert missing == [{"n": 0}]
+    # Coordinates keep 6 decimals (ONS publishes up to 15), and the box is the kept polygon's.
+    points = [p for ring in geometry["coordinates"] for p in ring]
+    if geometry["type"] == "MultiPolygon":
+        points = [p for polygon in geometry["coordinates"] for ring in polygon for p in ring]
+    assert all(round(c, 6) == c for p in points for c in p)
+    assert any(len(repr(c).split(".")[1]) == 6 for p in points for c in p)
+    assert rows[0]["south"] == min(p[1] for p in points)
+    assert rows[0]["north"] == max(p[1] for p in points)
 
 
 # -- refusals on small inputs: nothing is written -------------------------------------------------
