@@ -32,6 +32,33 @@ def test_models_round_trip_through_neo4j(graph: db.Database) -> None:
     assert all(r["loaded_at"] is not None for r in records["Lsoa"])
 
 
+def test_records_are_read_page_by_page_in_one_state_and_unkeyed_nodes_too(
+    graph: db.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 2 walk every LSOA once, in id order, with its links and dates as Python dates; a
+    node written by hand with no id, or a number for one, is read too (validation reports it)."""
+    from nhgraph.store import reader
+
+    models = world()
+    write_models(graph, models)
+    graph.write("CREATE (:Lsoa {name: 'no id'}), (:Lsoa {id: 7, name: 'a number'})")
+    whole = read_records(graph)
+    monkeypatch.setattr(reader, "READ_PAGE", 2)
+    paged = read_records(graph)
+    lsoas = [r["id"] for r in paged["Lsoa"]]  # every record has an id, None where none is stored
+    keyed = [i for i in lsoas if isinstance(i, str)]
+    assert keyed == sorted(keyed)
+    assert len(keyed) == 9
+    assert sorted(map(str, lsoas[9:])) == ["7", "None"]
+    for label, rows in whole.items():
+        assert sorted(rows, key=lambda r: str(r["id"])) == sorted(
+            paged[label], key=lambda r: str(r["id"])
+        ), label
+    [agreement] = paged["DataSharingAgreement"]
+    assert type(agreement["valid_from"]) is date
+    assert paged["Neighbourhood"][0]["lsoas"]  # links folded back into the fields
+
+
 def test_writing_the_same_models_twice_changes_nothing(graph: db.Database) -> None:
     write_models(graph, world())
     count = "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r"

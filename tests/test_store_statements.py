@@ -49,6 +49,12 @@ CASES = (
         for label in LABELS
     ]
     + [
+        (f"{b.__name__}{shown}:{label}", b(label, only))
+        for b in (statements.read_keyed_page_statement, statements.read_unkeyed_statement)
+        for shown, only in (("", None), ("(fields)", ("id", "name")))
+        for label in LABELS
+    ]
+    + [
         (
             f"surroundings_statement:{class_name(cls)}",
             statements.surroundings_statement((class_name(cls),)),

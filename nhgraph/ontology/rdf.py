@@ -124,18 +124,24 @@ def _known_literal(_kind: str, value: Any) -> Literal:
     return _make_literal(value)
 
 
+#: The datatypes, looked up once: rdflib's namespace attribute costs microseconds a lookup.
+_BOOLEAN, _INTEGER, _DECIMAL = XSD.boolean, XSD.integer, XSD.decimal
+_DATE_TIME, _DATE, _STRING = XSD.dateTime, XSD.date, XSD.string
+_TYPE = RDF.type
+
+
 def _make_literal(value: Any) -> Literal:
     if isinstance(value, bool):
-        return Literal(value, datatype=XSD.boolean)
+        return Literal(value, datatype=_BOOLEAN)
     if isinstance(value, int):
-        return Literal(value, datatype=XSD.integer)
+        return Literal(value, datatype=_INTEGER)
     if isinstance(value, float):
-        return Literal(str(value), datatype=XSD.decimal)
+        return Literal(str(value), datatype=_DECIMAL)
     if isinstance(value, datetime):
-        return Literal(value.isoformat(), datatype=XSD.dateTime)
+        return Literal(value.isoformat(), datatype=_DATE_TIME)
     if isinstance(value, date):
-        return Literal(value.isoformat(), datatype=XSD.date)
-    return Literal(str(value), datatype=XSD.string)
+        return Literal(value.isoformat(), datatype=_DATE)
+    return Literal(str(value), datatype=_STRING)
 
 
 def concept_type(annotation: Any) -> type[Concept] | None:
@@ -188,10 +194,10 @@ def add_record(
     # The store's own add: Graph.add only checks that each part is an rdflib term, which
     # every part made here is (a tenth of building London's graph).
     store_add = graph.store.add
-    store_add((subject, RDF.type, class_iri(cls_name)), graph)
-    for field, (p, link, scheme) in field_kinds(cls_name).items():
-        if (not provenance and field in PROVENANCE) or (only is not None and field not in only):
-            continue
+    kept = only if only is None or isinstance(only, frozenset) else frozenset(only)
+    type_iri, fields = _record_plan(cls_name, provenance, kept)
+    store_add((subject, _TYPE, type_iri), graph)
+    for field, p, target, scheme in fields:
         value = values.get(field)
         if value is None or (field == "illustrative" and value is False):
             continue
@@ -199,14 +205,33 @@ def add_record(
             if isinstance(item, Enum):
                 item = item.value
             obj: URIRef | Literal
-            if link is not None:
-                obj = node_iri(link.target, str(item))
+            if target is not None:
+                obj = node_iri(target, str(item))
             elif scheme is not None:
-                obj = CONCEPT[f"{scheme.scheme}/{quote(str(item))}"]
+                obj = _concept_object(scheme, str(item))
             else:
                 obj = _literal(item)
             store_add((subject, p, obj), graph)
     return subject
+
+
+@lru_cache(maxsize=1024)
+def _record_plan(
+    cls_name: str, provenance: bool, only: frozenset[str] | None
+) -> tuple[URIRef, tuple[tuple[str, URIRef, str | None, str | None], ...]]:
+    """A class's type and the fields :func:`add_record` turns into triples: (field, predicate,
+    the linked label or None, the concept scheme or None), worked out once a class."""
+    return class_iri(cls_name), tuple(
+        (field, p, link.target if link else None, scheme.scheme if scheme else None)
+        for field, (p, link, scheme) in field_kinds(cls_name).items()
+        if (provenance or field not in PROVENANCE) and (only is None or field in only)
+    )
+
+
+@lru_cache(maxsize=100_000)
+def _concept_object(scheme: str, notation: str) -> URIRef:
+    """The IRI of a concept by its scheme and notation (the same few thousand, many times)."""
+    return CONCEPT[f"{scheme}/{quote(notation)}"]
 
 
 def add_model(

@@ -202,7 +202,7 @@ def wgs84_point(longitude: float, latitude: float) -> Any:
     return neo4j.spatial.WGS84Point((longitude, latitude))
 
 
-def _native(value: Any) -> Any:
+def native(value: Any) -> Any:
     """Driver values as plain Python: dates and times become datetime objects, nodes and
     relationships their property maps (as ``Record.data()`` makes them).
 
@@ -214,20 +214,20 @@ def _native(value: Any) -> Any:
     if kind in _PLAIN:
         return value
     if kind is list:
-        return [_native(v) for v in value]
+        return [native(v) for v in value]
     if kind is dict:
-        return {k: _native(v) for k, v in value.items()}
+        return {k: native(v) for k, v in value.items()}
     if kind in _TIMES:
         return value.to_native()
     if isinstance(value, neo4j.graph.Node | neo4j.graph.Relationship):
-        return {k: _native(v) for k, v in value.items()}
+        return {k: native(v) for k, v in value.items()}
     if isinstance(value, neo4j.graph.Path):
-        return [_native(part) for part in value]
+        return [native(part) for part in value]
     return value
 
 
 def _row(record: neo4j.Record) -> Record:
-    return {key: _native(value) for key, value in zip(record.keys(), record.values(), strict=True)}
+    return {key: native(value) for key, value in zip(record.keys(), record.values(), strict=True)}
 
 
 class Transaction:
@@ -252,6 +252,19 @@ class Transaction:
         try:
             result = self._tx.run(_text(query), dict(parameters or {}))
             return [_row(record) for record in result]
+        except neo4j_errors.TransientError as error:
+            if _out_of_memory(error):
+                raise _too_large(_name(query), error, self._advice) from error
+            raise
+
+    def column(
+        self, query: Query | str, key: str, parameters: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        """One column of a statement's records, as the driver gives it: dates and times stay the
+        driver's own (see :func:`native`), for a reader of many plain values that converts only
+        those that need it (the whole graph read back, where the walk cost seconds)."""
+        try:
+            return [record[key] for record in self._tx.run(_text(query), dict(parameters or {}))]
         except neo4j_errors.TransientError as error:
             if _out_of_memory(error):
                 raise _too_large(_name(query), error, self._advice) from error
