@@ -80,7 +80,7 @@ demo: setup ## The main job: start Neo4j, load London, validate, serve GraphQL
 	$(NHGRAPH) demo
 
 test: setup ## Run the tests against a real Neo4j (started for the run), with coverage and its floor
-	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(PY) -m pytest --cov --cov-report=term:skip-covered --durations=25 $(PYTEST_ARGS)
 
 bench: setup ## Run the benchmarks; figures go to bench/results/
 	$(PY) -m bench

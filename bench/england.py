@@ -99,6 +99,50 @@ def _pages(database: Any) -> dict[str, Any]:
                 times.append(seconds * 1000)
             figures[f"{name}_{where}_ms"] = round(statistics.median(times[5:]), 2)
         figures[f"{name}_rows"] = len(ids)
+    figures["filtered"] = _filtered_pages(database)
+    return figures
+
+
+def _filtered_pages(database: Any) -> dict[str, float]:
+    """The first page, in each sort, of each filtered list path: the place with the most
+    services, the commonest kind of organisation and function of service, a status, a search.
+    Each path of api_list_organisations and api_list_services is one of these."""
+    from nhgraph import queries
+
+    def first(cypher: str) -> Any:
+        rows = database.read(cypher)
+        return rows[0]["id"] if rows else None
+
+    place = first(
+        "MATCH (p:Place)<-[:IN_PLACE*0..1]-()<-[:FOR_AREA]-(s:Service) "
+        "RETURN p.id AS id, count(DISTINCT s) AS n ORDER BY n DESC, id LIMIT 1"
+    )
+    kind = first(
+        "MATCH (o:Organisation) RETURN o.kind AS id, count(*) AS n ORDER BY n DESC LIMIT 1"
+    )
+    function = first(
+        "MATCH (:Service)-[:OF_FUNCTION]->(f) RETURN f.id AS id, count(*) AS n "
+        "ORDER BY n DESC LIMIT 1"
+    )
+    cases = {
+        "organisations_kind": ("api_list_organisations", {"kind": kind}),
+        "organisations_place": ("api_list_organisations", {"place": place}),
+        "organisations_search": ("api_list_organisations", {"search": "health"}),
+        "services_place": ("api_list_services", {"place": place}),
+        "services_function": ("api_list_services", {"function": function}),
+        "services_status": ("api_list_services", {"status": "active"}),
+        "services_search": ("api_list_services", {"search": "care"}),
+    }
+    figures: dict[str, float] = {}
+    for case, (name, given) in cases.items():
+        query = queries.load(name)
+        for sort in ("id", "name"):
+            params = {**_list_params(name), **given, "sort": sort}
+            times = []
+            for _ in range(25):
+                seconds, _ = _timed(lambda q=query, p=params: database.read(q, p))
+                times.append(seconds * 1000)
+            figures[f"{case}_{sort}_ms"] = round(statistics.median(times[5:]), 2)
     return figures
 
 
@@ -184,10 +228,20 @@ def _growth(london: dict[str, Any], england: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"size_ratio_lsoas": round(size, 2)}
     flat = {
         k: v
-        for k, v in {**london, **london["pages"], **london["questions_ms"]}.items()
+        for k, v in {
+            **london,
+            **london["pages"],
+            **london["pages"].get("filtered", {}),
+            **london["questions_ms"],
+        }.items()
         if isinstance(v, (int, float)) and k not in ("lsoas", "places", "systems")
     }
-    eng = {**england, **england["pages"], **england["questions_ms"]}
+    eng = {
+        **england,
+        **england["pages"],
+        **england["pages"].get("filtered", {}),
+        **england["questions_ms"],
+    }
     for key, value in flat.items():
         other = eng.get(key)
         if isinstance(other, (int, float)) and value:

@@ -19,7 +19,10 @@ def _figures(lsoas: int, seconds: float, page_ms: float, question_ms: float) -> 
         "places": 1,
         "systems": 1,
         "from_empty_seconds": seconds,
-        "pages": {"api_list_places_deep_ms": page_ms},
+        "pages": {
+            "api_list_places_deep_ms": page_ms,
+            "filtered": {"services_place_name_ms": page_ms * 2},
+        },
         "questions_ms": {"lsoas_in_no_neighbourhood": question_ms},
     }
 
@@ -31,6 +34,7 @@ def test_growth_is_each_figures_ratio_over_the_size_ratio() -> None:
     assert growth["size_ratio_lsoas"] == 6.8
     assert growth["from_empty_seconds"]["ratio_over_size_ratio"] == 1.0  # grows as the data
     assert growth["api_list_places_deep_ms"]["ratio_over_size_ratio"] == 0.15  # flat
+    assert growth["services_place_name_ms"]["ratio_over_size_ratio"] == 0.15  # a filtered page
     assert growth["lsoas_in_no_neighbourhood"]["ratio_over_size_ratio"] == 2.0  # faster
     assert "places" not in growth  # sizes are not costs
 

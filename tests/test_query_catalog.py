@@ -177,15 +177,25 @@ def test_each_index_and_constraint_is_on_a_property_nodes_have() -> None:
     stored = {class_name(cls): set(cls.model_fields) - set(cls.links()) for cls in MODEL_CLASSES}
     stored["Lsoa"] |= set(BOX_CORNERS)  # derived by the store from the box's four numbers
     created = " ".join(queries.load(name).text for name in NAMES)
-    pattern = re.compile(r"FOR \(n:(\w+)\) (?:ON \(n\.(\w+)\)|REQUIRE n\.(\w+) IS UNIQUE)")
+    # One property, or several (a composite index: each is checked).
+    pattern = re.compile(
+        r"FOR \(n:(\w+)\) (?:ON \((n\.\w+(?:, n\.\w+)*)\)|REQUIRE n\.(\w+) IS UNIQUE)"
+    )
     found = [pattern.search(statement) for statement in queries.schema_statements()]
     assert all(found)
     assert len(found) >= 21
+    composite = 0
     for match in found:
         assert match is not None
-        label, prop = match.group(1), match.group(2) or match.group(3)
-        written = re.search(rf":{label} \{{[^}}]*\b{prop}:", created)
-        assert prop in stored.get(label, set()) or written, f"{label}.{prop}: no node has it"
+        label = match.group(1)
+        props = [
+            p.removeprefix("n.") for p in (match.group(2) or f"n.{match.group(3)}").split(", ")
+        ]
+        composite += len(props) > 1
+        for prop in props:
+            written = re.search(rf":{label} \{{[^}}]*\b{prop}:", created)
+            assert prop in stored.get(label, set()) or written, f"{label}.{prop}: no node has it"
+    assert composite >= 2  # the (kind, id) and (kind, name) indexes are read, not skipped
 
 
 def test_every_list_pages_by_keyset_and_limit_never_by_collecting_every_match() -> None:

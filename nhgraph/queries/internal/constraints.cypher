@@ -30,6 +30,8 @@ CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
 // A list's page in name order reads these in order from its cursor (api_list_organisations,
 // api_list_services) rather than sorting every organisation or service.
 CREATE INDEX organisation_name IF NOT EXISTS FOR (n:Organisation) ON (n.name);
+CREATE INDEX organisation_kind_id IF NOT EXISTS FOR (n:Organisation) ON (n.kind, n.id);
+CREATE INDEX organisation_kind_name IF NOT EXISTS FOR (n:Organisation) ON (n.kind, n.name);
 CREATE INDEX service_name IF NOT EXISTS FOR (n:Service) ON (n.name);
 CREATE POINT INDEX lsoa_box_south_west IF NOT EXISTS FOR (n:Lsoa) ON (n.box_south_west);
 CREATE CONSTRAINT edit_id IF NOT EXISTS FOR (n:Edit) REQUIRE n.id IS UNIQUE;
