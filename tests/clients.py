@@ -60,6 +60,21 @@ class Client:
         assert body.get("errors"), body
         return list(body["errors"])
 
+    def walk(
+        self, query: str, field: str, variables: dict[str, Any], total: int, first: int = 2
+    ) -> list[Any]:
+        """Every node of a list, a page of ``first`` at a time by its cursors (each page's
+        count checked against ``total``), in the order the pages gave them."""
+        seen: list[Any] = []
+        after = None
+        while True:
+            connection = self.data(query, {**variables, "after": after, "first": first})[field]
+            assert connection["totalCount"] == total
+            seen += [edge["node"] for edge in connection["edges"]]
+            if not connection["pageInfo"]["hasNextPage"]:
+                return seen
+            after = connection["pageInfo"]["endCursor"]
+
 
 def operation_header(path: Path) -> dict[str, str]:
     """The ``# key: value`` lines at the top of an operation file."""

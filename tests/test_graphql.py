@@ -193,17 +193,7 @@ def test_every_path_of_a_list_walks_its_matches_once_in_order(
     key = "id" if sort == "ID" else "name"
     assert every == sorted(every, key=lambda n: (n[key], n["id"]))
     assert whole["totalCount"] == len(every) > 0
-    seen: list[dict[str, str]] = []
-    after = None
-    while True:
-        page = client.data(LIST, {"after": after, "first": 2, "sort": sort, **filters})
-        connection = page["organisations"]
-        assert connection["totalCount"] == len(every)
-        seen += [edge["node"] for edge in connection["edges"]]
-        if not connection["pageInfo"]["hasNextPage"]:
-            break
-        after = connection["pageInfo"]["endCursor"]
-    assert seen == every
+    assert client.walk(LIST, "organisations", {"sort": sort, **filters}, len(every)) == every
 
 
 def test_the_list_paths_are_all_walked() -> None:

@@ -191,18 +191,7 @@ def test_each_path_pages_exactly_what_testing_every_node_finds(
     client = clients[0 if compiled else 1]
     query = SERVICES if field == "services" else ORGANISATIONS
     expected = _plain(database, field, filters, sort)
-    seen: list[dict[str, str]] = []
-    after = None
-    while True:
-        connection = client.data(query, {"after": after, "first": 2, "sort": sort, **filters})[
-            field
-        ]
-        assert connection["totalCount"] == len(expected)
-        seen += [edge["node"] for edge in connection["edges"]]
-        if not connection["pageInfo"]["hasNextPage"]:
-            break
-        after = connection["pageInfo"]["endCursor"]
-    assert seen == expected
+    assert client.walk(query, field, {"sort": sort, **filters}, len(expected)) == expected
 
 
 def test_the_world_gives_each_path_matches_and_ties(
