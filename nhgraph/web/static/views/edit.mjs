@@ -194,14 +194,19 @@ function picker(id, label, { hint, searchLabel, find }) {
   const found = el("p", { class: "nhsuk-body-s", id: `${id}-found`, "aria-live": "polite" });
   const chooser = select(id, label, [], { hint });
   const control = chooser.querySelector("select");
+  // Only the latest search's answer is shown: the list the form opens with may answer after
+  // a search typed meanwhile, and would replace its results (and the choice made from them).
+  let latest = 0;
   const run = async () => {
+    const mine = ++latest;
     found.textContent = "Searching…";
     try {
       const pairs = await find(search.value.trim());
+      if (mine !== latest) return;
       options(control, pairs, pairs.length ? "Choose one" : "None found");
       found.textContent = pairs.length === 1 ? "1 found." : `${pairs.length} found.`;
     } catch (error) {
-      found.textContent = error.message;
+      if (mine === latest) found.textContent = error.message;
     }
   };
   button.addEventListener("click", run);
