@@ -535,6 +535,36 @@ def a_camden_service(app: LiveServer) -> dict[str, Any]:
     return dict(service)
 
 
+def test_a_search_answered_before_the_opening_list_keeps_its_results(
+    browser: Browser, app: LiveServer
+) -> None:
+    """The list a form opens with (its places' organisations) is held back until a search has
+    answered: the late list must not replace the search's results nor the choice made."""
+    provider = a_camden_service(app)["provider"]
+    page = sign_in(browser, app, INTEGRATOR)
+    held: list[Any] = []
+
+    def hold_the_opening_list(route: Any) -> None:
+        body = (route.request.post_data or "").replace(" ", "")
+        if '"EditOrgs"' in body and '"search":null' in body and not held:
+            held.append(route)  # answered below, once the search has been
+        else:
+            route.continue_()
+
+    page.page.route("**/graphql", hold_the_opening_list)
+    visit(page, app, "edit?action=service")
+    page.page.locator("#service-provider-search").wait_for()
+    page.page.fill("#service-provider-search", provider["name"])
+    page.page.locator("#service-provider-search").press("Enter")
+    expect(page.page.locator("#service-provider-found")).to_have_text("1 found.")
+    page.page.select_option("#service-provider", provider["id"])
+    assert len(held) == 1  # the opening list was asked, and is still unanswered
+    held[0].continue_()
+    page.page.wait_for_timeout(2000)  # the opening list answers now
+    expect(page.page.locator("#service-provider-found")).to_have_text("1 found.")
+    assert page.page.locator("#service-provider").input_value() == provider["id"]
+
+
 def test_a_service_is_added_checked_then_made_and_a_second_of_its_id_refused(
     browser: Browser, app: LiveServer, london: db.Database, camden: dict[str, set[str]]
 ) -> None:
