@@ -22,6 +22,7 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -58,6 +59,37 @@ def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
 def _server(heap: str) -> Any:
     """The bench's own Neo4j (fresh home, free port) with the heap asked for."""
     return own_neo4j("nhgraph-bench-england-", heap=heap)
+
+
+class _LargestTransaction:
+    """The largest estimated heap of any transaction while a load runs, polled every 0.1 s
+    from a session of its own (SHOW TRANSACTIONS): what a load needs of the server's memory."""
+
+    def __init__(self, database: Any) -> None:
+        self._database = database
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self.peak = 0
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.1):
+            [row] = self._database.run_autocommit(
+                "SHOW TRANSACTIONS YIELD estimatedUsedHeapMemory AS used RETURN max(used) AS most"
+            )
+            self.peak = max(self.peak, int(row["most"] or 0))
+
+    def __enter__(self) -> _LargestTransaction:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mb(self) -> float:
+        """The peak in MB."""
+        return round(self.peak / 2**20, 1)
 
 
 def _list_params(name: str) -> dict[str, Any]:
@@ -164,7 +196,8 @@ def _scale(
     database.reset()
     _say(f"{regions}: loading from empty")
     read_s, sources = _timed(lambda: read_sources(specs, settings))
-    load_s, result = _timed(lambda: load(database, sources, workers=2))
+    with _LargestTransaction(database) as staged_memory:
+        load_s, result = _timed(lambda: load(database, sources, workers=2))
     _say(f"{regions}: from empty in {read_s + load_s:.1f} s; reloading unchanged")
     reload_read_s, again_sources = _timed(lambda: read_sources(specs, settings))
     reload_s, again = _timed(lambda: load(database, again_sources, workers=2))
@@ -199,6 +232,19 @@ def _scale(
             1,
         )
     _say(f"{regions}: the lists' pages")
+    pages = _pages(database)
+    # The peer: the same load from empty in one transaction (staging off), for its memory.
+    _say(f"{regions}: loading from empty in one transaction")
+    from nhgraph.store.db import Database
+
+    database.reset()
+    one = Database(settings.model_copy(update={"stage_min_nodes": 10**9}))
+    try:
+        one_sources = read_sources(specs, settings)
+        with _LargestTransaction(database) as one_memory:
+            one_s, _ = _timed(lambda: load(one, one_sources, workers=2))
+    finally:
+        one.close()
     return {
         "lsoas": len(lsoas),
         "places": counts.get("Place", 0),
@@ -216,8 +262,12 @@ def _scale(
         "who_serves_over_round_trip": round(statistics.median(serve) / statistics.median(trip), 2),
         "questions_ms": asked,
         "questions_slowest_ms": max(asked.values()),
-        "pages": _pages(database),
+        "pages": pages,
         "created": sum(result.written.created.values()),
+        "load_largest_transaction_mb": staged_memory.mb,
+        "one_transaction_load_seconds": round(one_s, 2),
+        "one_transaction_largest_mb": one_memory.mb,
+        "staged_over_one_transaction_memory": round(staged_memory.peak / one_memory.peak, 3),
     }
 
 
@@ -296,6 +346,10 @@ def _run() -> dict[str, Any]:
         "from_empty_seconds": england["from_empty_seconds"],
         "reload_unchanged_seconds": england["reload_unchanged_seconds"],
         "validation_seconds": england["validation_seconds"],
+        "load_largest_transaction_mb": {
+            "staged": england["load_largest_transaction_mb"],
+            "one_transaction": england["one_transaction_largest_mb"],
+        },
         "who_serves_median_ms": {
             "england": england["who_serves_median_ms"],
             "london": london["who_serves_median_ms"],

@@ -225,6 +225,24 @@ class Settings(BaseSettings):
             "moment further back is refused, so no query makes the server rewrite the graph."
         ),
     )
+    stage_min_nodes: int = Field(
+        default=1000,
+        ge=0,
+        description=(
+            "A load creating at least this many nodes writes them first in small committed "
+            "transactions, unseen (label NhgStaged), and its one transaction then adopts them "
+            "with the rest of the release: England's load does not hold England in one "
+            "transaction's memory. 0 stages every load."
+        ),
+    )
+    stage_sweep_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description=(
+            "A load removes the staged nodes of loads that were stopped (killed) before they "
+            "switched, once they are this old: a load running meanwhile keeps its own."
+        ),
+    )
     max_removal_share: float = Field(
         default=0.1,
         ge=0,

@@ -173,9 +173,13 @@ def test_each_index_and_constraint_is_on_a_property_nodes_have() -> None:
 
     from nhgraph.schema.models import MODEL_CLASSES, class_name
     from nhgraph.store.rows import BOX_CORNERS
+    from nhgraph.store.stage import STAGE, STAGED
 
     stored = {class_name(cls): set(cls.model_fields) - set(cls.links()) for cls in MODEL_CLASSES}
     stored["Lsoa"] |= set(BOX_CORNERS)  # derived by the store from the box's four numbers
+    # A large load's staged nodes: the marks its staging statement sets.
+    stored[STAGED] = set(re.findall(r"n\.(\w+) = \$", STAGE))
+    assert stored[STAGED] >= {"nhg_stage", "nhg_staged_at"}
     created = " ".join(queries.load(name).text for name in NAMES)
     # One property, or several (a composite index: each is checked).
     pattern = re.compile(

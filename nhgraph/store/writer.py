@@ -44,8 +44,10 @@ from nhgraph.store.rows import (
     fresh_rows,
     in_batches,
     node_rows,
+    plain,
     props_only,
 )
+from nhgraph.store.stage import ADOPT, Stage, StageLost, stage, sweep, unstage
 from nhgraph.store.statements import (
     CREATE,
     CREATE_EDGES,
@@ -112,6 +114,20 @@ def write_models(
         by_class[type(model)].append(model)
     loaded_at = datetime.now().astimezone()
     tick = progress or (lambda _step, _n: None)
+    told: list[bool] = []
+
+    def made() -> None:
+        """Tell the caller once that the rows are made (an attempt retried makes them again)."""
+        if prepared is not None and not told:
+            told.append(True)
+            prepared()
+
+    fresh: dict[type[Node], list[dict[str, Any]]] = {}
+    if expect is not None and within is None:
+        fresh = _new_rows(by_class, expect, database.settings.stage_min_nodes)
+        if fresh:
+            made()
+    staged = Stage()
 
     def work(tx: Transaction) -> WriteSummary:
         # Counted afresh in each attempt: the driver runs this again after a transient error,
@@ -136,9 +152,14 @@ def write_models(
                 summary.created[label] += len(items)
                 if history and not cls.is_concept:
                     recorder.created(items)
-                created[cls] = (
-                    NewNodes(models=items) if prepared is None else NewNodes(rows=fresh_rows(items))
-                )
+                if cls in fresh:
+                    created[cls] = NewNodes(rows=fresh[cls])
+                else:
+                    created[cls] = (
+                        NewNodes(models=items)
+                        if prepared is None
+                        else NewNodes(rows=fresh_rows(items))
+                    )
                 continue
             seen: Stored = {}
             new, changed = compare(tx, label, node_rows(items), batch_size, summary, seen)
@@ -156,9 +177,10 @@ def write_models(
                 created[cls] = NewNodes(rows=new)
             if changed:
                 updated[cls] = changed
-        if prepared is not None:
-            prepared()
-        missing = _create_nodes(tx, created, element, stored, batch_size, loaded_at, summary, tick)
+        made()
+        missing = _create_nodes(
+            tx, created, element, stored, batch_size, loaded_at, summary, tick, staged
+        )
         for cls, rows in updated.items():
             label = class_name(cls)
             for batch in in_batches(rows, batch_size):
@@ -207,7 +229,41 @@ def write_models(
 
     if within is not None:
         return work(within)
-    return database.execute_write(work, what="writing models")
+    if expect is not None:  # a load: it removes what killed loads left (see stage.py)
+        sweep(database, database.settings.stage_sweep_seconds)
+    if not fresh:
+        return database.execute_write(work, what="writing models")
+    staged = stage(
+        database,
+        {class_name(cls): rows for cls, rows in fresh.items()},
+        loaded_at,
+        batch_size,
+        tick,
+    )
+    try:
+        return database.execute_write(work, what="writing models")
+    finally:
+        unstage(database, staged.token)  # all of it when refused; none left once switched in
+
+
+def _new_rows(
+    by_class: Mapping[type[Node], Sequence[Node]], expect: WritePlan, min_nodes: int
+) -> dict[type[Node], list[dict[str, Any]]]:
+    """The rows of the nodes the plan says the load creates, by class, to stage; none when
+    they are fewer than ``min_nodes`` (a small load is written in its one transaction).
+
+    Concepts are left out: the write merges them first, as every load does."""
+    fresh: dict[type[Node], list[dict[str, Any]]] = {}
+    for cls, items in by_class.items():
+        if cls.is_concept:
+            continue
+        known = expect.view.stored.get(class_name(cls), {})
+        rows = fresh_rows([m for m in items if plain(m.__dict__["id"]) not in known])
+        if rows:
+            fresh[cls] = rows
+    if sum(len(rows) for rows in fresh.values()) < max(min_nodes, 1):
+        return {}
+    return fresh
 
 
 def _remove_planned(
@@ -279,13 +335,19 @@ def _create_nodes(
     loaded_at: datetime,
     summary: WriteSummary,
     tick: Progress,
+    staged: Stage,
 ) -> list[tuple[str, str, str, str]]:
     """Create the new nodes and their edges; return the links that name no node.
+
+    Nodes ``staged`` already are adopted (see :mod:`nhgraph.store.stage`) rather than
+    created; their element ids are known before any is, so edges to them are made with them.
+    StageLost (and the transaction rolls back) when any staged node is not found.
 
     Targets that are neither new nor already known are looked up by id first, one statement
     per label; a link whose target is found nowhere is returned, and nothing is created, so
     the caller's transaction fails before doing work it would undo.
     """
+    element.update(staged.element)
     new_ids = {(class_name(cls), node_id) for cls, new in created.items() for node_id in new.ids()}
     wanted: dict[str, set[str]] = defaultdict(set)
     for cls, new in created.items():
@@ -306,6 +368,7 @@ def _create_nodes(
     targets = {link.target for cls in created for link in cls.links().values()}
     later: list[tuple[tuple[str, str], tuple[str, str], str]] = []  # edges to nodes not yet made
     returning: list[tuple[str, Sequence[dict[str, Any]], Future[list[Record]]]] = []
+    adopting: list[tuple[int, Future[list[Record]]]] = []
 
     def settle() -> None:
         """Take in the element ids of the nodes created so far that others link to."""
@@ -322,7 +385,23 @@ def _create_nodes(
             label = class_name(cls)
             links = cls.links()
             linked = {link.target for link in links.values()}
-            for batch in nodes.batches(batch_size):
+            for whole in nodes.batches(batch_size):
+                batch = whole
+                if staged.element:
+                    mine = [row for row in whole if (label, row["id"]) in staged.element]
+                    batch = [row for row in whole if (label, row["id"]) not in staged.element]
+                    if mine:
+                        out, waiting = creations(label, links, mine, element, summary)
+                        adopt = [
+                            {"e": element[(label, row["id"])], "label": label, "links": o["links"]}
+                            for row, o in zip(mine, out, strict=True)
+                        ]
+                        future = pipeline.send(ADOPT, {"rows": adopt, "stage": staged.token})
+                        adopting.append((len(adopt), future))
+                        for index, pending, rel in waiting:
+                            later.append(((label, mine[index]["id"]), pending, rel))
+                    if not batch:
+                        continue
                 for row in batch:
                     if "content_hash" not in row["props"]:
                         row["props"]["content_hash"] = content_hash(row)
@@ -342,6 +421,9 @@ def _create_nodes(
         for pair_batch in in_batches(pairs, batch_size):
             pipeline.send(CREATE_EDGES, {"rows": pair_batch})
             tick("links", len(pair_batch))
+    found = sum(future.result()[0]["adopted"] for _, future in adopting)
+    if found != len(staged):
+        raise StageLost(found, len(staged))
     return []
 
 

@@ -51,3 +51,7 @@ CREATE INDEX validation_finding_node IF NOT EXISTS FOR (n:ValidationFinding) ON 
 // The graph's version (nhgraph.store.version): one node, given a new token by every write that
 // commits, so a cache (the map's layer, its ETag) knows when what it holds is stale.
 CREATE CONSTRAINT graph_version_id IF NOT EXISTS FOR (n:GraphVersion) REQUIRE n.id IS UNIQUE;
+// A large load's staged nodes (nhgraph.store.stage), by age when a later load sweeps a
+// killed load's. Not by stage token: the switch finds each by element id, and an index on the
+// token tempts the planner to read the whole stage for every node.
+CREATE INDEX staged_at IF NOT EXISTS FOR (n:NhgStaged) ON (n.nhg_staged_at);
