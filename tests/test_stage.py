@@ -93,6 +93,11 @@ def test_a_staged_write_is_the_one_transaction_write_and_unseen_until_it_commits
         seen["staged"] = _staged(graph)
         seen["lsoas"] = _count(graph, "Lsoa")
         seen["places"] = _count(graph, "Place")
+        [edges] = graph.read(
+            "MATCH (a:NhgStaged)-[r]->(b:NhgStaged) RETURN count(r) AS staged, "
+            "COUNT { MATCH (n)-[]-() WHERE NOT n:NhgStaged } AS reachable"
+        )
+        seen.update(staged_edges=edges["staged"], reachable=edges["reachable"])
 
     staging = staging()
     summary = _write(staging, world(), then=before_commit)
@@ -102,6 +107,8 @@ def test_a_staged_write_is_the_one_transaction_write_and_unseen_until_it_commits
     assert seen["staged"] <= total - concepts
     assert seen["lsoas"] == 0
     assert seen["places"] == 0
+    assert seen["staged_edges"] >= 20  # the edges between new nodes are staged with them
+    assert seen["reachable"] == 0  # and no node a reader starts from reaches them
     assert _staged(graph) == 0  # every staged node was switched in
     assert _graph_of(graph) == expected
 
@@ -151,7 +158,14 @@ def test_a_killed_loads_stage_is_unseen_kept_while_young_and_swept_when_old(
 ) -> None:
     # A load killed after staging, before its switch: its stage is all that is left of it.
     places = [Place(id=f"E0699{i:04d}", name=f"Left {i}", systems=["QMJ"]) for i in range(7)]
-    stage(graph, {"Place": fresh_rows(places)}, datetime.now().astimezone(), 3, lambda *_: None)
+    stage(
+        graph,
+        {"Place": fresh_rows(places)},
+        {"Place": Place.links()},
+        datetime.now().astimezone(),
+        3,
+        lambda *_: None,
+    )
     assert _staged(graph) == 7
     assert _count(graph, "Place") == 0
     counted = {row["label"]: row["count"] for row in graph.read(queries.load("node_counts"))}

@@ -18,9 +18,11 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from nhgraph.errors import NhgraphError
+from nhgraph.schema.models import Link
 from nhgraph.store.db import Database, Record, Transaction
 from nhgraph.store.plan import Progress
 from nhgraph.store.rows import content_hash, in_batches
@@ -37,9 +39,16 @@ STAGE = (
     "n.nhg_staged_at = $staged_at RETURN elementId(n) AS e"
 )
 
+#: Edges between staged nodes by element id: [from, to, relationship type]. Unseen as the
+#: nodes are: no edge joins a staged node to one a reader can start from.
+STAGE_EDGES = (
+    f"UNWIND $rows AS row MATCH (a:{STAGED}) WHERE elementId(a) = row[0] "
+    f"MATCH (b:{STAGED}) WHERE elementId(b) = row[1] CREATE (a)-[:$(row[2])]->(b)"
+)
+
 #: The load's transaction takes in staged nodes by element id: each is given its label, loses
-#: the stage's marks and gets the edges whose ends are known. A node not found under this
-#: stage's token (swept by another load) is not counted, and the load refuses (StageLost).
+#: the stage's marks and gets its edges to nodes outside the stage. A node not found under
+#: this stage's token (swept by another load) is not counted, and the load refuses (StageLost).
 ADOPT = (
     f"UNWIND $rows AS row MATCH (n:{STAGED}) WHERE elementId(n) = row.e "
     "AND n.nhg_stage = $stage "
@@ -87,6 +96,15 @@ class Stage:
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     element: dict[tuple[str, Any], str] = field(default_factory=dict)
 
+    def staged_edge(self, end: str) -> bool:
+        """Whether an edge from a staged node to the node of element id ``end`` was staged
+        (its end is staged too)."""
+        if len(self._ends) != len(self.element):
+            self._ends = set(self.element.values())
+        return end in self._ends
+
+    _ends: set[str] = field(default_factory=set, repr=False)
+
     def __len__(self) -> int:
         """How many nodes are staged."""
         return len(self.element)
@@ -101,14 +119,17 @@ def sweep(database: Database, older_than: float) -> None:
 def stage(
     database: Database,
     rows: Mapping[str, Sequence[dict[str, Any]]],
+    links: Mapping[str, Mapping[str, Link]],
     loaded_at: datetime,
     batch_size: int,
     tick: Progress,
 ) -> Stage:
-    """Write the rows (by label) as staged nodes, a batch to a committed transaction.
+    """Write the rows (by label) as staged nodes, a batch to a committed transaction, and
+    then the edges (the label's ``links``) between staged nodes.
 
     Python hashes the next batch while Neo4j writes this one. On any failure the nodes staged
-    so far are deleted before the error is raised.
+    so far are deleted before the error is raised. The switch makes the other edges (to stored
+    nodes and concepts): only an edge whose two ends are staged is staged.
     """
     staged = Stage()
     staged_at = datetime.now(UTC)
@@ -145,6 +166,18 @@ def stage(
                     take(sent.pop(0))
             while sent:
                 take(sent.pop(0))
+        edges = [
+            [staged.element[(label, row["id"])], end, link.rel]
+            for label, row in every
+            for name, link in links.get(label, {}).items()
+            for target in row["links"][name]
+            if (end := staged.element.get((link.target, target))) is not None
+        ]
+        for edge_batch in in_batches(edges, batch_size):
+            database.execute_write(
+                partial(_run_edges, rows=list(edge_batch)), what="staging the load's new edges"
+            )
+            tick("links", len(edge_batch))
     except BaseException:
         unstage(database, staged.token)
         raise
@@ -153,6 +186,10 @@ def stage(
 
 def _run(tx: Transaction, parameters: dict[str, Any]) -> list[Record]:
     return tx.run(STAGE, parameters)
+
+
+def _run_edges(tx: Transaction, rows: list[list[str]]) -> list[Record]:
+    return tx.run(STAGE_EDGES, {"rows": rows})
 
 
 def unstage(database: Database, token: str) -> None:

@@ -236,6 +236,7 @@ def write_models(
     staged = stage(
         database,
         {class_name(cls): rows for cls, rows in fresh.items()},
+        {class_name(cls): cls.links() for cls in fresh},
         loaded_at,
         batch_size,
         tick,
@@ -393,7 +394,12 @@ def _create_nodes(
                     if mine:
                         out, waiting = creations(label, links, mine, element, summary)
                         adopt = [
-                            {"e": element[(label, row["id"])], "label": label, "links": o["links"]}
+                            {
+                                "e": element[(label, row["id"])],
+                                "label": label,
+                                # Edges between staged nodes are staged with them.
+                                "links": [e for e in o["links"] if not staged.staged_edge(e[0])],
+                            }
                             for row, o in zip(mine, out, strict=True)
                         ]
                         future = pipeline.send(ADOPT, {"rows": adopt, "stage": staged.token})
