@@ -50,10 +50,12 @@ def test_help(args: list[str]) -> None:
 
 
 def test_the_demo_loads_and_validates_london_without_serving(
-    neo4j_settings: Settings, database: Any
+    neo4j_settings: Settings, graph: Any
 ) -> None:
     """README's main command (``make demo`` runs ``nhgraph demo``), short of serving: it calls
-    the load and validate commands as functions, so every option they have must be passed."""
+    the load and validate commands as functions, so every option they have must be passed.
+    It starts from a clean graph, as a fresh machine does: a graph left holding another test's
+    records of no source is one the demo's load rightly refuses to restate."""
     done = subprocess.run(
         [sys.executable, "-m", "nhgraph", "demo", "--no-serve"],
         capture_output=True,
@@ -63,5 +65,5 @@ def test_the_demo_loads_and_validates_london_without_serving(
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert "validating the stored graph" in done.stdout
-    assert database.read("MATCH (n:Int) RETURN count(n) AS n")[0]["n"] > 0
-    database.reset()
+    assert graph.read("MATCH (n:Int) RETURN count(n) AS n")[0]["n"] > 0
+    graph.reset()

@@ -58,7 +58,7 @@ ADOPT = (
     "RETURN count(n) AS adopted"
 )
 
-#: A stage's nodes deleted in batches of their own (staged nodes have no relationships).
+#: A stage's nodes deleted in batches of their own, with the staged edges between them.
 UNSTAGE = (
     f"MATCH (n:{STAGED} {{nhg_stage: $stage}}) CALL (n) {{ DETACH DELETE n }} "
     "IN TRANSACTIONS OF 5000 ROWS"
