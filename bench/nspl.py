@@ -99,6 +99,48 @@ def postcodes() -> itertools.chain[str]:
     )
 
 
+def _row(code: str, region: str, lsoa: str, *, terminated: bool) -> list[str]:
+    """One NSPL row: the postcode in its three spellings, its region and LSOA, the rest fixed."""
+    compact = code.replace(" ", "")
+    return [
+        f"{compact[:-3]:<4}{compact[-3:]}",
+        f"{compact[:-3]:<5}{compact[-3:]}",
+        code,
+        "198001",
+        "202001" if terminated else "",
+        "0",
+        "530000",
+        "180000",
+        "1",
+        "E00000001",
+        "E99999999",
+        "E99999999",
+        "E09000007",
+        "E05000001",
+        "E40000003",
+        "E92000001",
+        region,
+        "E14000001",
+        "E30000234",
+        "TLI31",
+        "",
+        lsoa,
+        "E02000001",
+        "E33000001",
+        "E38000240",
+        "E63000001",
+        "A1",
+        "2B1",
+        "51.5",
+        "-0.12",
+        "E37000051",
+        "",
+        "E23000001",
+        "12345",
+        "E54000028",
+    ]
+
+
 def write_nspl(path: Path, rows: int, london_share: float = 0.07) -> Path:
     """Writes an NSPL-layout file of the given number of rows, a share of them London postcodes
     pointing at real LSOAs."""
@@ -115,44 +157,21 @@ def write_nspl(path: Path, rows: int, london_share: float = 0.07) -> Path:
                 if london
                 else f"E01{900000 + index % 99999:06d}"
             )
-            compact = code.replace(" ", "")
-            writer.writerow(
-                [
-                    f"{compact[:-3]:<4}{compact[-3:]}",
-                    f"{compact[:-3]:<5}{compact[-3:]}",
-                    code,
-                    "198001",
-                    "202001" if index % 10 == 3 else "",
-                    "0",
-                    "530000",
-                    "180000",
-                    "1",
-                    "E00000001",
-                    "E99999999",
-                    "E99999999",
-                    "E09000007",
-                    "E05000001",
-                    "E40000003",
-                    "E92000001",
-                    region,
-                    "E14000001",
-                    "E30000234",
-                    "TLI31",
-                    "",
-                    lsoa,
-                    "E02000001",
-                    "E33000001",
-                    "E38000240",
-                    "E63000001",
-                    "A1",
-                    "2B1",
-                    "51.5",
-                    "-0.12",
-                    "E37000051",
-                    "",
-                    "E23000001",
-                    "12345",
-                    "E54000028",
-                ]
-            )
+            writer.writerow(_row(code, region, lsoa, terminated=index % 10 == 3))
+    return path
+
+
+def write_nspl_over(path: Path, lsoas: list[tuple[str, str]], per_lsoa: int) -> Path:
+    """Writes an NSPL-layout file of ``per_lsoa`` rows for each (LSOA, region) given, one in
+    ten terminated: a national directory's shape over real LSOAs (all of England's, say), so
+    that every live row is kept and lands in a stored LSOA."""
+    codes = postcodes()
+    index = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for lsoa, region in lsoas:
+            for _ in range(per_lsoa):
+                writer.writerow(_row(next(codes), region, lsoa, terminated=index % 10 == 3))
+                index += 1
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 
 import pytest
@@ -183,3 +184,36 @@ def test_every_class_of_the_model_has_its_id_constraint(graph: db.Database) -> N
     assert len(MODEL_CLASSES) >= 20
     graph.ensure_schema()
     assert {"pcn_membership_id", "integrator_appointment_id"} <= graph.constraint_names()
+
+
+def test_a_pipeline_waited_on_out_of_order_raises_its_first_failure(graph: db.Database) -> None:
+    """A writer waits on a later statement first (a lookup it needs now) while an earlier one
+    has failed: the earlier failure is what is raised, not the driver's "Transaction failed",
+    which names no cause (England's postcodes on a 2g heap were reported so), and nothing is
+    written."""
+    from nhgraph.store.pipeline import StatementPipeline
+
+    def work(tx: db.Transaction) -> None:
+        with StatementPipeline(tx) as pipeline:
+            pipeline.send("CREATE (:Place {id: 'E09000001', name: 'City of London'})", {})
+            pipeline.send("CREATE (:Place {id: 'E09000001', name: 'twice'})", {})
+            pipeline.send("MATCH (p:Place) RETURN count(p) AS n", {}).result()
+
+    with pytest.raises(db.ConstraintViolation, match="E09000001"):
+        graph.execute_write(work, what="a pipelined write", retry=False)
+    assert graph.read("MATCH (p:Place) RETURN count(p) AS n") == [{"n": 0}]
+
+
+def test_a_failed_transaction_names_the_servers_error_behind_it(graph: db.Database) -> None:
+    """A unit of work that swallows a statement's failure and runs on gets the driver's
+    "Transaction failed": the error says the server's cause (code and message) instead."""
+
+    def work(tx: db.Transaction) -> None:
+        tx.run("CREATE (:Place {id: 'E09000001', name: 'City of London'})")
+        with contextlib.suppress(Exception):  # the careless caller this test is about
+            tx.run("CREATE (:Place {id: 'E09000001', name: 'twice'})")
+        tx.run("MATCH (p:Place) RETURN count(p) AS n")
+
+    with pytest.raises(db.QueryFailed, match=r"ConstraintValidationFailed.*E09000001"):
+        graph.execute_write(work, what="a careless write", retry=False)
+    assert graph.read("MATCH (p:Place) RETURN count(p) AS n") == [{"n": 0}]

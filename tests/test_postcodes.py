@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.nspl import HEADER, write_nspl
+from bench.nspl import HEADER, write_nspl, write_nspl_over
 from nhgraph.config import Settings
 from nhgraph.load import load, read_sources
 from nhgraph.loaders.errors import InputError
@@ -26,6 +26,20 @@ def test_london_live_postcodes_are_kept(tmp_path: Path) -> None:
     assert 120 <= len(data.models) <= 143
     assert all(m.lsoa.startswith("E01") for m in data.models)
     assert all(" " in m.id for m in data.models)
+
+
+def test_a_directory_over_given_lsoas_keeps_every_live_row_of_england(tmp_path: Path) -> None:
+    """The bench's England-wide directory: every region's rows kept under England, each in the
+    LSOA it was written for, one row in ten terminated and left out."""
+    from nhgraph.loaders.postcodes import ENGLAND, load_postcodes
+
+    lsoas = [("E01000001", "E12000007"), ("E01008162", "E12000001"), ("E01033768", "E12000009")]
+    path = write_nspl_over(tmp_path / "nspl.csv", lsoas, 10)
+    kept = load_postcodes(path, ENGLAND).models
+    assert len(kept) == 27
+    assert {m.lsoa for m in kept} == {code for code, _ in lsoas}
+    assert len({m.id for m in kept}) == 27
+    assert [m.id for m in load_postcodes(path).models if m.lsoa != "E01000001"] == []
 
 
 def test_postcodes_load_and_link_to_lsoas(
@@ -450,6 +464,44 @@ def test_a_stream_too_large_for_the_server_says_so_and_what_to_set(graph: db.Dat
     assert "NHGRAPH_NEO4J_HEAP (now 512m; try 1g" in message
     assert "retry" not in message
     assert "run the load again" not in message
+    assert (
+        graph.read(
+            "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r"
+        )
+        == before
+    )
+
+
+def test_a_directory_too_large_for_the_server_says_so_however_neo4j_ends_it(
+    graph: db.Database, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    """Many ordinary postcodes over every London LSOA, not a few huge ones: Neo4j's transaction
+    pool runs out while a batch's CREATE is pipelined, and the next batch's lookup of its new
+    LSOAs meets a transaction the driver reports as "Transaction failed", the memory error its
+    cause (England's directory on a 2g heap did). That is still too large, said so with what to
+    set, and nothing is written."""
+    import csv
+
+    from nhgraph.config import PROJECT_ROOT
+    from nhgraph.load import load_postcode_file
+
+    settings = graph.settings
+    if settings.neo4j_heap != "512m" or not settings.manages_local_server:
+        pytest.skip("sized for the project's own test server (512m heap)")
+    load(graph, read_sources(["ons-geography"], neo4j_settings), on=ON)
+    before = graph.read(
+        "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r"
+    )
+    with (PROJECT_ROOT / "data" / "reference" / "london_lsoa21.csv").open(encoding="utf-8") as f:
+        lsoas = [(row["LSOA21CD"], "E12000007") for row in csv.DictReader(f)]
+    # About 90,000 live postcodes at about 6.5 KB of transaction state each: past the 358 MB a
+    # 512m heap lets a transaction use; each batch of 5,000 names some 250 LSOAs not yet seen.
+    path = write_nspl_over(tmp_path / "nspl.csv", lsoas, 20)
+    with pytest.raises(db.TooLarge) as caught:
+        load_postcode_file(graph, path)
+    message = str(caught.value)
+    assert "too large for one transaction" in message
+    assert "NHGRAPH_NEO4J_HEAP (now 512m; try 1g" in message
     assert (
         graph.read(
             "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r"

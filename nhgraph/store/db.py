@@ -187,7 +187,24 @@ def _translated(what: str, advice: str = "raise the server's heap") -> Iterator[
             raise DeadlineExceeded(f"{what}: Neo4j ended it at the time budget") from error
         raise QueryFailed(f"{what}: {error.code}: {error.message}") from error
     except neo4j_errors.DriverError as error:
+        cause = _server_cause(error)
+        if cause is not None and _out_of_memory(cause):
+            raise _too_large(what, cause, advice) from error
+        if cause is not None:
+            raise QueryFailed(f"{what}: {cause.code}: {cause.message}") from error
         raise DatabaseError(f"{what}: {error}") from error
+
+
+def _server_cause(error: BaseException) -> neo4j_errors.Neo4jError | None:
+    """The server's error behind a driver's (its "Transaction failed" names none), if any."""
+    seen: set[int] = set()
+    cause = error.__cause__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, neo4j_errors.Neo4jError):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__
+    return None
 
 
 _TIMES = (neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time)

@@ -28,14 +28,27 @@ class StatementPipeline:
         self._tx = tx
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nhgraph-write")
         self._sent: deque[Future[list[Record]]] = deque()
+        self._failed: BaseException | None = None
 
     def send(self, query: str, parameters: dict[str, Any]) -> Future[list[Record]]:
         """Queue a statement; wait first while too many are queued, raising the first failure."""
         while len(self._sent) >= self._DEPTH:
             self._sent.popleft().result()  # raises the statement's error, if it failed
-        future = self._pool.submit(self._tx.run, query, parameters)
+        future = self._pool.submit(self._run, query, parameters)
         self._sent.append(future)
         return future
+
+    def _run(self, query: str, parameters: dict[str, Any]) -> list[Record]:
+        """Run one statement on the thread, or raise the first statement's failure again: a
+        caller may wait on a later statement first (a lookup it needs now), and the driver's
+        "Transaction failed" there would hide why (running out of memory, say)."""
+        if self._failed is not None:
+            raise self._failed
+        try:
+            return self._tx.run(query, parameters)
+        except BaseException as error:
+            self._failed = error
+            raise
 
     def __enter__(self) -> StatementPipeline:
         """The pipeline itself, to send statements to."""
