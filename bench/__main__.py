@@ -19,6 +19,7 @@ BENCHMARKS = [
     "fhir",
     "oruk",
     "england",
+    "england_postcodes",
     "dry_run",
     "history",
 ]
