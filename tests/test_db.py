@@ -217,3 +217,20 @@ def test_a_failed_transaction_names_the_servers_error_behind_it(graph: db.Databa
     with pytest.raises(db.QueryFailed, match=r"ConstraintValidationFailed.*E09000001"):
         graph.execute_write(work, what="a careless write", retry=False)
     assert graph.read("MATCH (p:Place) RETURN count(p) AS n") == [{"n": 0}]
+
+
+def test_a_statement_too_large_names_the_work_then_the_statement(graph: db.Database) -> None:
+    """Running out of transaction memory in one statement of a unit of work says which work
+    (what a person asked for), then which statement, what to set, and writes nothing."""
+    if graph.settings.neo4j_heap != "512m" or not graph.settings.manages_local_server:
+        pytest.skip("sized for the project's own test server (512m heap)")
+
+    def work(tx: db.Transaction) -> None:
+        tx.run("UNWIND range(1, 3000000) AS i CREATE (:Place {id: 'P' + i, name: 'many'})")
+
+    with pytest.raises(db.TooLarge) as caught:
+        graph.execute_write(work, what="making many places", retry=False)
+    message = str(caught.value)
+    assert message.startswith("making many places, at UNWIND range(1, 3000000)"), message
+    assert "NHGRAPH_NEO4J_HEAP (now 512m; try 1g" in message
+    assert graph.read("MATCH (p:Place) RETURN count(p) AS n") == [{"n": 0}]

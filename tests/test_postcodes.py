@@ -500,6 +500,7 @@ def test_a_directory_too_large_for_the_server_says_so_however_neo4j_ends_it(
     with pytest.raises(db.TooLarge) as caught:
         load_postcode_file(graph, path)
     message = str(caught.value)
+    assert message.startswith("writing Postcode nodes as they are read"), message
     assert "too large for one transaction" in message
     assert "NHGRAPH_NEO4J_HEAP (now 512m; try 1g" in message
     assert (

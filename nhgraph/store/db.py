@@ -413,6 +413,11 @@ class Database:
                     result = work(Transaction(tx, advice))
                     tx.commit()
                     return result
+            except TooLarge as error:
+                if str(error).startswith(what):
+                    raise
+                # A statement of the work ran out of memory: say which work, then which statement.
+                raise TooLarge(f"{what}, at {error}") from error
             except (QueryFailed, DatabaseUnavailable) as error:
                 cause = error.__cause__
                 retryable = isinstance(cause, neo4j_errors.Neo4jError | neo4j_errors.DriverError)
