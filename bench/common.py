@@ -8,6 +8,7 @@ import shutil
 import socket
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -106,3 +107,34 @@ def own_london(prefix: str) -> Iterator[tuple[Any, Any]]:
             workers=2,
         )
         yield database, settings
+
+
+class LargestTransaction:
+    """The largest estimated heap of any transaction while a load runs, polled every 0.1 s
+    from a session of its own (SHOW TRANSACTIONS): what a load needs of the server's memory."""
+
+    def __init__(self, database: Any) -> None:
+        self._database = database
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self.peak = 0
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.1):
+            [row] = self._database.run_autocommit(
+                "SHOW TRANSACTIONS YIELD estimatedUsedHeapMemory AS used RETURN max(used) AS most"
+            )
+            self.peak = max(self.peak, int(row["most"] or 0))
+
+    def __enter__(self) -> LargestTransaction:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mb(self) -> float:
+        """The peak in MB."""
+        return round(self.peak / 2**20, 1)

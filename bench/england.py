@@ -22,14 +22,13 @@ import signal
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.common import own_neo4j, write_results
+from bench.common import LargestTransaction, own_neo4j, write_results
 from bench.questions import WHOLE_LONDON
 from nhgraph.config import PROJECT_ROOT, Settings
 
@@ -59,37 +58,6 @@ def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
 def _server(heap: str) -> Any:
     """The bench's own Neo4j (fresh home, free port) with the heap asked for."""
     return own_neo4j("nhgraph-bench-england-", heap=heap)
-
-
-class _LargestTransaction:
-    """The largest estimated heap of any transaction while a load runs, polled every 0.1 s
-    from a session of its own (SHOW TRANSACTIONS): what a load needs of the server's memory."""
-
-    def __init__(self, database: Any) -> None:
-        self._database = database
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-        self.peak = 0
-
-    def _poll(self) -> None:
-        while not self._stop.wait(0.1):
-            [row] = self._database.run_autocommit(
-                "SHOW TRANSACTIONS YIELD estimatedUsedHeapMemory AS used RETURN max(used) AS most"
-            )
-            self.peak = max(self.peak, int(row["most"] or 0))
-
-    def __enter__(self) -> _LargestTransaction:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def mb(self) -> float:
-        """The peak in MB."""
-        return round(self.peak / 2**20, 1)
 
 
 def _list_params(name: str) -> dict[str, Any]:
@@ -196,7 +164,7 @@ def _scale(
     database.reset()
     _say(f"{regions}: loading from empty")
     read_s, sources = _timed(lambda: read_sources(specs, settings))
-    with _LargestTransaction(database) as staged_memory:
+    with LargestTransaction(database) as staged_memory:
         load_s, result = _timed(lambda: load(database, sources, workers=2))
     _say(f"{regions}: from empty in {read_s + load_s:.1f} s; reloading unchanged")
     reload_read_s, again_sources = _timed(lambda: read_sources(specs, settings))
@@ -241,7 +209,7 @@ def _scale(
     one = Database(settings.model_copy(update={"stage_min_nodes": 10**9}))
     try:
         one_sources = read_sources(specs, settings)
-        with _LargestTransaction(database) as one_memory:
+        with LargestTransaction(database) as one_memory:
             one_s, _ = _timed(lambda: load(one, one_sources, workers=2))
     finally:
         one.close()

@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import own_neo4j, write_results
-from bench.england import ENGLAND_DIR, _LargestTransaction, _say
+from bench.common import LargestTransaction, own_neo4j, write_results
+from bench.england import ENGLAND_DIR, _say
 from bench.nspl import write_nspl_over
 
 #: Rows an LSOA in the largest file: England's ~33,755 LSOAs times 45, one in ten terminated,
@@ -56,7 +56,7 @@ def _postcodes(database: Any, path: Path) -> dict[str, Any]:
     from nhgraph.store.db import TooLarge
 
     started = time.perf_counter()
-    with _LargestTransaction(database) as memory:
+    with LargestTransaction(database) as memory:
         try:
             result = load_postcode_file(database, path, region=ENGLAND)
         except TooLarge as error:

@@ -197,14 +197,10 @@ def _translated(what: str, advice: str = "raise the server's heap") -> Iterator[
 
 def _server_cause(error: BaseException) -> neo4j_errors.Neo4jError | None:
     """The server's error behind a driver's (its "Transaction failed" names none), if any."""
-    seen: set[int] = set()
     cause = error.__cause__
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, neo4j_errors.Neo4jError):
-            return cause
-        seen.add(id(cause))
+    while cause is not None and not isinstance(cause, neo4j_errors.Neo4jError):
         cause = cause.__cause__
-    return None
+    return cause
 
 
 _TIMES = (neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time)
