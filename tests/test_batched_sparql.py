@@ -226,3 +226,25 @@ def test_a_pattern_starts_from_the_variables_pyshacl_binds_and_finds_the_same() 
             text, initBindings={"this": URIRef(f"{e}int3"), "wanted": URIRef(e + "f0")}
         )
     }
+
+
+def test_a_query_with_values_is_prepared_and_answers_as_rdflib_does() -> None:
+    """A VALUES block's rows are plain dicts in rdflib's algebra: ordering the patterns around
+    one once failed on them (they have no attributes), so a shape written with VALUES could
+    not be asked at all."""
+    from rdflib import URIRef
+
+    from nhgraph.ontology.speedups import PreparedQueryGraph, prepared
+
+    e = "urn:x:"
+    text = f"SELECT ?s ?o WHERE {{ VALUES ?o {{ 1 2 }} ?s <{e}p> ?o . ?s <{e}q> $this }}"
+    graph = PreparedQueryGraph()
+    for i, value in enumerate((1, 2, 3)):
+        graph.add((URIRef(f"{e}s{i}"), URIRef(f"{e}p"), Literal(value)))
+        graph.add((URIRef(f"{e}s{i}"), URIRef(f"{e}q"), URIRef(f"{e}t")))
+    given = {"this": URIRef(f"{e}t")}
+    answered = {tuple(r) for r in graph.query(text, initBindings=given)}
+    plain = {tuple(r) for r in Graph.query(graph, text, initBindings=given)}
+    assert answered == plain
+    assert {str(o) for _, o in answered} == {"1", "2"}
+    assert prepared(text, frozenset({"this"})) is prepared(text, frozenset({"this"}))

@@ -64,7 +64,8 @@ def _order_patterns(node: Any, known: set[Variable]) -> None:
     if isinstance(node, dict):
         if getattr(node, "name", None) == "BGP" and "triples" in node:
             dict.__setitem__(node, "triples", _ordered(dict.__getitem__(node, "triples"), known))
-        for key, value in [*dict.items(node), *vars(node).items()]:
+        # A VALUES block's rows are plain dicts, with no attributes of their own.
+        for key, value in [*dict.items(node), *getattr(node, "__dict__", {}).items()]:
             if key not in ("_vars", "name"):
                 _order_patterns(value, known)
     elif isinstance(node, list | tuple):
