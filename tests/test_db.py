@@ -168,6 +168,48 @@ def test_the_too_large_advice_names_what_to_set(overrides: dict[str, str], says:
     assert says in too_large_advice(Settings(**overrides))  # type: ignore[arg-type]
 
 
+def test_the_too_large_advice_gives_the_heap_a_writer_worked_out() -> None:
+    from nhgraph.config import Settings
+    from nhgraph.store.db import too_large_advice
+
+    local = too_large_advice(Settings(neo4j_heap="2g"), heap="13g")
+    assert "NHGRAPH_NEO4J_HEAP (now 2g; set at least 13g" in local
+    assert "try" not in local
+    remote = too_large_advice(Settings(neo4j_uri="bolt://elsewhere:7687"), heap="13g")
+    assert "server.memory.heap.max_size to at least 13g" in remote
+
+
+@pytest.mark.parametrize(
+    ("message", "limit"),
+    [
+        (
+            "The allocation of an extra 24.0 MiB would use more than the limit 1.4 GiB. "
+            "Currently using 1.4 GiB. dbms.memory.transaction.total.max threshold reached",
+            int(1.4 * 2**30),
+        ),
+        ("would use more than the limit 358.4 MiB. Currently", int(358.4 * 2**20)),
+        ("would use more than the limit 900 B.", 900),
+        ("Java heap space", None),  # the heap itself: no limit stated
+        ("the limit of patience", None),
+    ],
+)
+def test_a_memory_error_states_its_limit(message: str, limit: int | None) -> None:
+    from nhgraph.store.db import memory_limit
+
+    assert memory_limit(message) == limit
+
+
+@pytest.mark.parametrize(
+    ("transaction_bytes", "heap"),
+    [(0, "1g"), (300 * 2**20, "1g"), (8655 * 2**20, "14g"), (2**30, "2g")],
+)
+def test_the_heap_for_a_transaction_leaves_room(transaction_bytes: int, heap: str) -> None:
+    """Transactions may use 70% of the heap; a tenth more is left to spare."""
+    from nhgraph.store.db import heap_for
+
+    assert heap_for(transaction_bytes) == heap
+
+
 def test_every_class_of_the_model_has_its_id_constraint(graph: db.Database) -> None:
     # A class without one is looked up by id with a scan of its label (a reload compares every
     # node's hash by id): PCN memberships and integrator appointments once lacked theirs.

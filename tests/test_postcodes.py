@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from bench.nspl import HEADER, write_nspl, write_nspl_over
 from nhgraph.config import Settings
 from nhgraph.load import load, read_sources
 from nhgraph.loaders.errors import InputError
+from nhgraph.loaders.postcodes import read_postcodes
 from nhgraph.schema.models import Node
 from nhgraph.store import db
 
@@ -461,7 +463,10 @@ def test_a_stream_too_large_for_the_server_says_so_and_what_to_set(graph: db.Dat
         write_stream(graph, PostcodeUnit, batches(), replace_sources=["t"])
     message = str(caught.value)
     assert "too large for one transaction" in message
-    assert "NHGRAPH_NEO4J_HEAP (now 512m; try 1g" in message
+    # Every row was written and the commit ran out: it needed more than the limit, no more
+    # is known, and twice the heap is what to try.
+    assert "ran out as it committed all 150 rows to write" in message, message
+    assert "NHGRAPH_NEO4J_HEAP (now 512m; try 1g" in message, message
     assert "retry" not in message
     assert "run the load again" not in message
     assert (
@@ -494,15 +499,23 @@ def test_a_directory_too_large_for_the_server_says_so_however_neo4j_ends_it(
     )
     with (PROJECT_ROOT / "data" / "reference" / "london_lsoa21.csv").open(encoding="utf-8") as f:
         lsoas = [(row["LSOA21CD"], "E12000007") for row in csv.DictReader(f)]
-    # About 90,000 live postcodes at about 6.5 KB of transaction state each: past the 358 MB a
-    # 512m heap lets a transaction use; each batch of 5,000 names some 250 LSOAs not yet seen.
-    path = write_nspl_over(tmp_path / "nspl.csv", lsoas, 20)
+    # About 180,000 live postcodes at 4 to 6.5 KB of transaction state each: well past the
+    # 358 MiB a 512m heap lets a transaction use, which runs out half way through the writes;
+    # each batch of 5,000 names some 125 LSOAs not yet seen.
+    path = write_nspl_over(tmp_path / "nspl.csv", lsoas, 40)
     with pytest.raises(db.TooLarge) as caught:
         load_postcode_file(graph, path)
     message = str(caught.value)
     assert message.startswith("writing Postcode nodes as they are read"), message
     assert "too large for one transaction" in message
-    assert "NHGRAPH_NEO4J_HEAP (now 512m; try 1g" in message
+    # Not only "try twice the heap": the whole file is counted, and what it needs is said.
+    live = sum(1 for _ in read_postcodes(path))
+    assert f"the source holds {live:,} rows to write" in message, message
+    need = re.search(r"which need about ([\d.]+) (GiB|MiB) in one transaction", message)
+    assert need is not None, message
+    need_gib = float(need.group(1)) / (1 if need.group(2) == "GiB" else 1024)
+    assert 0.8 < need_gib < 1.6, message  # 180,000 postcodes at about 6.5 KB
+    assert re.search(r"NHGRAPH_NEO4J_HEAP \(now 512m; set at least [2-3]g", message), message
     assert (
         graph.read(
             "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r"

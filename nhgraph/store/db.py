@@ -16,6 +16,8 @@ its budget leaves nothing running there, and the caller gets :class:`DeadlineExc
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -57,9 +59,41 @@ class ConstraintViolation(DatabaseError):
 
 
 class TooLarge(DatabaseError):
-    """A transaction needed more memory than Neo4j allows one transaction."""
+    """A transaction needed more memory than Neo4j allows one transaction.
+
+    ``limit`` is the server's limit on a transaction's memory in bytes, where its message
+    gives it: a writer that knows how far it got can then say how much the whole would need.
+    """
 
     code = "too_large"
+
+    def __init__(self, message: str, limit: int | None = None) -> None:
+        """The refusal, and the server's transaction memory limit when known."""
+        super().__init__(message)
+        self.limit = limit
+
+
+#: How Neo4j states a transaction's memory limit ("... more than the limit 1.4 GiB.").
+_LIMIT = re.compile(r"the limit (\d+(?:\.\d+)?) ?([KMGT]i?B|B)\b")
+_UNIT_BYTES = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+_UNIT_BYTES |= {"KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
+
+#: The share of the heap Neo4j 5 lets all transactions use when no limit is set.
+TRANSACTION_SHARE_OF_HEAP = 0.7
+
+
+def memory_limit(message: str) -> int | None:
+    """The transaction memory limit a Neo4j memory error states, in bytes, if it states one."""
+    found = _LIMIT.search(message)
+    if found is None:
+        return None
+    return int(float(found.group(1)) * _UNIT_BYTES[found.group(2)])
+
+
+def heap_for(transaction_bytes: float) -> str:
+    """The JVM heap (whole gigabytes, at least 1g) whose transaction share holds a transaction
+    of this size with a tenth to spare."""
+    return f"{max(1, math.ceil(transaction_bytes * 1.1 / TRANSACTION_SHARE_OF_HEAP / 2**30))}g"
 
 
 class QueryFailed(DatabaseError):
@@ -125,19 +159,22 @@ def _out_of_memory(error: neo4j_errors.Neo4jError) -> bool:
     return "OutOfMemory" in (error.code or "")
 
 
-def too_large_advice(settings: Settings) -> str:
-    """What to set when a transaction is too large for the server, with the numbers."""
+def too_large_advice(settings: Settings, heap: str | None = None) -> str:
+    """What to set when a transaction is too large for the server, with the numbers: the
+    ``heap`` a writer worked out it needs, or else twice the one it has."""
     if settings.manages_local_server:
         return (
-            f"raise NHGRAPH_NEO4J_HEAP (now {settings.neo4j_heap}; try "
-            f"{_doubled(settings.neo4j_heap)}: Neo4j lets transactions use 70% of it, "
-            "and London's postcodes, about 180,000 rows, need 1g) and restart the server "
-            "(nhgraph neo4j stop; nhgraph neo4j start)"
+            f"raise NHGRAPH_NEO4J_HEAP (now {settings.neo4j_heap}; "
+            f"{'set at least ' + heap if heap else 'try ' + _doubled(settings.neo4j_heap)}: "
+            "Neo4j lets transactions use 70% of it, and London's postcodes, about 180,000 "
+            "rows, need 1g) "
+            "and restart the server (nhgraph neo4j stop; nhgraph neo4j start)"
         )
     return (
-        "raise the server's heap (server.memory.heap.max_size) and its transaction memory "
-        "limits (dbms.memory.transaction.total.max, db.memory.transaction.max): London's "
-        "postcodes, about 180,000 rows, need a 1g heap"
+        "raise the server's heap (server.memory.heap.max_size"
+        f"{' to at least ' + heap if heap else ''}) and its transaction memory limits "
+        "(dbms.memory.transaction.total.max, db.memory.transaction.max): London's postcodes, "
+        "about 180,000 rows, need a 1g heap"
     )
 
 
@@ -155,7 +192,8 @@ def _too_large(what: str, error: neo4j_errors.Neo4jError, advice: str) -> TooLar
     return TooLarge(
         f"{what}: too large for one transaction on this server: Neo4j ran out of transaction "
         f"memory ({error.message}). Nothing was written, and running it again fails the same "
-        f"way: {advice}"
+        f"way: {advice}",
+        limit=memory_limit(error.message or ""),
     )
 
 
@@ -413,7 +451,7 @@ class Database:
                 if str(error).startswith(what):
                     raise
                 # A statement of the work ran out of memory: say which work, then which statement.
-                raise TooLarge(f"{what}, at {error}") from error
+                raise TooLarge(f"{what}, at {error}", limit=error.limit) from error
             except (QueryFailed, DatabaseUnavailable) as error:
                 cause = error.__cause__
                 retryable = isinstance(cause, neo4j_errors.Neo4jError | neo4j_errors.DriverError)

@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from nhgraph.errors import NhgraphError
 from nhgraph.queries import Query
 from nhgraph.schema.models import Link, Node, class_name
 from nhgraph.store.concepts import ensure_concepts
-from nhgraph.store.db import Database, Record, Transaction
+from nhgraph.store.db import (
+    Database,
+    Record,
+    TooLarge,
+    Transaction,
+    heap_for,
+    too_large_advice,
+)
 from nhgraph.store.guard import (
     NotTheOwner,
     StoredView,
@@ -85,6 +94,10 @@ def write_stream(
     lists of ids (a first load's many postcodes: see
     :data:`~nhgraph.store.history.MANY_CREATED`), so that ``history`` and ``asAt`` stay true
     after a reload of postcodes.
+
+    A stream too large for the server reads the rest of its source to count it, and says
+    how many rows it sent before the server's transaction memory ran out, how many the source
+    holds and the heap they need (:func:`too_large_for`), not only to try twice the heap.
     """
     label = class_name(cls)
     links = cls.links()
@@ -93,6 +106,8 @@ def write_stream(
     loaded_at = datetime.now().astimezone()
     summary = WriteSummary()
     tick = progress or (lambda _step, _n: None)
+    reach = _Reach()
+    batches = iter(batches)  # read on past a failure to count the rest (too_large_for)
 
     def work(tx: Transaction) -> WriteSummary:
         recorder = Recorder(ChangeSetMeta(sources=list(replace_sources)))
@@ -106,6 +121,7 @@ def write_stream(
         with StatementPipeline(tx) as pipeline:
             piped = _Piped(pipeline)
             for models in batches:
+                reach.read += len(models)
                 rows = fresh_rows(models)
                 if compare:
                     ids = [row["id"] for row in rows]
@@ -131,17 +147,20 @@ def write_stream(
                         row["props"]["content_hash"] = content_hash(row)
                 out, _ = creations(label, links, new, element, summary)
                 if out:
-                    pipeline.send(CREATE, {"rows": out, "loaded_at": loaded_at})
+                    created = pipeline.send(CREATE, {"rows": out, "loaded_at": loaded_at})
+                    reach.sent.append((created, len(new)))
                 if changed:
-                    pipeline.send(
+                    updated = pipeline.send(
                         update_statement(label),
                         {"rows": props_only(changed), "loaded_at": loaded_at},
                     )
+                    reach.sent.append((updated, len(changed)))
                     for name, link in links.items():
                         targets = [{"id": r["id"], "targets": r["links"][name]} for r in changed]
                         check = pipeline.send(link_statement(label, link), {"rows": targets})
                         checks.append((name, check))
                         summary.relationships += sum(len(r["targets"]) for r in targets)
+                reach.done += len(rows)
                 tick("nodes", len(rows))
         if missing:
             raise DanglingReference(missing)  # the transaction rolls back
@@ -162,7 +181,105 @@ def write_stream(
         advance(tx)
         return summary
 
-    return database.execute_write(work, what=f"writing {label} nodes as they are read", retry=False)
+    what = f"writing {label} nodes as they are read"
+    try:
+        return database.execute_write(work, what=what, retry=False)
+    except TooLarge as error:
+        better = too_large_for(database, what, error, reach, batches)
+        if better is None:
+            raise
+        raise better from error
+
+
+#: How much more memory a large write transaction holds at its peak, as it commits, than
+#: its writes held before: postcodes cost about 2.9 KB each before the commit and 6.5 to 7 KB
+#: at its peak (bench/results/england_postcodes.json; the figure is checked there).
+COMMIT_GROWTH = 2.3
+
+
+@dataclass
+class _Reach:
+    """How far a stream got: the rows it read, and its writes sent (with their rows, new or
+    changed). Python reads ahead of the server, so what was written when the transaction
+    failed is the rows of the writes that had run, not of every one sent."""
+
+    read: int = 0
+    #: Rows read in the batches whose writes were all sent (the batch in hand is not).
+    done: int = 0
+    sent: list[tuple[Future[list[Record]], int]] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        """The rows of the writes the server ran before the transaction failed."""
+        return sum(
+            rows
+            for future, rows in self.sent
+            if future.done() and not future.cancelled() and future.exception() is None
+        )
+
+    @property
+    def sent_rows(self) -> int:
+        """The rows of every write sent."""
+        return sum(rows for _, rows in self.sent)
+
+
+def too_large_for(
+    database: Database,
+    what: str,
+    error: TooLarge,
+    reach: _Reach,
+    rest: Iterable[Sequence[Node]],
+) -> TooLarge | None:
+    """The refusal of a stream too large for the server, with what the whole would need.
+
+    The rest of the source is read on (``rest``: the batches not yet taken) to count its
+    rows; a source that fails as it is read on is counted to where it failed, and said so.
+    The rows written when the server's limit (``error.limit``) was met cost the limit between
+    them; the whole needs that much a row, times :data:`COMMIT_GROWTH` for its commit, and
+    the refusal names the heap that holds it. Run out as it committed, with every row
+    written, the stream needed more than the limit for its commit: the heap to try stays
+    twice the one it has. None where the server's message gives no limit or nothing was
+    written: the plain refusal stands.
+    """
+    written = reach.written
+    if error.limit is None or written == 0:
+        return None
+    total, short = reach.read, ""
+    try:
+        for batch in rest:
+            total += len(batch)
+    except NhgraphError as failure:  # a bad row: counted to there
+        short = f" (at least: reading on, the source failed: {str(failure)[:200]})"
+    to_write = round(total * reach.sent_rows / reach.done) if reach.done else total
+    per_row = error.limit / written
+    limit = _size(error.limit)
+    if written >= to_write:
+        said = (
+            f"its transaction memory ({limit}) ran out as it committed all {written:,} rows "
+            f"to write{short}, more than {per_row / 1024:,.1f} KB a row"
+        )
+        heap = None
+    else:
+        need = per_row * to_write * COMMIT_GROWTH
+        said = (
+            f"its transaction memory ({limit}) ran out with {written:,} rows written, "
+            f"{per_row / 1024:,.1f} KB a row before its commit; the source holds "
+            f"{to_write:,} rows to write{short}, which need about {_size(need)} in one "
+            f"transaction (a commit takes about {COMMIT_GROWTH:g} times what its writes "
+            "held)"
+        )
+        heap = heap_for(need)
+    return TooLarge(
+        f"{what}: too large for one transaction on this server: {said}. Nothing was "
+        "written, and running it again fails the same way: "
+        f"{too_large_advice(database.settings, heap)}",
+        limit=error.limit,
+    )
+
+
+def _size(size: float) -> str:
+    """A size in bytes as Neo4j states one: MiB below a GiB, GiB from there."""
+    return f"{size / 2**20:,.0f} MiB" if size < 2**30 else f"{size / 2**30:,.1f} GiB"
 
 
 def _look_up_targets(
