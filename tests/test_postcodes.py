@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.nspl import HEADER, write_nspl, write_nspl_over
 from nhgraph.config import Settings
 from nhgraph.load import load, read_sources
-from nhgraph.loaders.errors import InputError
+from nhgraph.loaders.errors import InputError, Problem
 from nhgraph.loaders.postcodes import read_postcodes
-from nhgraph.schema.models import Node
+from nhgraph.schema.models import Node, PostcodeUnit
 from nhgraph.store import db
 
 from .world import ON
@@ -522,3 +524,63 @@ def test_a_directory_too_large_for_the_server_says_so_however_neo4j_ends_it(
         )
         == before
     )
+
+
+def _sent(
+    *rows: tuple[int, BaseException | None],
+) -> list[tuple[Future[list[dict[str, Any]]], int]]:
+    """Writes as the stream's pipeline leaves them: run (a result), failed, or not yet run."""
+    sent: list[tuple[Future[list[dict[str, Any]]], int]] = []
+    for count, failure in rows:
+        future: Future[list[dict[str, Any]]] = Future()
+        if failure is None:
+            future.set_result([])
+        elif not isinstance(failure, KeyboardInterrupt):  # KeyboardInterrupt: never ran
+            future.set_exception(failure)
+        sent.append((future, count))
+    return sent
+
+
+def test_a_stream_too_large_counts_only_the_writes_that_ran_and_reads_on_past_a_bad_row() -> None:
+    """The rows written are those of the writes the server ran (not those failed or still
+    queued); the rest of the source is counted to where it fails, and the refusal says it is
+    at least that; the heap named holds the whole with its commit."""
+    from nhgraph.store.stream import COMMIT_GROWTH, StreamReach, too_large_for
+
+    limit = 300 * 2**20
+    error = db.TooLarge("writing Postcode nodes as they are read: too large", limit=limit)
+    failed = db.TooLarge("too large", limit=limit)
+    # Four batches of 1,000 read and sent: two ran, one failed, one never ran.
+    reach = StreamReach(read=4000, done=4000)
+    reach.sent = _sent((1000, None), (1000, None), (1000, failed), (1000, KeyboardInterrupt()))
+
+    def rest() -> Iterator[list[Node]]:
+        yield [PostcodeUnit.model_construct(id=f"N1 {i}AA") for i in range(5000)]
+        raise InputError(
+            [Problem("nspl.csv", 9001, "Postcode id", "is not a postcode")], unreadable=False
+        )
+
+    refusal = too_large_for(Settings(neo4j_heap="512m"), "writing", error, reach, rest())
+    assert refusal is not None
+    message = str(refusal)
+    assert "ran out with 2,000 rows written, 153.6 KB a row" in message, message  # 300 MiB
+    # 4,000 read and 5,000 more before the bad row, every one to be written.
+    assert "the source holds 9,000 rows to write (at least: reading on" in message, message
+    assert "nspl.csv, line 9001" in message or "nspl.csv:9001" in message, message
+    need = limit / 2000 * 9_000 * COMMIT_GROWTH
+    assert f"set at least {db.heap_for(need)}" in message, message
+    assert refusal.limit == limit
+
+
+def test_a_stream_too_large_without_a_stated_limit_or_a_write_keeps_the_plain_refusal() -> None:
+    from nhgraph.store.stream import StreamReach, too_large_for
+
+    settings = Settings(neo4j_heap="512m")
+    reach = StreamReach(read=5000, done=5000)
+    reach.sent = _sent((5000, None))
+    heap = db.TooLarge("Java heap space", limit=None)
+    assert too_large_for(settings, "writing", heap, reach, iter([])) is None
+    nothing = StreamReach(read=5000, done=0)
+    nothing.sent = _sent((5000, KeyboardInterrupt()))
+    stated = db.TooLarge("too large", limit=2**28)
+    assert too_large_for(settings, "writing", stated, nothing, iter([])) is None

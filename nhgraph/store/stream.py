@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from nhgraph.errors import NhgraphError
+from nhgraph.config import Settings
 from nhgraph.queries import Query
 from nhgraph.schema.models import Link, Node, class_name
 from nhgraph.store.concepts import ensure_concepts
@@ -106,7 +106,7 @@ def write_stream(
     loaded_at = datetime.now().astimezone()
     summary = WriteSummary()
     tick = progress or (lambda _step, _n: None)
-    reach = _Reach()
+    reach = StreamReach()
     batches = iter(batches)  # read on past a failure to count the rest (too_large_for)
 
     def work(tx: Transaction) -> WriteSummary:
@@ -185,7 +185,7 @@ def write_stream(
     try:
         return database.execute_write(work, what=what, retry=False)
     except TooLarge as error:
-        better = too_large_for(database, what, error, reach, batches)
+        better = too_large_for(database.settings, what, error, reach, batches)
         if better is None:
             raise
         raise better from error
@@ -198,7 +198,7 @@ COMMIT_GROWTH = 2.3
 
 
 @dataclass
-class _Reach:
+class StreamReach:
     """How far a stream got: the rows it read, and its writes sent (with their rows, new or
     changed). Python reads ahead of the server, so what was written when the transaction
     failed is the rows of the writes that had run, not of every one sent."""
@@ -224,10 +224,10 @@ class _Reach:
 
 
 def too_large_for(
-    database: Database,
+    settings: Settings,
     what: str,
     error: TooLarge,
-    reach: _Reach,
+    reach: StreamReach,
     rest: Iterable[Sequence[Node]],
 ) -> TooLarge | None:
     """The refusal of a stream too large for the server, with what the whole would need.
@@ -248,7 +248,7 @@ def too_large_for(
     try:
         for batch in rest:
             total += len(batch)
-    except NhgraphError as failure:  # a bad row: counted to there
+    except Exception as failure:  # a bad row, an unreadable rest: counted to there, and said
         short = f" (at least: reading on, the source failed: {str(failure)[:200]})"
     to_write = round(total * reach.sent_rows / reach.done) if reach.done else total
     per_row = error.limit / written
@@ -272,7 +272,7 @@ def too_large_for(
     return TooLarge(
         f"{what}: too large for one transaction on this server: {said}. Nothing was "
         "written, and running it again fails the same way: "
-        f"{too_large_advice(database.settings, heap)}",
+        f"{too_large_advice(settings, heap)}",
         limit=error.limit,
     )
 
