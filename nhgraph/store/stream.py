@@ -192,7 +192,7 @@ def write_stream(
 
 
 #: How much more memory a large write transaction holds at its peak, as it commits, than
-#: its writes held before: postcodes cost about 2.9 KB each before the commit and 6.5 to 7 KB
+#: its writes held before: postcodes cost about 2.8 KB each before the commit and 6.5 to 7 KB
 #: at its peak (bench/results/england_postcodes.json; the figure is checked there).
 COMMIT_GROWTH = 2.3
 
