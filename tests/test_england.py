@@ -357,3 +357,42 @@ def test_the_demo_refuses_another_region_from_londons_extracts(neo4j_settings) -
     done = run_cli("demo", "--no-serve", "--region", "E12000001", env=settings_env(neo4j_settings))
     assert done.returncode == 2
     assert "holds London's files only" in " ".join(done.stderr.split())
+
+
+# The map of a region of England ----------------------------------------------------------------
+
+
+def test_the_map_of_the_south_west_outlines_every_place(  # type: ignore[no-untyped-def]
+    england: Path, database, neo4j_settings
+) -> None:
+    """Every place of the South West gets a valid outline on the map, Cornwall's among them:
+    the rounding for the screen leaves some LSOA rings crossing themselves, and uniting
+    Cornwall's 336 LSOAs failed in GEOS ("side location conflict"), so England's map layers
+    could not be built at all."""
+    import json
+
+    from shapely.geometry import shape
+
+    from nhgraph.load import load, read_sources
+    from nhgraph.web.layers import Memo, build
+
+    settings = neo4j_settings.model_copy(
+        update={"reference_dir": england, "reference_regions": "E12000009"}
+    )
+    database.reset()
+    try:
+        load(database, read_sources(["ons-geography"], settings), workers=1)
+        places = {r["id"] for r in database.read("MATCH (p:Place) RETURN p.id AS id")}
+        _, built = build(database, Memo())
+    finally:
+        database.reset()
+    areas = json.loads(built["areas"].body)["features"]
+    outlined = {f["properties"]["id"] for f in areas if f["properties"]["kind"] == "place"}
+    assert "E06000052" in places  # Cornwall
+    assert outlined == places
+    assert len(places) >= 25
+    for feature in areas:
+        outline = shape(feature["geometry"])
+        assert outline.is_valid, feature["id"]
+        assert outline.geom_type in ("Polygon", "MultiPolygon"), feature["id"]
+    assert json.loads(built["lsoas"].body)["features"]
