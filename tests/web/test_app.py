@@ -205,3 +205,48 @@ def test_hostile_text_in_the_graph_is_shown_as_text(
         page.assert_clean()
     finally:
         rename(row["name"])
+
+
+#: The boxes of the place names shown, as the browser lays them out.
+_SHOWN_PLACE_NAMES = """() => [...document.querySelectorAll('.app-place-label')]
+  .filter((e) => !e.classList.contains('app-label-hidden'))
+  .map((e) => { const r = e.getBoundingClientRect();
+                return [e.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+def _overlapping(boxes: list[list[object]]) -> list[tuple[object, object]]:
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and a[3] > b[1] and a[2] < b[4] and a[4] > b[2]  # type: ignore[operator]
+    ]
+
+
+def test_place_names_that_would_overlap_are_hidden_as_the_map_zooms_out(
+    browser: Browser, app: LiveServer
+) -> None:
+    """A place's name is hidden where it would overlap a larger place's: zoomed out (as all
+    of England's 296 places are at England's zoom), fewer names are shown and none overlaps
+    another; zoomed back in, they come back."""
+    page = open_map(browser, app)
+    at_first = page.page.evaluate(_SHOWN_PLACE_NAMES)
+    assert len(at_first) >= 20, at_first  # most of London's 33 boroughs fit side by side
+    assert _overlapping(at_first) == []
+    for _ in range(3):  # one zoom at a time: a click during an animation zooms from mid-way
+        page.page.locator(".maplibregl-ctrl-zoom-out").click()
+        page.page.wait_for_timeout(800)
+    page.page.wait_for_function(
+        f"() => ({_SHOWN_PLACE_NAMES})().length < {len(at_first)}", timeout=15_000
+    )
+    page.page.wait_for_timeout(1000)  # the last zoom's animation ends, and its declutter
+    zoomed_out = page.page.evaluate(_SHOWN_PLACE_NAMES)
+    assert 0 < len(zoomed_out) < len(at_first)
+    assert _overlapping(zoomed_out) == []
+    for _ in range(3):
+        page.page.locator(".maplibregl-ctrl-zoom-in").click()
+        page.page.wait_for_timeout(800)
+    page.page.wait_for_function(
+        f"() => ({_SHOWN_PLACE_NAMES})().length >= {len(at_first)}", timeout=15_000
+    )
+    page.assert_clean()

@@ -131,7 +131,7 @@ function countRendered() {
 }
 
 // Labels are HTML markers (MapLibre's own text needs glyph files from a font server). Place
-// names are always shown; neighbourhood names only from zoom 12, and made only then: a few
+// names are shown where they fit (declutter); neighbourhood names only from zoom 12, and made only then: a few
 // hundred markers repositioned on every frame would slow the first draw.
 let areaFeatures = [];
 let hoodLabelsShown = false;
@@ -150,8 +150,24 @@ function addMarkers(kind) {
     const p = feature.properties;
     if (p.kind !== kind) continue;
     const label = el("span", { class: kind === "place" ? "app-place-label" : "app-hood-label", text: p.name, "aria-hidden": "true" });
-    markers.push({ kind, marker: new maplibregl.Marker({ element: label }).setLngLat([p.labelLongitude, p.labelLatitude]).addTo(map) });
+    markers.push({ kind, size: p.lsoaCount, marker: new maplibregl.Marker({ element: label }).setLngLat([p.labelLongitude, p.labelLatitude]).addTo(map) });
   }
+}
+
+// A name that would overlap one already shown is hidden: places before neighbourhoods, the
+// larger first. London's 33 boroughs fit side by side; England's 296 places at its own zoom
+// would be a heap of text. Every box is read before any is hidden (one layout, not one each).
+function declutter() {
+  const order = { place: 0, neighbourhood: 1 };
+  const sorted = [...markers].sort((a, b) => order[a.kind] - order[b.kind] || b.size - a.size);
+  const boxes = sorted.map((m) => m.marker.getElement().getBoundingClientRect());
+  const shown = [];
+  sorted.forEach((m, i) => {
+    const r = boxes[i];
+    const clash = shown.some((s) => r.left < s.right && r.right > s.left && r.top < s.bottom && r.bottom > s.top);
+    m.marker.getElement().classList.toggle("app-label-hidden", clash);
+    if (!clash) shown.push(r);
+  });
 }
 
 function hoodLabels() {
@@ -160,6 +176,7 @@ function hoodLabels() {
   hoodLabelsShown = wanted;
   if (wanted) addMarkers("neighbourhood");
   else clearMarkers("neighbourhood");
+  declutter();
 }
 
 function labels(areas) {
@@ -170,6 +187,7 @@ function labels(areas) {
   hoodLabelsShown = false;
   addMarkers("place");
   hoodLabels();
+  declutter();
 }
 
 function bounds(collection) {
@@ -321,6 +339,7 @@ async function build(section) {
   map.addLayer({ id: "place-line", type: "line", source: "areas", filter: ["==", ["get", "kind"], "place"], paint: { "line-color": "#212b32", "line-width": 2.5 } });
   labels(areas);
   map.on("zoomend", hoodLabels);
+  map.on("moveend", declutter);
   performance.mark("nhgraph:layers-added");
   map.on("click", "lsoa-fill", (event) => {
     const feature = event.features && event.features[0];
@@ -344,7 +363,11 @@ async function build(section) {
   const drawn = performance.now() - started;
   box.dataset.state = "drawn";
   box.dataset.drawnMs = String(Math.round(drawn));
-  status(`${formatNumber(rendered)} areas drawn of ${formatNumber(lsoas.features.length)}.`);
+  const total = lsoas.features.length;
+  // At England's zoom most LSOAs are under a pixel: drawn, but too small to be rendered.
+  status(rendered < total
+    ? `${formatNumber(total)} areas, ${formatNumber(rendered)} large enough to see at this zoom: zoom in for the rest.`
+    : `${formatNumber(rendered)} areas drawn of ${formatNumber(total)}.`);
   drawLegend();
 
   document.getElementById("map-layer-form").addEventListener("change", async (event) => {
