@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -63,18 +62,13 @@ def _postcodes(database: Any, path: Path) -> dict[str, Any]:
             result = load_postcode_file(database, path, region=ENGLAND)
         except TooLarge as error:
             [row] = database.read("MATCH (p:Postcode) RETURN count(p) AS n")
-            need = re.search(r"which need about ([\d.,]+) (GiB|MiB)", str(error))
             return {
                 "loaded": False,
                 "refused_after_seconds": round(time.perf_counter() - started, 2),
                 "largest_transaction_mb": memory.mb,
                 "postcodes_left_written": row["n"],
                 # What the refusal says the whole needs (its estimate, checked in run()).
-                "estimated_need_mb": (
-                    float(need.group(1).replace(",", "")) * (1024 if need.group(2) == "GiB" else 1)
-                    if need
-                    else None
-                ),
+                "estimated_need_mb": round(error.need / 2**20, 1) if error.need else None,
                 "message": str(error)[:900],
             }
     created = result.written.created["Postcode"]

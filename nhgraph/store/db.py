@@ -62,15 +62,18 @@ class TooLarge(DatabaseError):
     """A transaction needed more memory than Neo4j allows one transaction.
 
     ``limit`` is the server's limit on a transaction's memory in bytes, where its message
-    gives it: a writer that knows how far it got can then say how much the whole would need.
+    gives it: a writer that knows how far it got can then say how much the whole would need,
+    its ``need`` in bytes.
     """
 
     code = "too_large"
 
-    def __init__(self, message: str, limit: int | None = None) -> None:
-        """The refusal, and the server's transaction memory limit when known."""
+    def __init__(self, message: str, limit: int | None = None, need: float | None = None) -> None:
+        """The refusal, the server's transaction memory limit when known, and what the whole
+        transaction needs when a writer worked it out."""
         super().__init__(message)
         self.limit = limit
+        self.need = need
 
 
 #: How Neo4j states a transaction's memory limit ("... more than the limit 1.4 GiB.").

@@ -258,7 +258,7 @@ def too_large_for(
             f"its transaction memory ({limit}) ran out as it committed all {written:,} rows "
             f"to write{short}, more than {per_row / 1024:,.1f} KB a row"
         )
-        heap = None
+        heap, need = None, None
     else:
         need = per_row * to_write * COMMIT_GROWTH
         said = (
@@ -274,6 +274,7 @@ def too_large_for(
         "written, and running it again fails the same way: "
         f"{too_large_advice(settings, heap)}",
         limit=error.limit,
+        need=need,
     )
 
 

@@ -131,8 +131,8 @@ function countRendered() {
 }
 
 // Labels are HTML markers (MapLibre's own text needs glyph files from a font server). Place
-// names are shown where they fit (declutter); neighbourhood names only from zoom 12, and made only then: a few
-// hundred markers repositioned on every frame would slow the first draw.
+// names are shown where they fit (declutter); neighbourhood names only from zoom 12, and made
+// only then: a few hundred markers repositioned on every frame would slow the first draw.
 let areaFeatures = [];
 let hoodLabelsShown = false;
 
@@ -176,7 +176,6 @@ function hoodLabels() {
   hoodLabelsShown = wanted;
   if (wanted) addMarkers("neighbourhood");
   else clearMarkers("neighbourhood");
-  declutter();
 }
 
 function labels(areas) {
